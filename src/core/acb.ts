@@ -1,0 +1,72 @@
+/** Adaptive Circuit Breaker v5 (STRATEGY.md 6) and the timeline of external-factor records. */
+import type { FactorRecord } from './trade.js';
+
+/** Number of ACB stress signals in a factor record (0 when there is none). */
+export function acbSignals(f: FactorRecord | undefined): number {
+  if (!f) return 0;
+  let s = 0;
+  if (f.fundingBtc !== undefined && f.fundingBtc < -0.0001) s++;
+  if (f.dvolBtc !== undefined && f.dvolBtc > 55) s++;
+  if (f.dvolBtc !== undefined && f.dvolBtc > 80) s++;
+  if (f.takerRatio !== undefined && f.takerRatio < 0.8) s++;
+  // Fear needs confirmation: it counts only when another signal already fired.
+  if (s >= 1 && f.fng !== undefined && f.fng < 25) s++;
+  return s;
+}
+
+/** Size cut for a number of signals: acbCuts[min(signals, 5)]. */
+export function acbCutFor(signals: number, acbCuts: readonly number[]): number {
+  return acbCuts[Math.min(signals, 5)];
+}
+
+/**
+ * Factor records in effect over time. Scans must be visited in ascending time (`advance`);
+ * the record used at scan t is the latest record of date day(t) in effect at t.
+ */
+export class FactorTimeline {
+  private readonly records: FactorRecord[];
+  private cursor = 0;
+  private readonly byDay = new Map<number, FactorRecord>();
+  private readonly acbCuts: readonly number[];
+  private curDay = Number.NaN;
+  private curCut = 0;
+  private dirty = true;
+
+  constructor(records: readonly FactorRecord[], acbCuts: readonly number[]) {
+    // Stable sort by effective time keeps the arrival order of records effective at the same instant.
+    this.records = [...records].sort((a, b) => (a.effectiveFromNs < b.effectiveFromNs ? -1 : a.effectiveFromNs > b.effectiveFromNs ? 1 : 0));
+    this.acbCuts = acbCuts;
+  }
+
+  /** Adds a record (live); it must not take effect before the last visited scan. */
+  add(record: FactorRecord): void {
+    this.records.push(record);
+    this.dirty = true;
+  }
+
+  /** Days (UTC day numbers) that have at least one record. */
+  daysWithData(): Set<number> {
+    return new Set(this.records.map((r) => r.day));
+  }
+
+  /** All records, in effective order. */
+  all(): readonly FactorRecord[] {
+    return this.records;
+  }
+
+  /** Moves to scan time tsNs of UTC day `day` and returns acbCut there. */
+  advance(tsNs: bigint, day: number): number {
+    const recs = this.records;
+    while (this.cursor < recs.length && recs[this.cursor].effectiveFromNs <= tsNs) {
+      const r = recs[this.cursor++];
+      this.byDay.set(r.day, r);
+      this.dirty = true;
+    }
+    if (this.dirty || day !== this.curDay) {
+      this.curDay = day;
+      this.curCut = acbCutFor(acbSignals(this.byDay.get(day)), this.acbCuts);
+      this.dirty = false;
+    }
+    return this.curCut;
+  }
+}

@@ -1,0 +1,44 @@
+/** volThreshold "auto": the p60 of btcVol over the first calibration days (STRATEGY.md 4). */
+import type { StrategyConfig } from './config.js';
+import { CalibrationError } from './errors.js';
+import { FeatureCalc } from './features.js';
+import { dayToIso } from './scan.js';
+import type { ScanStore } from './scan-store.js';
+
+/** Result of a calibration: the threshold, its sample size and the in-sample days. */
+export interface Calibration {
+  readonly volThreshold: number;
+  readonly sampleSize: number;
+  /** UTC day numbers of the calibration days, ascending. */
+  readonly days: readonly number[];
+}
+
+/** Computes the volatility threshold from the store; throws CalibrationError on an empty sample. */
+export function calibrateVolThreshold(store: ScanStore, config: StrategyConfig): Calibration {
+  const features = new FeatureCalc(store, config);
+  const days: number[] = [];
+  const sample: number[] = [];
+  for (let t = 0; t < store.n; t++) {
+    const d = store.day[t];
+    if (days.length === 0 || days[days.length - 1] !== d) {
+      if (days.length === config.calibrationDays) break;
+      days.push(d);
+    }
+    const v = features.btcVol(t);
+    if (Number.isFinite(v)) sample.push(v);
+  }
+  if (sample.length === 0) {
+    const which = days.length ? days.map(dayToIso).join(', ') : 'no days';
+    throw new CalibrationError(
+      `volThreshold "auto" found no finite btcVol (${config.volAsset}, window ${config.volWindow}) on the calibration days (${which}); ` +
+        `check that ${config.volAsset} has valid prices, or set a numeric volThreshold (--set volThreshold=0.0001)`,
+    );
+  }
+  sample.sort((a, b) => a - b);
+  const n = sample.length;
+  const k = 3 * (n - 1);
+  const lo = Math.floor(k / 5);
+  const f = (k % 5) / 5;
+  const volThreshold = f === 0 ? sample[lo] : sample[lo] + (sample[lo + 1] - sample[lo]) * f;
+  return { volThreshold, sampleSize: n, days };
+}

@@ -1,0 +1,166 @@
+/**
+ * Derived values of STRATEGY.md 2, computed lazily from the scan store with the contract's
+ * arithmetic (window recomputation, left-to-right sums, two-pass moments) so any chunking is bit-identical.
+ */
+import type { StrategyConfig } from './config.js';
+import { velocityIndex } from './scan.js';
+import type { ScanStore } from './scan-store.js';
+
+/** Lazily computed, memoized features over a growing ScanStore. */
+export class FeatureCalc {
+  private readonly store: ScanStore;
+  private readonly volWindow: number;
+  private readonly alignWindow: number;
+  private readonly velSource: StrategyConfig['velDivSource'];
+  private readonly velA: number;
+  private readonly velB: number;
+  private volAssetId = -1;
+  private readonly volAsset: string;
+  private market = new Float64Array(0);
+  private marketDone = new Uint8Array(0);
+  private readonly win: Float64Array;
+  private readonly winM: Float64Array;
+
+  constructor(store: ScanStore, config: StrategyConfig) {
+    this.store = store;
+    this.volWindow = config.volWindow;
+    this.alignWindow = config.alignWindow;
+    this.velSource = config.velDivSource;
+    this.velA = velocityIndex(config.velDivPair[0]);
+    this.velB = velocityIndex(config.velDivPair[1]);
+    this.volAsset = config.volAsset;
+    this.win = new Float64Array(Math.max(config.volWindow, config.alignWindow));
+    this.winM = new Float64Array(config.alignWindow);
+  }
+
+  /** vel_div[t] per velDivSource; NaN when not finite. */
+  velDiv(t: number): number {
+    const s = this.store;
+    const col = s.velDiv[t];
+    if (this.velSource === 'column') return Number.isFinite(col) ? col : NaN;
+    if (this.velSource === 'auto' && Number.isFinite(col)) return col;
+    const d = s.features[this.velA][t] - s.features[this.velB][t];
+    return Number.isFinite(d) ? d : NaN;
+  }
+
+  /** Simple return r[id][t]; NaN when either price is invalid or t = 0. */
+  ret(id: number, t: number): number {
+    if (t < 1) return NaN;
+    const s = this.store;
+    return s.prices[t * s.stride + id] / s.prices[(t - 1) * s.stride + id] - 1;
+  }
+
+  /** Market return m[t]: mean of the finite r[i][t] in ascending symbol order; NaN if fewer than half are finite. */
+  marketReturn(t: number): number {
+    if (t >= this.marketDone.length) this.growMemo();
+    if (this.marketDone[t] === 1) return this.market[t];
+    const s = this.store;
+    const order = s.order;
+    let sum = 0;
+    let count = 0;
+    if (t >= 1) {
+      const row = t * s.stride;
+      const prev = row - s.stride;
+      for (let k = 0; k < order.length; k++) {
+        const id = order[k];
+        const r = s.prices[row + id] / s.prices[prev + id] - 1;
+        if (r === r && r !== Infinity && r !== -Infinity) {
+          sum += r;
+          count++;
+        }
+      }
+    }
+    const m = count === 0 || count * 2 < s.nAssets[t] ? NaN : sum / count;
+    this.market[t] = m;
+    this.marketDone[t] = 1;
+    return m;
+  }
+
+  /** btcVol[t]: population std of r[volAsset] over the last volWindow scans; NaN unless all are finite. */
+  btcVol(t: number): number {
+    const n = this.volWindow;
+    if (t - n + 1 < 1) return NaN;
+    if (this.volAssetId < 0) this.volAssetId = this.store.idOf(this.volAsset);
+    const id = this.volAssetId;
+    if (id < 0) return NaN;
+    const w = this.win;
+    let sum = 0;
+    for (let k = 0; k < n; k++) {
+      const r = this.ret(id, t - n + 1 + k);
+      if (!Number.isFinite(r)) return NaN;
+      w[k] = r;
+      sum += r;
+    }
+    const mean = sum / n;
+    let ss = 0;
+    for (let k = 0; k < n; k++) {
+      const d = w[k] - mean;
+      ss += d * d;
+    }
+    return Math.sqrt(ss / n);
+  }
+
+  /**
+   * Fills the market-return window ending at t into an internal buffer; false when any m is not finite.
+   * Call before alignmentBeta for the same t.
+   */
+  prepareMarketWindow(t: number): boolean {
+    const n = this.alignWindow;
+    if (t - n + 1 < 1) return false;
+    for (let k = 0; k < n; k++) {
+      const m = this.marketReturn(t - n + 1 + k);
+      if (!Number.isFinite(m)) return false;
+      this.winM[k] = m;
+    }
+    return true;
+  }
+
+  /**
+   * alignment[id][t] and beta[id][t] into out[0], out[1] (NaN when undefined). Requires a successful
+   * prepareMarketWindow(t).
+   */
+  alignmentBeta(id: number, t: number, out: Float64Array): void {
+    const n = this.alignWindow;
+    const w = this.win;
+    const wm = this.winM;
+    out[0] = NaN;
+    out[1] = NaN;
+    let sumI = 0;
+    let sumM = 0;
+    for (let k = 0; k < n; k++) {
+      const r = this.ret(id, t - n + 1 + k);
+      if (!Number.isFinite(r)) return;
+      w[k] = r;
+      sumI += r;
+      sumM += wm[k];
+    }
+    const meanI = sumI / n;
+    const meanM = sumM / n;
+    let sii = 0;
+    let smm = 0;
+    let sim = 0;
+    for (let k = 0; k < n; k++) {
+      const di = w[k] - meanI;
+      const dm = wm[k] - meanM;
+      sii += di * di;
+      smm += dm * dm;
+      sim += di * dm;
+    }
+    const varI = sii / n;
+    const varM = smm / n;
+    const cov = sim / n;
+    if (varI === 0 || varM === 0) return;
+    out[0] = cov / Math.sqrt(varI * varM);
+    out[1] = cov / varM;
+  }
+
+  private growMemo(): void {
+    const cap = Math.max(1024, this.store.n * 2, this.marketDone.length * 2);
+    const m = new Float64Array(cap);
+    m.set(this.market);
+    const d = new Uint8Array(cap);
+    d.set(this.marketDone);
+    this.market = m;
+    this.marketDone = d;
+  }
+}

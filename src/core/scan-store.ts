@@ -1,0 +1,143 @@
+/** Columnar, growable store of accepted scans: the engine's only view of market data. */
+import { FEATURE_COUNT, dayOf, isValidPrice, type ScanRecord } from './scan.js';
+
+/** Bulk columns for building a store in one go (replays). Prices are row-major n x symbols.length. */
+export interface ScanColumns {
+  readonly n: number;
+  /** Universe, ascending. */
+  readonly symbols: readonly string[];
+  readonly ts: BigInt64Array;
+  readonly scanNumber: Float64Array;
+  readonly velDiv: Float64Array;
+  /** FEATURE_COUNT columns of length n. */
+  readonly features: readonly Float64Array[];
+  /** n * symbols.length; NaN where the price is invalid or the asset is absent. */
+  readonly prices: Float64Array;
+  /** Number of assets listed in each scan. */
+  readonly nAssets: Int32Array;
+}
+
+/**
+ * Accepted scans in time order, as typed-array columns. Prices are a row-major matrix with one
+ * column per symbol ever seen (`stride` columns); invalid or absent prices are NaN.
+ * Symbol ids are assigned in order of first appearance; `order` lists ids by ascending symbol.
+ */
+export class ScanStore {
+  n = 0;
+  private capacity: number;
+  stride: number;
+  readonly symbols: string[] = [];
+  private readonly ids = new Map<string, number>();
+  /** Symbol ids sorted by symbol, ascending (cross-sectional sums run in this order). */
+  order: Int32Array = new Int32Array(0);
+  ts: BigInt64Array;
+  day: Int32Array;
+  barOfDay: Int32Array;
+  scanNumber: Float64Array;
+  velDiv: Float64Array;
+  features: Float64Array[];
+  prices: Float64Array;
+  nAssets: Int32Array;
+
+  constructor(capacity = 1024, stride = 64) {
+    this.capacity = Math.max(1, capacity);
+    this.stride = Math.max(1, stride);
+    this.ts = new BigInt64Array(this.capacity);
+    this.day = new Int32Array(this.capacity);
+    this.barOfDay = new Int32Array(this.capacity);
+    this.scanNumber = new Float64Array(this.capacity);
+    this.velDiv = new Float64Array(this.capacity);
+    this.features = Array.from({ length: FEATURE_COUNT }, () => new Float64Array(this.capacity));
+    this.prices = new Float64Array(this.capacity * this.stride).fill(NaN);
+    this.nAssets = new Int32Array(this.capacity);
+  }
+
+  /** Builds a store over existing columns without copying them (symbols must be ascending). */
+  static fromColumns(c: ScanColumns): ScanStore {
+    const s = new ScanStore(1, 1);
+    s.n = c.n;
+    s.capacity = c.n;
+    s.stride = Math.max(1, c.symbols.length);
+    c.symbols.forEach((sym) => s.internSymbol(sym));
+    s.ts = c.ts;
+    s.scanNumber = c.scanNumber;
+    s.velDiv = c.velDiv;
+    s.features = [...c.features];
+    s.prices = c.symbols.length === 0 ? new Float64Array(c.n).fill(NaN) : c.prices;
+    s.nAssets = c.nAssets;
+    s.day = new Int32Array(c.n);
+    s.barOfDay = new Int32Array(c.n);
+    for (let t = 0; t < c.n; t++) s.setDay(t);
+    return s;
+  }
+
+  /** Id of a symbol, or -1 when never seen. */
+  idOf(symbol: string): number {
+    return this.ids.get(symbol) ?? -1;
+  }
+
+  /** Price of symbol id at t (NaN when invalid or absent). */
+  price(t: number, id: number): number {
+    return this.prices[t * this.stride + id];
+  }
+
+  /** Appends one accepted scan (the caller guarantees ascending timestamps). Returns its index. */
+  append(scan: ScanRecord): number {
+    if (this.n === this.capacity) this.grow(this.capacity * 2, this.stride);
+    for (let i = 0; i < scan.assets.length; i++) {
+      if (this.idOf(scan.assets[i]) < 0) this.internSymbol(scan.assets[i]);
+    }
+    const t = this.n++;
+    this.ts[t] = scan.timestampNs;
+    this.scanNumber[t] = scan.scanNumber;
+    this.velDiv[t] = scan.velDiv;
+    for (let f = 0; f < FEATURE_COUNT; f++) this.features[f][t] = scan.features[f] ?? NaN;
+    const row = t * this.stride;
+    this.prices.fill(NaN, row, row + this.stride);
+    for (let i = 0; i < scan.assets.length; i++) {
+      const p = scan.prices[i];
+      this.prices[row + this.idOf(scan.assets[i])] = isValidPrice(p) ? p : NaN;
+    }
+    this.nAssets[t] = scan.assets.length;
+    this.setDay(t);
+    return t;
+  }
+
+  private setDay(t: number): void {
+    const d = dayOf(this.ts[t]);
+    this.day[t] = d;
+    this.barOfDay[t] = t > 0 && this.day[t - 1] === d ? this.barOfDay[t - 1] + 1 : 0;
+  }
+
+  private internSymbol(symbol: string): void {
+    const id = this.symbols.length;
+    if (id >= this.stride) this.grow(this.capacity, Math.max(this.stride * 2, id + 1));
+    this.symbols.push(symbol);
+    this.ids.set(symbol, id);
+    const order = Array.from({ length: this.symbols.length }, (_, i) => i);
+    order.sort((a, b) => (this.symbols[a] < this.symbols[b] ? -1 : this.symbols[a] > this.symbols[b] ? 1 : 0));
+    this.order = Int32Array.from(order);
+  }
+
+  private grow(capacity: number, stride: number): void {
+    const copy = <T extends Float64Array | Int32Array | BigInt64Array>(a: T, make: (n: number) => T): T => {
+      const b = make(capacity);
+      b.set(a.subarray(0, this.n) as never);
+      return b;
+    };
+    this.ts = copy(this.ts, (k) => new BigInt64Array(k));
+    this.day = copy(this.day, (k) => new Int32Array(k));
+    this.barOfDay = copy(this.barOfDay, (k) => new Int32Array(k));
+    this.scanNumber = copy(this.scanNumber, (k) => new Float64Array(k));
+    this.velDiv = copy(this.velDiv, (k) => new Float64Array(k));
+    this.nAssets = copy(this.nAssets, (k) => new Int32Array(k));
+    this.features = this.features.map((f) => copy(f, (k) => new Float64Array(k)));
+    const prices = new Float64Array(capacity * stride).fill(NaN);
+    for (let t = 0; t < this.n; t++) {
+      prices.set(this.prices.subarray(t * this.stride, t * this.stride + this.stride), t * stride);
+    }
+    this.prices = prices;
+    this.capacity = capacity;
+    this.stride = stride;
+  }
+}
