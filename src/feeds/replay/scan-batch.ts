@@ -1,0 +1,63 @@
+/** ScanBatch: rows of one or more scan files as columns (the decode output, the dedupe input). */
+import { FEATURE_COUNT, type ScanRecord } from '../../core/scan.js';
+
+/**
+ * Decoded scan rows. Assets of row r are `symbolIds[offsets[r] .. offsets[r+1])` into `symbols`
+ * (interned per batch), prices aligned with them.
+ */
+export interface ScanBatch {
+  readonly source: string;
+  readonly n: number;
+  readonly ts: BigInt64Array;
+  readonly scanNumber: Float64Array;
+  readonly timestampIso: readonly string[];
+  readonly schemaVersion: readonly string[];
+  readonly velDiv: Float64Array;
+  /** FEATURE_COUNT columns of length n. */
+  readonly features: readonly Float64Array[];
+  readonly offsets: Int32Array;
+  readonly symbolIds: Int32Array;
+  readonly symbols: readonly string[];
+  readonly prices: Float64Array;
+  /** Rows that are malformed (STRATEGY.md 1), with reasons; they are still in the columns. */
+  readonly malformed: ReadonlyMap<number, string>;
+}
+
+/** Row r of a batch as a ScanRecord (control plane: journal, JSON, tests). */
+export function batchRow(b: ScanBatch, r: number): ScanRecord {
+  const from = b.offsets[r];
+  const to = b.offsets[r + 1];
+  const assets: string[] = [];
+  for (let k = from; k < to; k++) assets.push(b.symbols[b.symbolIds[k]]);
+  const features = new Float64Array(FEATURE_COUNT);
+  for (let f = 0; f < FEATURE_COUNT; f++) features[f] = b.features[f][r];
+  return {
+    scanNumber: b.scanNumber[r],
+    timestampNs: b.ts[r],
+    timestampIso: b.timestampIso[r],
+    schemaVersion: b.schemaVersion[r],
+    features,
+    velDiv: b.velDiv[r],
+    assets,
+    prices: b.prices.slice(from, to),
+  };
+}
+
+/** Same value bitwise for scan data (NaN equals NaN, +0 differs from -0). */
+const same = (a: number, b: number): boolean => Object.is(a, b);
+
+/** True when row ra of a and row rb of b hold the same scan values (STRATEGY.md 7 duplicates). */
+export function rowsEqual(a: ScanBatch, ra: number, b: ScanBatch, rb: number): boolean {
+  if (a.ts[ra] !== b.ts[rb] || !same(a.scanNumber[ra], b.scanNumber[rb]) || !same(a.velDiv[ra], b.velDiv[rb])) return false;
+  if (a.timestampIso[ra] !== b.timestampIso[rb]) return false;
+  for (let f = 0; f < FEATURE_COUNT; f++) if (!same(a.features[f][ra], b.features[f][rb])) return false;
+  const la = a.offsets[ra + 1] - a.offsets[ra];
+  if (la !== b.offsets[rb + 1] - b.offsets[rb]) return false;
+  for (let k = 0; k < la; k++) {
+    const ka = a.offsets[ra] + k;
+    const kb = b.offsets[rb] + k;
+    if (a.symbols[a.symbolIds[ka]] !== b.symbols[b.symbolIds[kb]]) return false;
+    if (!same(a.prices[ka], b.prices[kb])) return false;
+  }
+  return true;
+}
