@@ -1,0 +1,236 @@
+/** Fast lambda_max, lambda_2 and top eigenvector: warm-started Lanczos with full solver fallback. */
+
+import {
+  createSymmetricEigenWorkspace,
+  sortDescending,
+  symmetricEigen,
+  tridiagonalQL,
+  type SymmetricEigenWorkspace,
+} from './symmetric-eigen.js';
+
+/** Reusable buffers and the outputs of {@link topEigen}. */
+export interface TopEigenWorkspace {
+  /** Matrix order. */
+  readonly n: number;
+  /** Largest eigenvalue after a call (NaN when the matrix held a non-finite value). */
+  lambdaMax: number;
+  /** Second largest eigenvalue (counted with multiplicity; NaN when n < 2). */
+  lambda2: number;
+  /** Unit eigenvector of lambdaMax, sign-normalized (see {@link normalizeSign}). */
+  readonly vector: Float64Array;
+  /** Lanczos steps taken by the last call. */
+  steps: number;
+  /** True when the last call fell back to the full solver. */
+  usedFallback: boolean;
+  /** Lanczos basis, row-major maxSteps x n. */
+  readonly q: Float64Array;
+  readonly alpha: Float64Array;
+  readonly beta: Float64Array;
+  readonly w: Float64Array;
+  readonly td: Float64Array;
+  readonly te: Float64Array;
+  readonly zrow: Float64Array;
+  readonly zfull: Float64Array;
+  readonly full: SymmetricEigenWorkspace;
+}
+
+/** Options of {@link topEigen}. */
+export interface TopEigenOptions {
+  /**
+   * Stop when the Ritz residuals of the top two pairs are <= `tol * |lambda_max|` (default 1e-11);
+   * the eigenvalue errors are then below that bound (and usually far below).
+   */
+  readonly tol?: number;
+  /** Lanczos steps before falling back to the full solver (default min(n, 40)). */
+  readonly maxSteps?: number;
+}
+
+/** Allocates a workspace for matrices of order `n`. */
+export function createTopEigenWorkspace(n: number): TopEigenWorkspace {
+  const m = Math.max(1, n);
+  return {
+    n,
+    lambdaMax: NaN,
+    lambda2: NaN,
+    vector: new Float64Array(n),
+    steps: 0,
+    usedFallback: false,
+    q: new Float64Array(m * n),
+    alpha: new Float64Array(m),
+    beta: new Float64Array(m),
+    w: new Float64Array(n),
+    td: new Float64Array(m),
+    te: new Float64Array(m),
+    zrow: new Float64Array(m),
+    zfull: new Float64Array(m * m),
+    full: createSymmetricEigenWorkspace(n),
+  };
+}
+
+/**
+ * Sign convention of eigenvectors: flips `u` so that the sum of its components is positive; when the
+ * sum is 0, so that its first non-zero component is positive. (Rotation features use |dot| and do
+ * not depend on it; it only makes outputs reproducible and comparable.)
+ */
+export function normalizeSign(u: Float64Array, n: number): void {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += u[i];
+  if (s === 0) {
+    for (let i = 0; i < n; i++) {
+      if (u[i] !== 0) {
+        s = u[i];
+        break;
+      }
+    }
+  }
+  if (s < 0) for (let i = 0; i < n; i++) u[i] = -u[i];
+}
+
+/** Deterministic, well-spread pseudo-random component i of a start vector (no state, no Math.random). */
+function spread(i: number): number {
+  const x = Math.sin((i + 1) * 12.9898) * 43758.5453;
+  return x - Math.floor(x) - 0.5;
+}
+
+function fallback(a: Float64Array, ws: TopEigenWorkspace): TopEigenWorkspace {
+  const n = ws.n;
+  const f = ws.full;
+  ws.usedFallback = true;
+  symmetricEigen(a, f, true);
+  ws.lambdaMax = f.values[0];
+  ws.lambda2 = n > 1 ? f.values[1] : NaN;
+  for (let i = 0; i < n; i++) ws.vector[i] = f.vectors[i * n];
+  normalizeSign(ws.vector, n);
+  return ws;
+}
+
+/**
+ * lambda_max, lambda_2 and the unit top eigenvector of the symmetric matrix `a` (row-major n x n).
+ *
+ * Lanczos with full reorthogonalization, started from `warm` (e.g. the previous scan's top
+ * eigenvector; a small fixed perturbation is mixed in so every eigen-direction is present) or from a
+ * fixed spread vector. After each step the tridiagonal matrix is diagonalized (eigenvalues plus the
+ * last component of each Ritz vector, O(k^2)), and the run stops when both top Ritz residuals
+ * `|beta_k * s_k|` are within tolerance. Falls back to {@link symmetricEigen} when it has not
+ * converged after `maxSteps` steps, on a Lanczos breakdown (an invariant subspace found early) or
+ * for n <= 3. A non-finite entry gives NaN outputs. Results are in `ws` (also returned).
+ */
+export function topEigen(
+  a: Float64Array,
+  ws: TopEigenWorkspace,
+  warm: Float64Array | null = null,
+  options: TopEigenOptions = {},
+): TopEigenWorkspace {
+  const n = ws.n;
+  const tol = options.tol ?? 1e-11;
+  const maxSteps = Math.min(n, options.maxSteps ?? 40);
+  ws.usedFallback = false;
+  ws.steps = 0;
+  if (n === 0) {
+    ws.lambdaMax = NaN;
+    ws.lambda2 = NaN;
+    return ws;
+  }
+  if (n <= 3) return fallback(a, ws);
+  const { q, alpha, beta, w, td, te, zrow, zfull } = ws;
+
+  // Start vector.
+  let norm = 0;
+  let warmOk = warm !== null;
+  if (warm !== null) {
+    for (let i = 0; i < n; i++) if (!(warm[i] - warm[i] === 0)) warmOk = false;
+  }
+  for (let i = 0; i < n; i++) {
+    const x = warmOk ? warm![i] + (0.01 / Math.sqrt(n)) * spread(i) : 1 / Math.sqrt(n) + 0.3 * spread(i) / Math.sqrt(n);
+    q[i] = x;
+    norm += x * x;
+  }
+  norm = Math.sqrt(norm);
+  if (!(norm > 0)) return fallback(a, ws);
+  for (let i = 0; i < n; i++) q[i] /= norm;
+
+  let anorm = 0;
+  let converged = false;
+  let k = 0;
+  for (let j = 0; j < maxSteps; j++) {
+    const qj = j * n;
+    // w = A q_j
+    let aj = 0;
+    for (let r = 0; r < n; r++) {
+      const o = r * n;
+      let s = 0;
+      for (let c = 0; c < n; c++) s += a[o + c] * q[qj + c];
+      w[r] = s;
+      aj += q[qj + r] * s;
+    }
+    alpha[j] = aj;
+    if (!(aj - aj === 0)) {
+      ws.lambdaMax = NaN;
+      ws.lambda2 = NaN;
+      ws.vector.fill(NaN);
+      ws.steps = j + 1;
+      return ws;
+    }
+    // Full reorthogonalization (modified Gram-Schmidt, twice is enough).
+    for (let pass = 0; pass < 2; pass++) {
+      for (let i = 0; i <= j; i++) {
+        const qi = i * n;
+        let c = 0;
+        for (let r = 0; r < n; r++) c += q[qi + r] * w[r];
+        for (let r = 0; r < n; r++) w[r] -= c * q[qi + r];
+      }
+    }
+    let b = 0;
+    for (let r = 0; r < n; r++) b += w[r] * w[r];
+    b = Math.sqrt(b);
+    beta[j] = b;
+    k = j + 1;
+    anorm = Math.max(anorm, Math.abs(aj) + b + (j > 0 ? beta[j - 1] : 0));
+
+    if (k >= 2) {
+      // Eigenvalues of T_k and the last component of each of its eigenvectors.
+      for (let i = 0; i < k; i++) {
+        td[i] = alpha[i];
+        te[i] = i === 0 ? 0 : beta[i - 1];
+        zrow[i] = i === k - 1 ? 1 : 0;
+      }
+      if (!tridiagonalQL(k, td, te, zrow, 1)) return fallback(a, ws);
+      sortDescending(k, td, zrow, 1);
+      const bound = tol * Math.max(Math.abs(td[0]), Number.MIN_VALUE);
+      if (Math.abs(b * zrow[0]) <= bound && Math.abs(b * zrow[1]) <= bound && k >= Math.min(n, 6)) {
+        converged = true;
+        break;
+      }
+    }
+    if (b <= 1e-12 * anorm || k === maxSteps) break; // breakdown or out of steps
+    const qn = k * n;
+    for (let r = 0; r < n; r++) q[qn + r] = w[r] / b;
+  }
+  ws.steps = k;
+  if (!converged) return fallback(a, ws);
+
+  // Ritz vector of the top Ritz value: full eigenvectors of T_k (small).
+  for (let i = 0; i < k; i++) {
+    td[i] = alpha[i];
+    te[i] = i === 0 ? 0 : beta[i - 1];
+  }
+  zfull.fill(0, 0, k * k);
+  for (let i = 0; i < k; i++) zfull[i * k + i] = 1;
+  if (!tridiagonalQL(k, td, te, zfull, k)) return fallback(a, ws);
+  sortDescending(k, td, zfull, k);
+  ws.lambdaMax = td[0];
+  ws.lambda2 = td[1];
+  const u = ws.vector;
+  u.fill(0);
+  for (let i = 0; i < k; i++) {
+    const s = zfull[i * k];
+    const qi = i * n;
+    for (let r = 0; r < n; r++) u[r] += s * q[qi + r];
+  }
+  let un = 0;
+  for (let r = 0; r < n; r++) un += u[r] * u[r];
+  un = Math.sqrt(un);
+  for (let r = 0; r < n; r++) u[r] /= un;
+  normalizeSign(u, n);
+  return ws;
+}
