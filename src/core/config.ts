@@ -83,7 +83,8 @@ export function resolveConfig(...layers: ReadonlyArray<Readonly<Record<string, u
   for (const layer of layers) {
     if (!layer) continue;
     for (const [k, v] of Object.entries(layer)) {
-      if (!(k in DEFAULT_CONFIG)) {
+      // Own keys only: `in` would accept inherited names such as "toString" or "__proto__".
+      if (!Object.prototype.hasOwnProperty.call(DEFAULT_CONFIG, k)) {
         problems.push(`unknown config key "${k}" (valid keys: ${CONFIG_KEYS.join(', ')})`);
         continue;
       }
