@@ -1,0 +1,79 @@
+/** Data-quality records shared by replay and live feeds; they end up in the report as they are. */
+
+/** A dropped or skipped thing and why, naming the file (relative to the data folder) or the source. */
+export interface SourceProblem {
+  readonly source: string;
+  readonly reason: string;
+}
+
+/** A malformed row (STRATEGY.md 1): skipped and counted. */
+export interface MalformedRow {
+  readonly source: string;
+  readonly row: number;
+  readonly reason: string;
+}
+
+/** Rows sharing one timestamp. */
+export interface TimestampGroup {
+  readonly ts: string;
+  readonly sources: readonly string[];
+}
+
+/** A spacing between consecutive accepted scans longer than 3 x cadence. */
+export interface Gap {
+  readonly fromTs: string;
+  readonly toTs: string;
+  readonly seconds: number;
+}
+
+/** scan_number decreased between consecutive accepted scans. */
+export interface ScannerRestart {
+  readonly ts: string;
+  readonly fromScanNumber: number;
+  readonly toScanNumber: number;
+}
+
+/** Everything a run dropped, skipped or noticed about its input. */
+export interface DataQuality {
+  filesRead: number;
+  rowsRead: number;
+  scansAccepted: number;
+  /** Identical rows merged into one scan (count of extra copies). */
+  duplicatesDropped: number;
+  duplicates: TimestampGroup[];
+  /** Rows with the same timestamp but different values: all dropped. */
+  conflictsDropped: number;
+  conflicts: TimestampGroup[];
+  skippedFiles: SourceProblem[];
+  malformedRows: MalformedRow[];
+  /** Live: scans not newer than the last accepted one. */
+  lateOrDuplicateLive: number;
+  cadenceSeconds: number | null;
+  gaps: Gap[];
+  scannerRestarts: ScannerRestart[];
+  invalidPrices: { count: number; byAsset: Record<string, number> };
+  daysWithoutFactors: string[];
+  factorProblems: SourceProblem[];
+}
+
+/** An empty data-quality record. */
+export function emptyDataQuality(): DataQuality {
+  return {
+    filesRead: 0,
+    rowsRead: 0,
+    scansAccepted: 0,
+    duplicatesDropped: 0,
+    duplicates: [],
+    conflictsDropped: 0,
+    conflicts: [],
+    skippedFiles: [],
+    malformedRows: [],
+    lateOrDuplicateLive: 0,
+    cadenceSeconds: null,
+    gaps: [],
+    scannerRestarts: [],
+    invalidPrices: { count: 0, byAsset: {} },
+    daysWithoutFactors: [],
+    factorProblems: [],
+  };
+}

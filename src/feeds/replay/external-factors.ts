@@ -1,0 +1,50 @@
+/** Reads external_factors/YYYY-MM-DD.json of a data folder into factor records (in effect from the day's start). */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SourceProblem } from '../../core/data-quality.js';
+import { DAY_NS, isoToDay } from '../../core/scan.js';
+import type { FactorRecord } from '../../core/trade.js';
+
+const FIELDS = [
+  ['funding_btc', 'fundingBtc'],
+  ['dvol_btc', 'dvolBtc'],
+  ['fng', 'fng'],
+  ['taker_ratio', 'takerRatio'],
+] as const;
+
+/** Converts one parsed factors object for a day into a record; throws a message naming a bad field. */
+export function factorRecordFrom(obj: unknown, day: number, effectiveFromNs: bigint): FactorRecord {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected a JSON object of factors');
+  const o = obj as Record<string, unknown>;
+  const rec: Record<string, unknown> = { day, effectiveFromNs };
+  for (const [key, prop] of FIELDS) {
+    const v = o[key];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`field ${key} must be a finite number, was ${JSON.stringify(v)}`);
+    rec[prop] = v;
+  }
+  return rec as unknown as FactorRecord;
+}
+
+/** Loads every external_factors/D.json; bad files are reported in `problems` and skipped. */
+export function loadExternalFactors(dir: string, problems: SourceProblem[]): FactorRecord[] {
+  const fdir = join(dir, 'external_factors');
+  if (!existsSync(fdir)) return [];
+  const out: FactorRecord[] = [];
+  for (const name of readdirSync(fdir).sort()) {
+    if (name.startsWith('.') || !name.endsWith('.json')) continue;
+    const source = `external_factors/${name}`;
+    const day = isoToDay(name.slice(0, -5));
+    if (!Number.isFinite(day)) {
+      problems.push({ source, reason: 'file name is not a YYYY-MM-DD date; skipped' });
+      continue;
+    }
+    try {
+      const obj: unknown = JSON.parse(readFileSync(join(fdir, name), 'utf8'));
+      out.push(factorRecordFrom(obj, day, BigInt(day) * DAY_NS));
+    } catch (e) {
+      problems.push({ source, reason: `${(e as Error).message}; skipped (the day counts as without factors)` });
+    }
+  }
+  return out;
+}

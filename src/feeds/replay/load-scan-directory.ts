@@ -1,0 +1,84 @@
+/** Loads a data folder into a ScanStore: list, decode, order, dedupe, assess (serial path). */
+import { readFileSync } from 'node:fs';
+import { emptyDataQuality, type DataQuality } from '../../core/data-quality.js';
+import { DataEmptyError, DolphinError, ScanFormatError } from '../../core/errors.js';
+import type { ScanStore } from '../../core/scan-store.js';
+import { assessTimeline } from '../../core/timeline-quality.js';
+import type { FactorRecord } from '../../core/trade.js';
+import { decodeScans } from './arrow-scan.codec.js';
+import { loadExternalFactors } from './external-factors.js';
+import type { ScanBatch } from './scan-batch.js';
+import { assembleScans } from './scan-assembler.js';
+import { listScanFiles, type ScanFile } from './scan-directory.js';
+
+/** Options of loadScanDirectory. */
+export interface LoadOptions {
+  /** A bad file is fatal instead of skipped. */
+  readonly strict?: boolean;
+  /** Called after each file with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** A loaded replay: the accepted scans, the factor records and what was dropped on the way. */
+export interface ReplayData {
+  readonly dir: string;
+  readonly store: ScanStore;
+  readonly factors: readonly FactorRecord[];
+  readonly dataQuality: DataQuality;
+  readonly files: readonly ScanFile[];
+}
+
+/** Decodes one file, turning any failure into a ScanFormatError naming it. */
+export function decodeFile(file: ScanFile): ScanBatch {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file.path);
+  } catch (e) {
+    throw new ScanFormatError(file.rel, `cannot read file: ${(e as Error).message}`);
+  }
+  try {
+    return decodeScans(bytes, file.rel);
+  } catch (e) {
+    if (e instanceof DolphinError) throw e;
+    throw new ScanFormatError(file.rel, `cannot decode: ${(e as Error).message}`);
+  }
+}
+
+/** Finishes a replay from decoded batches (shared by the serial and the parallel loaders). */
+export function finishReplay(dir: string, files: readonly ScanFile[], batches: readonly ScanBatch[], dq: DataQuality): ReplayData {
+  const store = assembleScans(batches, dq);
+  if (store.n === 0) {
+    throw new DataEmptyError(`no valid scan in ${dir}: ${files.length} file(s) read, ${dq.skippedFiles.length} skipped, ${dq.malformedRows.length} malformed row(s)` +
+      (dq.skippedFiles[0] ? ` (first: ${dq.skippedFiles[0].source}: ${dq.skippedFiles[0].reason})` : ''));
+  }
+  const factors = loadExternalFactors(dir, dq.factorProblems);
+  assessTimeline(store, new Set(factors.map((f) => f.day)), dq);
+  return { dir, store, factors, dataQuality: dq, files };
+}
+
+/** Lists the data files of dir or throws DataEmptyError saying what was expected. */
+export function requireScanFiles(dir: string): ScanFile[] {
+  const files = listScanFiles(dir);
+  if (files.length === 0) {
+    throw new DataEmptyError(`no scan files (*.arrow) under ${dir}; expected YYYY-MM-DD/ folders of Arrow scans or daily .arrow files (make some with: dolphin generate --out ${dir} --days 3)`);
+  }
+  return files;
+}
+
+/** Loads every scan of a data folder on this thread. */
+export function loadScanDirectory(dir: string, options: LoadOptions = {}): ReplayData {
+  const files = requireScanFiles(dir);
+  const dq: DataQuality = emptyDataQuality();
+  const batches: ScanBatch[] = [];
+  for (let i = 0; i < files.length; i++) {
+    try {
+      batches.push(decodeFile(files[i]));
+      dq.filesRead++;
+    } catch (e) {
+      if (options.strict || !(e instanceof ScanFormatError)) throw e;
+      dq.skippedFiles.push({ source: e.source, reason: e.reason });
+    }
+    options.onProgress?.(i + 1, files.length);
+  }
+  return finishReplay(dir, files, batches, dq);
+}

@@ -1,0 +1,108 @@
+/**
+ * Orders decoded rows by timestamp_ns, merges identical duplicates, drops conflicting ones and builds
+ * the columnar ScanStore (STRATEGY.md 7). Pure: no I/O.
+ */
+import type { DataQuality } from '../../core/data-quality.js';
+import { FEATURE_COUNT, isValidPrice } from '../../core/scan.js';
+import { ScanStore } from '../../core/scan-store.js';
+import { rowsEqual, type ScanBatch } from './scan-batch.js';
+
+/** Keeps at most this many example groups per list in the report (counts stay exact). */
+const MAX_LISTED = 200;
+
+/** Builds the store from batches; records duplicates, conflicts, malformed rows and invalid prices in dq. */
+export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): ScanStore {
+  // Deterministic batch order whatever the read order: by source name.
+  const bs = [...batches].sort((a, b) => (a.source < b.source ? -1 : a.source > b.source ? 1 : 0));
+  let total = 0;
+  for (const b of bs) total += b.n;
+  const rowBatch = new Int32Array(total);
+  const rowIndex = new Int32Array(total);
+  let k = 0;
+  for (let bi = 0; bi < bs.length; bi++) {
+    const b = bs[bi];
+    dq.rowsRead += b.n;
+    for (let r = 0; r < b.n; r++) {
+      const why = b.malformed.get(r);
+      if (why !== undefined) {
+        dq.malformedRows.push({ source: b.source, row: r, reason: why });
+        continue;
+      }
+      rowBatch[k] = bi;
+      rowIndex[k] = r;
+      k++;
+    }
+  }
+  const order = Array.from({ length: k }, (_, i) => i);
+  order.sort((x, y) => {
+    const tx = bs[rowBatch[x]].ts[rowIndex[x]];
+    const ty = bs[rowBatch[y]].ts[rowIndex[y]];
+    return tx < ty ? -1 : tx > ty ? 1 : x - y;
+  });
+  const kept: number[] = [];
+  for (let i = 0; i < order.length; ) {
+    let j = i + 1;
+    const b0 = bs[rowBatch[order[i]]];
+    const r0 = rowIndex[order[i]];
+    while (j < order.length && bs[rowBatch[order[j]]].ts[rowIndex[order[j]]] === b0.ts[r0]) j++;
+    if (j - i === 1) {
+      kept.push(order[i]);
+    } else {
+      let allSame = true;
+      for (let q = i + 1; q < j && allSame; q++) allSame = rowsEqual(b0, r0, bs[rowBatch[order[q]]], rowIndex[order[q]]);
+      const sources = order.slice(i, j).map((o) => `${bs[rowBatch[o]].source}#${rowIndex[o]}`);
+      if (allSame) {
+        kept.push(order[i]);
+        dq.duplicatesDropped += j - i - 1;
+        if (dq.duplicates.length < MAX_LISTED) dq.duplicates.push({ ts: b0.ts[r0].toString(), sources });
+      } else {
+        dq.conflictsDropped += j - i;
+        if (dq.conflicts.length < MAX_LISTED) dq.conflicts.push({ ts: b0.ts[r0].toString(), sources });
+      }
+    }
+    i = j;
+  }
+  // Universe: every symbol of a kept row, ascending; per-batch local -> global id maps.
+  const universe = new Set<string>();
+  for (const o of kept) {
+    const b = bs[rowBatch[o]];
+    const r = rowIndex[o];
+    for (let q = b.offsets[r]; q < b.offsets[r + 1]; q++) universe.add(b.symbols[b.symbolIds[q]]);
+  }
+  const symbols = [...universe].sort();
+  const gid = new Map(symbols.map((s, i) => [s, i]));
+  const maps = bs.map((b) => Int32Array.from(b.symbols, (s) => gid.get(s) ?? -1));
+  const n = kept.length;
+  const A = Math.max(1, symbols.length);
+  const ts = new BigInt64Array(n);
+  const scanNumber = new Float64Array(n);
+  const velDiv = new Float64Array(n);
+  const features = Array.from({ length: FEATURE_COUNT }, () => new Float64Array(n));
+  const prices = new Float64Array(n * A).fill(NaN);
+  const nAssets = new Int32Array(n);
+  const invalid = new Map<string, number>();
+  for (let t = 0; t < n; t++) {
+    const bi = rowBatch[kept[t]];
+    const b = bs[bi];
+    const r = rowIndex[kept[t]];
+    ts[t] = b.ts[r];
+    scanNumber[t] = b.scanNumber[r];
+    velDiv[t] = b.velDiv[r];
+    for (let f = 0; f < FEATURE_COUNT; f++) features[f][t] = b.features[f][r];
+    const map = maps[bi];
+    for (let q = b.offsets[r]; q < b.offsets[r + 1]; q++) {
+      const p = b.prices[q];
+      if (isValidPrice(p)) prices[t * A + map[b.symbolIds[q]]] = p;
+      else {
+        const sym = b.symbols[b.symbolIds[q]];
+        invalid.set(sym, (invalid.get(sym) ?? 0) + 1);
+      }
+    }
+    nAssets[t] = b.offsets[r + 1] - b.offsets[r];
+  }
+  for (const [sym, c] of [...invalid].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    dq.invalidPrices.count += c;
+    dq.invalidPrices.byAsset[sym] = c;
+  }
+  return ScanStore.fromColumns({ n, symbols, ts, scanNumber, velDiv, features, prices, nAssets });
+}
