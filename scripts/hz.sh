@@ -114,12 +114,17 @@ do_status() {
 
 do_start() {
   command -v "$JAVA" >/dev/null 2>&1 || die "java not found on PATH; install a JDK 17+ (or set JAVA=/path/to/java)"
+  mkdir -p "$STATE_DIR"
+  # Two concurrent starters for one port (parallel test workers): the second waits, then finds it running.
+  if command -v flock >/dev/null 2>&1; then
+    exec 9>"$STATE_DIR/member-$PORT.lock"
+    flock -w "$(( TIMEOUT + 30 ))" 9 || die "another 'hz.sh start --port $PORT' holds the lock"
+  fi
   local pid; pid="$(read_pid)"
   if pid_alive "$pid"; then echo "hz: already running (pid $pid, 127.0.0.1:$PORT)"; return 0; fi
   if port_open "$PORT"; then
     die "port $PORT is already in use by another process; stop it or pick another with --port N"
   fi
-  mkdir -p "$STATE_DIR"
   local jar; jar="$(member_jar)"
   java_cmd "$jar"
   if [ "$FOREGROUND" = 1 ]; then
@@ -129,7 +134,7 @@ do_start() {
   : >"$LOG_FILE"
   local t0; t0="$(date +%s%N)"
   # setsid: the member survives the shell that started it (npm, vitest) and gets its own group.
-  setsid "${JAVA_CMD[@]}" >>"$LOG_FILE" 2>&1 </dev/null &
+  setsid "${JAVA_CMD[@]}" >>"$LOG_FILE" 2>&1 </dev/null 9>&- &
   pid=$!
   echo "$pid" >"$PID_FILE"
   local deadline=$(( $(date +%s) + TIMEOUT ))
