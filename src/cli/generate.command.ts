@@ -1,0 +1,60 @@
+/** `dolphin generate`: write a deterministic synthetic market in the scan file format. */
+import type { Argv } from 'yargs';
+import { writeDataset, type Layout } from '../generator/write-dataset.js';
+import { Progress } from './progress.js';
+
+interface Args {
+  out: string;
+  days: number;
+  seed: number;
+  assets: number;
+  start: string;
+  layout: Layout;
+  restart: boolean;
+  gap: boolean;
+  'missing-price': boolean;
+  duplicate: boolean;
+  imperfect: boolean;
+  quiet: boolean;
+}
+
+export function generateCommand(y: Argv): Argv {
+  return y.command<Args>(
+    'generate',
+    'Generate a regime-switching synthetic market (prices + eigen features) as Arrow scans and external factors',
+    (a) =>
+      a
+        .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
+        .option('days', { type: 'number', default: 3, describe: 'number of UTC days' })
+        .option('seed', { type: 'number', default: 1, describe: 'random seed (same arguments give byte-identical files)' })
+        .option('assets', { type: 'number', default: 50, describe: 'number of assets (BTCUSDT first)' })
+        .option('start', { type: 'string', default: '2026-01-05', describe: 'first UTC day, YYYY-MM-DD' })
+        .option('layout', { choices: ['scanner', 'daily'] as const, default: 'scanner' as Layout, describe: 'scanner: one file per scan in YYYY-MM-DD/ folders; daily: one file per day' })
+        .option('restart', { type: 'boolean', default: false, describe: 'imperfection: a scanner restart (scan_number resets)' })
+        .option('gap', { type: 'boolean', default: false, describe: 'imperfection: 10 minutes of scans missing' })
+        .option('missing-price', { type: 'boolean', default: false, describe: 'imperfection: a few scans with a missing or NaN price' })
+        .option('duplicate', { type: 'boolean', default: false, describe: 'imperfection (scanner layout): one scan file written twice' })
+        .option('imperfect', { type: 'boolean', default: false, describe: 'all of the imperfections above' })
+        .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
+        .example('$0 generate --out data/mine --days 3 --seed 7', 'three days of 50 assets, scanner layout') as Argv<Args>,
+    (args) => {
+      const all = args.imperfect;
+      const progress = new Progress('generating', 'scans', args.quiet);
+      const expected = Math.round((args.days * 86400) / 5);
+      const t0 = performance.now();
+      const s = writeDataset({
+        out: args.out,
+        days: args.days,
+        seed: args.seed,
+        assets: args.assets,
+        startDay: args.start,
+        layout: args.layout,
+        imperfections: { restart: all || args.restart, gap: all || args.gap, missingPrice: all || args['missing-price'] },
+        duplicateFile: all || args.duplicate,
+        onProgress: (n) => progress.update(Math.min(n, expected), expected),
+      });
+      progress.update(expected, expected);
+      process.stdout.write(`wrote ${s.scans} scans in ${s.files} file(s) over ${s.days.length} day(s) (${s.days[0]} .. ${s.days[s.days.length - 1]}) to ${args.out} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    },
+  );
+}
