@@ -22,6 +22,12 @@ export function createSymmetricEigenWorkspace(n: number): SymmetricEigenWorkspac
 
 const EPS = 2 ** -52;
 
+/** sqrt(a^2 + b^2) without Math.hypot's cost; falls back to it when squaring could over/underflow. */
+function hypot(a: number, b: number): number {
+  const m = Math.abs(a) > Math.abs(b) ? Math.abs(a) : Math.abs(b);
+  return m < 1e150 && m > 1e-150 ? Math.sqrt(a * a + b * b) : Math.hypot(a, b);
+}
+
 /**
  * Householder reduction of the symmetric matrix held in `v` (row-major n x n, overwritten) to
  * tridiagonal form: diagonal in `d`, sub-diagonal in `e[1..n-1]` (`e[0] = 0`); `v` becomes the
@@ -126,7 +132,7 @@ export function tridiagonalQL(n: number, d: Float64Array, e: Float64Array, z: Fl
         if (++iter > 60) return false;
         let g = d[l];
         let p = (d[l + 1] - g) / (2 * e[l]);
-        let r = Math.hypot(p, 1);
+        let r = hypot(p, 1);
         if (p < 0) r = -r;
         d[l] = e[l] / (p + r);
         d[l + 1] = e[l] * (p + r);
@@ -147,7 +153,7 @@ export function tridiagonalQL(n: number, d: Float64Array, e: Float64Array, z: Fl
           s2 = s;
           g = c * e[i];
           h = c * p;
-          r = Math.hypot(p, e[i]);
+          r = hypot(p, e[i]);
           e[i + 1] = s * r;
           s = e[i] / r;
           c = p / r;

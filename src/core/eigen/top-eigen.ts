@@ -18,6 +18,8 @@ export interface TopEigenWorkspace {
   lambda2: number;
   /** Unit eigenvector of lambdaMax, sign-normalized (see {@link normalizeSign}). */
   readonly vector: Float64Array;
+  /** Unit eigenvector of lambda2 (same sign convention; accuracy ~tol2 / gap). */
+  readonly vector2: Float64Array;
   /** Lanczos steps taken by the last call. */
   steps: number;
   /** True when the last call fell back to the full solver. */
@@ -41,6 +43,11 @@ export interface TopEigenOptions {
    * the eigenvalue errors are then below that bound (and usually far below).
    */
   readonly tol?: number;
+  /**
+   * Tolerance of the lambda_2 pair alone (default `tol`): when only lambda_max and the vector need
+   * full accuracy, a looser value saves steps (the lambda_2 error is then at most `tol2 * |lambda_max|`).
+   */
+  readonly tol2?: number;
   /** Lanczos steps before falling back to the full solver (default min(n, 40)). */
   readonly maxSteps?: number;
 }
@@ -53,6 +60,7 @@ export function createTopEigenWorkspace(n: number): TopEigenWorkspace {
     lambdaMax: NaN,
     lambda2: NaN,
     vector: new Float64Array(n),
+    vector2: new Float64Array(n),
     steps: 0,
     usedFallback: false,
     q: new Float64Array(m * n),
@@ -99,8 +107,12 @@ function fallback(a: Float64Array, ws: TopEigenWorkspace): TopEigenWorkspace {
   symmetricEigen(a, f, true);
   ws.lambdaMax = f.values[0];
   ws.lambda2 = n > 1 ? f.values[1] : NaN;
-  for (let i = 0; i < n; i++) ws.vector[i] = f.vectors[i * n];
+  for (let i = 0; i < n; i++) {
+    ws.vector[i] = f.vectors[i * n];
+    ws.vector2[i] = n > 1 ? f.vectors[i * n + 1] : NaN;
+  }
   normalizeSign(ws.vector, n);
+  normalizeSign(ws.vector2, n);
   return ws;
 }
 
@@ -108,8 +120,9 @@ function fallback(a: Float64Array, ws: TopEigenWorkspace): TopEigenWorkspace {
  * lambda_max, lambda_2 and the unit top eigenvector of the symmetric matrix `a` (row-major n x n).
  *
  * Lanczos with full reorthogonalization, started from `warm` (e.g. the previous scan's top
- * eigenvector; a small fixed perturbation is mixed in so every eigen-direction is present) or from a
- * fixed spread vector. After each step the tridiagonal matrix is diagonalized (eigenvalues plus the
+ * eigenvector) plus half of `warm2` (e.g. the previous second eigenvector: with both directions in
+ * the start vector, both pairs converge in a few steps), plus a small fixed perturbation so every
+ * eigen-direction is present; or, cold, from a fixed spread vector. After each step the tridiagonal matrix is diagonalized (eigenvalues plus the
  * last component of each Ritz vector, O(k^2)), and the run stops when both top Ritz residuals
  * `|beta_k * s_k|` are within tolerance. Falls back to {@link symmetricEigen} when it has not
  * converged after `maxSteps` steps, on a Lanczos breakdown (an invariant subspace found early) or
@@ -120,9 +133,11 @@ export function topEigen(
   ws: TopEigenWorkspace,
   warm: Float64Array | null = null,
   options: TopEigenOptions = {},
+  warm2: Float64Array | null = null,
 ): TopEigenWorkspace {
   const n = ws.n;
   const tol = options.tol ?? 1e-11;
+  const tol2 = options.tol2 ?? tol;
   const maxSteps = Math.min(n, options.maxSteps ?? 40);
   ws.usedFallback = false;
   ws.steps = 0;
@@ -137,11 +152,17 @@ export function topEigen(
   // Start vector.
   let norm = 0;
   let warmOk = warm !== null;
+  let warm2Ok = warmOk && warm2 !== null;
   if (warm !== null) {
     for (let i = 0; i < n; i++) if (!(warm[i] - warm[i] === 0)) warmOk = false;
   }
+  if (warm2 !== null) {
+    for (let i = 0; i < n; i++) if (!(warm2[i] - warm2[i] === 0)) warm2Ok = false;
+  }
   for (let i = 0; i < n; i++) {
-    const x = warmOk ? warm![i] + (0.01 / Math.sqrt(n)) * spread(i) : 1 / Math.sqrt(n) + 0.3 * spread(i) / Math.sqrt(n);
+    const x = warmOk
+      ? warm![i] + (warm2Ok ? 0.5 * warm2![i] : 0) + (0.01 / Math.sqrt(n)) * spread(i)
+      : 1 / Math.sqrt(n) + (0.3 * spread(i)) / Math.sqrt(n);
     q[i] = x;
     norm += x * x;
   }
@@ -171,7 +192,17 @@ export function topEigen(
       ws.steps = j + 1;
       return ws;
     }
-    // Full reorthogonalization (modified Gram-Schmidt, twice is enough).
+    // Three-term recurrence, then full reorthogonalization against the basis (modified Gram-Schmidt),
+    // repeated once when that pass cancelled more than 30 % of the norm ("twice is enough").
+    const bPrev = j > 0 ? beta[j - 1] : 0;
+    const qp = j > 0 ? (j - 1) * n : 0;
+    let before = 0;
+    for (let r = 0; r < n; r++) {
+      const x = w[r] - aj * q[qj + r] - bPrev * q[qp + r];
+      w[r] = x;
+      before += x * x;
+    }
+    let b = 0;
     for (let pass = 0; pass < 2; pass++) {
       for (let i = 0; i <= j; i++) {
         const qi = i * n;
@@ -179,15 +210,18 @@ export function topEigen(
         for (let r = 0; r < n; r++) c += q[qi + r] * w[r];
         for (let r = 0; r < n; r++) w[r] -= c * q[qi + r];
       }
+      b = 0;
+      for (let r = 0; r < n; r++) b += w[r] * w[r];
+      if (b > 0.49 * before) break;
+      before = b;
     }
-    let b = 0;
-    for (let r = 0; r < n; r++) b += w[r] * w[r];
     b = Math.sqrt(b);
     beta[j] = b;
     k = j + 1;
     anorm = Math.max(anorm, Math.abs(aj) + b + (j > 0 ? beta[j - 1] : 0));
 
-    if (k >= 2) {
+    // Convergence checks cost O(k^2): from step 6 (or n) on, every other step.
+    if (k >= Math.min(n, 6) && ((k & 1) === 0 || k === n || k === maxSteps)) {
       // Eigenvalues of T_k and the last component of each of its eigenvectors.
       for (let i = 0; i < k; i++) {
         td[i] = alpha[i];
@@ -196,8 +230,8 @@ export function topEigen(
       }
       if (!tridiagonalQL(k, td, te, zrow, 1)) return fallback(a, ws);
       sortDescending(k, td, zrow, 1);
-      const bound = tol * Math.max(Math.abs(td[0]), Number.MIN_VALUE);
-      if (Math.abs(b * zrow[0]) <= bound && Math.abs(b * zrow[1]) <= bound && k >= Math.min(n, 6)) {
+      const scale = Math.max(Math.abs(td[0]), Number.MIN_VALUE);
+      if (Math.abs(b * zrow[0]) <= tol * scale && Math.abs(b * zrow[1]) <= tol2 * scale) {
         converged = true;
         break;
       }
@@ -220,10 +254,18 @@ export function topEigen(
   sortDescending(k, td, zfull, k);
   ws.lambdaMax = td[0];
   ws.lambda2 = td[1];
-  const u = ws.vector;
+  ritzVector(ws, k, 0, ws.vector);
+  ritzVector(ws, k, 1, ws.vector2);
+  return ws;
+}
+
+/** Ritz vector of column `col` of the k x k eigenvectors in ws.zfull, normalized, into `u`. */
+function ritzVector(ws: TopEigenWorkspace, k: number, col: number, u: Float64Array): void {
+  const n = ws.n;
+  const q = ws.q;
   u.fill(0);
   for (let i = 0; i < k; i++) {
-    const s = zfull[i * k];
+    const s = ws.zfull[i * k + col];
     const qi = i * n;
     for (let r = 0; r < n; r++) u[r] += s * q[qi + r];
   }
@@ -232,5 +274,4 @@ export function topEigen(
   un = Math.sqrt(un);
   for (let r = 0; r < n; r++) u[r] /= un;
   normalizeSign(u, n);
-  return ws;
 }

@@ -40,6 +40,17 @@ function check(a: Float64Array, n: number, ws: TopEigenWorkspace): void {
   expect(Math.abs(nn - 1)).toBeLessThan(1e-12);
   expect(sum).toBeGreaterThanOrEqual(0);
   expect(res).toBeLessThan(1e-8 * Math.max(1, Math.abs(ws.lambdaMax)));
+  // second eigenvector: unit, residual small
+  let n2 = 0;
+  let res2 = 0;
+  for (let i = 0; i < n; i++) {
+    n2 += ws.vector2[i] ** 2;
+    let s = 0;
+    for (let j = 0; j < n; j++) s += a[i * n + j] * ws.vector2[j];
+    res2 = Math.max(res2, Math.abs(s - ws.lambda2 * ws.vector2[i]));
+  }
+  expect(Math.abs(n2 - 1)).toBeLessThan(1e-12);
+  expect(res2).toBeLessThan(1e-8 * Math.max(1, Math.abs(ws.lambdaMax)));
   if (values[0] - values[1] > 1e-3 * Math.abs(values[0])) {
     const r = rotation(ws.vector, Float64Array.from(top), n);
     expect(r).toBeLessThan(1e-9);
