@@ -36,13 +36,18 @@ export interface EncodeOptions {
 /** Encodes scan records as one Arrow IPC file (one row per scan). */
 export function encodeScans(scans: readonly ScanRecord[], options: EncodeOptions = {}): Uint8Array {
   const n = scans.length;
+  // Separate offsets: a malformed scan (lengths differ) is written as it is, for tests and journals.
   const offsets = new Int32Array(n + 1);
-  for (let r = 0; r < n; r++) offsets[r + 1] = offsets[r] + scans[r].assets.length;
+  const priceOffsets = new Int32Array(n + 1);
+  for (let r = 0; r < n; r++) {
+    offsets[r + 1] = offsets[r] + scans[r].assets.length;
+    priceOffsets[r + 1] = priceOffsets[r] + scans[r].prices.length;
+  }
   const total = offsets[n];
-  const prices = new Float64Array(total);
+  const prices = new Float64Array(priceOffsets[n]);
   const names: string[] = new Array(total);
   for (let r = 0; r < n; r++) {
-    prices.set(scans[r].prices, offsets[r]);
+    prices.set(scans[r].prices, priceOffsets[r]);
     for (let k = 0; k < scans[r].assets.length; k++) names[offsets[r] + k] = scans[r].assets[k];
   }
   const cols: Record<string, Vector> = {
@@ -65,8 +70,8 @@ export function encodeScans(scans: readonly ScanRecord[], options: EncodeOptions
     child = vectorFromArray(names, new Utf8()).data[0];
   }
   cols.assets = makeVector(makeData({ type: new List(new Field('item', child.type, true)), length: n, nullCount: 0, valueOffsets: offsets, child }));
-  const priceChild = makeData({ type: new Float64(), length: total, data: prices });
-  cols.asset_prices = makeVector(makeData({ type: new List(new Field('item', new Float64(), true)), length: n, nullCount: 0, valueOffsets: offsets, child: priceChild }));
+  const priceChild = makeData({ type: new Float64(), length: prices.length, data: prices });
+  cols.asset_prices = makeVector(makeData({ type: new List(new Field('item', new Float64(), true)), length: n, nullCount: 0, valueOffsets: priceOffsets, child: priceChild }));
   return tableToIPC(new Table(cols), 'file');
 }
 
