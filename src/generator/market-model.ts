@@ -98,7 +98,7 @@ export class MarketModel {
     const perStep = 1 / (60 * this.stepsPerMinute);
     if (r === Regime.Trending) this.trendDrift = (this.rng.uniform() < 0.5 ? -1 : 1) * this.rng.range(0.002, 0.008) * perStep;
     else if (r === Regime.Stressed) this.trendDrift = -this.rng.range(0.0, 0.004) * perStep;
-    else this.trendDrift = this.rng.range(0, 0.003) * perStep; // calm markets grind up, offsetting the stress drift
+    else this.trendDrift = this.rng.range(0, 0.004) * perStep; // calm markets grind up, offsetting the stress drift
   }
 
   private nextRegime(): Regime {
@@ -124,7 +124,7 @@ export class MarketModel {
     const vol = Math.exp(this.logVol);
 
     // Sharp down moves: 2-6 minutes of strong BTC-led selling, 0.6-2 % for BTC, then a partial rebound
-    // (half of it over the next 20-60 minutes).
+    // (70 % of it over the next 20-60 minutes).
     let drift = this.trendDrift;
     let boost = 1;
     if (this.cascadeLeft > 0) {
@@ -133,7 +133,7 @@ export class MarketModel {
       boost = 1.6;
       if (this.cascadeLeft === 0) {
         this.reboundLeft = Math.round(rng.range(20, 60) * this.stepsPerMinute);
-        this.reboundDrift = (-0.5 * this.cascadeDrift * this.cascadeLen) / this.reboundLeft;
+        this.reboundDrift = (-0.7 * this.cascadeDrift * this.cascadeLen) / this.reboundLeft;
       }
     } else if (rng.uniform() < CASCADE_P[r]) {
       this.cascadeLeft = this.cascadeLen = rng.int(24, 72);
