@@ -1,16 +1,25 @@
 /** Adaptive Circuit Breaker v5 (STRATEGY.md 6) and the timeline of external-factor records. */
 import type { FactorRecord } from './trade.js';
 
-/** Number of ACB stress signals in a factor record (0 when there is none). */
+/** A factor value, or NaN when missing (undefined, null or not a number): NaN never fires a signal. */
+function factor(v: unknown): number {
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** Number of ACB stress signals in a factor record (0 when there is none). Missing factors never signal. */
 export function acbSignals(f: FactorRecord | undefined): number {
   if (!f) return 0;
+  const funding = factor(f.fundingBtc);
+  const dvol = factor(f.dvolBtc);
+  const taker = factor(f.takerRatio);
+  const fng = factor(f.fng);
   let s = 0;
-  if (f.fundingBtc !== undefined && f.fundingBtc < -0.0001) s++;
-  if (f.dvolBtc !== undefined && f.dvolBtc > 55) s++;
-  if (f.dvolBtc !== undefined && f.dvolBtc > 80) s++;
-  if (f.takerRatio !== undefined && f.takerRatio < 0.8) s++;
+  if (funding < -0.0001) s++;
+  if (dvol > 55) s++;
+  if (dvol > 80) s++;
+  if (taker < 0.8) s++;
   // Fear needs confirmation: it counts only when another signal already fired.
-  if (s >= 1 && f.fng !== undefined && f.fng < 25) s++;
+  if (s >= 1 && fng < 25) s++;
   return s;
 }
 

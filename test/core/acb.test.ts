@@ -96,3 +96,12 @@ describe('FactorTimeline', () => {
     expect([...tl.daysWithData()].sort()).toEqual([dayNum(D), dayNum('2026-02-12')]);
   });
 });
+
+describe('missing factors never signal', () => {
+  it('null and NaN fields (e.g. from a hand-written or journaled record) count as missing', () => {
+    const nul = null as unknown as number;
+    expect(acbSignals(F({ takerRatio: nul, fundingBtc: nul, dvolBtc: nul, fng: nul }))).toBe(0);
+    expect(acbSignals(F({ takerRatio: NaN, fundingBtc: NaN, dvolBtc: NaN, fng: NaN }))).toBe(0);
+    expect(acbSignals(F({ dvolBtc: 60, fng: nul }))).toBe(1);
+  });
+});

@@ -81,6 +81,18 @@ describe('sizing', () => {
   });
 });
 
+describe('several open positions', () => {
+  it('END closes them in entry order, each at its own mark', () => {
+    const r = twoAssets(104, { maxOpenPositions: 2, closeAtEnd: true });
+    expect(r.trades.map((t) => [t.asset, t.reason, t.entryIndex, t.exitIndex])).toEqual([
+      ['AAA', 'END', 3, 5],
+      ['BBB', 'END', 4, 5],
+    ]);
+    expect(r.trades[0].exitPrice).toBe(100);
+    expect(r.trades[1].exitPrice).toBe(50.3);
+  });
+});
+
 describe('ACB cut in sizing', () => {
   it('scales the notional by (1 - cut) and is recorded on the trade; the choice is unchanged', () => {
     const base = twoAssets(100.5, { maxOpenPositions: 1, closeAtEnd: true }, [3]);
