@@ -34,11 +34,11 @@ export function backtestCommand(y: Argv): Argv {
     async (args) => {
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const load = new Progress('loading', 'files', args.quiet);
-      const run = new Progress('replaying', 'scans', args.quiet);
+      let run: Progress | undefined;
       const res = await backtest(args.dir, config, {
         strict: args.strict,
         onLoadProgress: (d, t) => load.update(d, t),
-        onRunProgress: (d, t) => run.update(d, t),
+        onRunProgress: (d, t) => (run ??= new Progress('replaying', 'scans', args.quiet)).update(d, t),
       });
       const outDir = makeRunDir(args.out);
       const json = reportToJson(res.report);

@@ -15,6 +15,7 @@ export class ArrowReplayFeed implements DataFeedPort {
   async run(sink: ScanSink): Promise<void> {
     const n = this.store.n;
     const step = 65536;
+    this.onProgress?.(0, n);
     for (let t = 0; t < n; t++) {
       sink.onScan(t);
       if (this.onProgress && (t + 1) % step === 0) this.onProgress(t + 1, n);
