@@ -24,8 +24,9 @@ export const marketArb: fc.Arbitrary<Market> = fc
     velDiv: fc.array(fc.constantFrom(-1, -0.02, -0.0199, 0, NaN, -0.5), { minLength: 70, maxLength: 70 }),
     gaps: fc.array(fc.constantFrom(5, 5, 5, 5, 5, 1, 17, 300), { minLength: 70, maxLength: 70 }),
     shuffleListing: fc.boolean(),
+    vel: fc.array(fc.constantFrom(0.1, -0.05, 0, 0.03, NaN), { minLength: 140, maxLength: 140 }),
   })
-  .map(({ extra, n, startOffsetS, seedSteps, validity, velDiv, gaps, shuffleListing }) => {
+  .map(({ extra, n, startOffsetS, seedSteps, validity, velDiv, gaps, shuffleListing, vel }) => {
     const symbols = ['BTCUSDT', ...extra];
     const price = symbols.map((_, i) => 100 / (i + 1));
     let ts = tsOf('2026-01-01T23:55:00Z') + BigInt(startOffsetS) * 1_000_000_000n;
@@ -41,7 +42,8 @@ export const marketArb: fc.Arbitrary<Market> = fc
       });
       const order = Object.keys(prices);
       if (shuffleListing && t % 2 === 1) order.reverse();
-      scans.push(makeScan({ ts, prices, order, velDiv: velDiv[t], scanNumber: (t * 7) % 23 }));
+      const features = { w50_velocity: vel[2 * t], w150_velocity: vel[2 * t + 1], w750_velocity: vel[(2 * t + 3) % 140] };
+      scans.push(makeScan({ ts, prices, order, velDiv: velDiv[t], features, scanNumber: (t * 7) % 23 }));
       ts += BigInt(gaps[t]) * 1_000_000_000n;
     }
     return { scans, symbols };
@@ -66,7 +68,7 @@ export const configArb = (symbols: readonly string[]): fc.Arbitrary<Record<strin
       minAlignment: fc.constantFrom(-2, -0.5, 0, 0.45, 0.9),
       volThreshold: fc.constantFrom(-1, 0, 0.002, 0.005),
       velDivThreshold: fc.constantFrom(-0.02, -0.5),
-      velDivSource: fc.constantFrom('auto', 'column'),
+      velDivSource: fc.constantFrom('auto', 'column', 'derived'),
       closeAtEnd: fc.boolean(),
       excludeAssets: fc.subarray([...symbols]),
       takerFee: fc.constantFrom(0, 0.0005),
