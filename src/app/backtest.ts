@@ -5,6 +5,8 @@ import type { Engine } from '../core/engine.js';
 import { runEngine } from '../core/run-engine.js';
 import { ArrowReplayFeed } from '../feeds/replay/arrow-replay.feed.js';
 import { loadScanDirectory, type ReplayData } from '../feeds/replay/load-scan-directory.js';
+import { computeFeaturesParallel, loadScanDirectoryParallel } from '../workers/parallel-replay.js';
+import type { WorkerPool } from '../workers/pool.js';
 import { buildReport, isoDays, type CalibrationInfo, type Report } from '../report/report.js';
 
 /** Options of backtest. */
@@ -14,6 +16,8 @@ export interface BacktestOptions {
   readonly onRunProgress?: (done: number, total: number) => void;
   /** An already loaded replay (parallel loaders, sweeps). */
   readonly replay?: ReplayData;
+  /** Decode files and compute features on this pool (DESIGN.md two-phase replay); serial without. */
+  readonly pool?: WorkerPool;
 }
 
 /** Timings of a backtest, wall clock (kept out of the report). */
@@ -43,11 +47,21 @@ export function calibrationFor(replay: ReplayData, config: StrategyConfig): { in
 /** Runs a backtest over a data folder. */
 export async function backtest(dir: string, config: StrategyConfig, options: BacktestOptions = {}): Promise<BacktestResult> {
   const t0 = performance.now();
-  const replay = options.replay ?? loadScanDirectory(dir, { strict: options.strict, onProgress: options.onLoadProgress });
+  const loadOptions = { strict: options.strict, onProgress: options.onLoadProgress };
+  const pool = options.pool;
+  const replay = options.replay ?? (pool ? await loadScanDirectoryParallel(dir, pool, loadOptions) : loadScanDirectory(dir, loadOptions));
   const t1 = performance.now();
+  const features = pool ? await computeFeaturesParallel(replay.store, config, pool) : null;
   const { info, inSample } = calibrationFor(replay, config);
   const engineConfig = withVolThreshold(config, info.volThreshold);
-  const engine = await runEngine(new ArrowReplayFeed(replay.store, options.onRunProgress), engineConfig, { factors: replay.factors });
+  const engine = await runEngine(new ArrowReplayFeed(replay.store, options.onRunProgress), engineConfig, {
+    factors: replay.factors,
+    onEngine: (e) => {
+      if (!features) return;
+      e.features.useMarketColumn(features.market);
+      e.features.useBtcVolColumn(features.btcVol);
+    },
+  });
   const report = buildReport(engine, { kind: 'backtest', calibration: info, inSampleDays: inSample, dataQuality: replay.dataQuality });
   const t2 = performance.now();
   return { report, engine, replay, timing: { loadMs: t1 - t0, runMs: t2 - t1, scans: replay.store.n } };

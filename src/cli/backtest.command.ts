@@ -6,6 +6,7 @@ import { backtest } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
 import { reportToJson } from '../report/report-json.js';
 import { reportToMarkdown, summaryPairs } from '../report/report-markdown.js';
+import { defaultWorkers, WorkerPool } from '../workers/pool.js';
 import { Progress } from './progress.js';
 import { makeRunDir } from './run-dir.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
@@ -16,6 +17,7 @@ interface Args extends ConfigArgs {
   json: boolean;
   strict: boolean;
   quiet: boolean;
+  workers: number;
 }
 
 export function backtestCommand(y: Argv): Argv {
@@ -29,17 +31,20 @@ export function backtestCommand(y: Argv): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print the report JSON on stdout (human summary goes to stderr)' })
         .option('strict', { type: 'boolean', default: false, describe: 'stop at the first unreadable or malformed file instead of skipping it' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
+        .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads decoding files and computing features (0 = all on the main thread)' })
         .example('$0 backtest data/sample', 'backtest the shipped sample with the default strategy')
         .example('$0 backtest data/sample --set takeProfitPct=0.015 --json', 'override one key, print JSON') as Argv<Args>,
     async (args) => {
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const load = new Progress('loading', 'files', args.quiet);
       let run: Progress | undefined;
+      const pool = args.workers > 0 ? new WorkerPool(args.workers) : undefined;
       const res = await backtest(args.dir, config, {
+        pool,
         strict: args.strict,
         onLoadProgress: (d, t) => load.update(d, t),
         onRunProgress: (d, t) => (run ??= new Progress('replaying', 'scans', args.quiet)).update(d, t),
-      });
+      }).finally(() => pool?.destroy());
       const outDir = makeRunDir(args.out);
       const json = reportToJson(res.report);
       writeFileSync(join(outDir, 'report.json'), json);

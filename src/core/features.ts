@@ -16,8 +16,9 @@ export class FeatureCalc {
   private readonly velB: number;
   private volAssetId = -1;
   private readonly volAsset: string;
-  private market = new Float64Array(0);
-  private marketDone = new Uint8Array(0);
+  private market: Float64Array = new Float64Array(0);
+  private marketDone: Uint8Array = new Uint8Array(0);
+  private btcVolColumn: Float64Array = new Float64Array(0);
   private readonly win: Float64Array;
   private readonly winM: Float64Array;
 
@@ -78,6 +79,7 @@ export class FeatureCalc {
 
   /** btcVol[t]: population std of r[volAsset] over the last volWindow scans; NaN unless all are finite. */
   btcVol(t: number): number {
+    if (t < this.btcVolColumn.length) return this.btcVolColumn[t];
     const n = this.volWindow;
     if (t - n + 1 < 1) return NaN;
     if (this.volAssetId < 0) this.volAssetId = this.store.idOf(this.volAsset);
@@ -154,6 +156,20 @@ export class FeatureCalc {
     out[1] = cov / varM;
   }
 
+  /**
+   * Uses precomputed m[t] for t < column.length (computed by marketReturnRange, e.g. in workers);
+   * values are identical to the lazy ones by construction.
+   */
+  useMarketColumn(column: Float64Array): void {
+    this.market = column;
+    this.marketDone = new Uint8Array(column.length).fill(1);
+  }
+
+  /** Uses precomputed btcVol[t] for t < column.length (config volWindow/volAsset must match). */
+  useBtcVolColumn(column: Float64Array): void {
+    this.btcVolColumn = column;
+  }
+
   private growMemo(): void {
     const cap = Math.max(1024, this.store.n * 2, this.marketDone.length * 2);
     const m = new Float64Array(cap);
@@ -163,4 +179,16 @@ export class FeatureCalc {
     this.market = m;
     this.marketDone = d;
   }
+}
+
+/** Fills out[k] = m[from + k] for t in [from, to) — the chunkable form used by parallel replays. */
+export function marketReturnRange(store: ScanStore, config: StrategyConfig, from: number, to: number, out: Float64Array): void {
+  const f = new FeatureCalc(store, config);
+  for (let t = from; t < to; t++) out[t - from] = f.marketReturn(t);
+}
+
+/** Fills out[k] = btcVol[from + k] for t in [from, to); each value reads its own window (overlap before `from`). */
+export function btcVolRange(store: ScanStore, config: StrategyConfig, from: number, to: number, out: Float64Array): void {
+  const f = new FeatureCalc(store, config);
+  for (let t = from; t < to; t++) out[t - from] = f.btcVol(t);
 }

@@ -15,6 +15,9 @@ export interface ScanColumns {
   readonly prices: Float64Array;
   /** Number of assets listed in each scan. */
   readonly nAssets: Int32Array;
+  /** UTC day numbers and bars of day, when already computed (shared stores in workers). */
+  readonly day?: Int32Array;
+  readonly barOfDay?: Int32Array;
 }
 
 /**
@@ -52,6 +55,15 @@ export class ScanStore {
     this.nAssets = new Int32Array(this.capacity);
   }
 
+  /** Fills UTC day numbers and bars of day for ascending timestamps. */
+  static computeDays(ts: BigInt64Array, n: number, day: Int32Array, barOfDay: Int32Array): void {
+    for (let t = 0; t < n; t++) {
+      const d = dayOf(ts[t]);
+      day[t] = d;
+      barOfDay[t] = t > 0 && day[t - 1] === d ? barOfDay[t - 1] + 1 : 0;
+    }
+  }
+
   /** Builds a store over existing columns without copying them (symbols must be ascending). */
   static fromColumns(c: ScanColumns): ScanStore {
     const s = new ScanStore(1, 1);
@@ -65,10 +77,31 @@ export class ScanStore {
     s.features = [...c.features];
     s.prices = c.symbols.length === 0 ? new Float64Array(c.n).fill(NaN) : c.prices;
     s.nAssets = c.nAssets;
-    s.day = new Int32Array(c.n);
-    s.barOfDay = new Int32Array(c.n);
-    for (let t = 0; t < c.n; t++) s.setDay(t);
+    if (c.day && c.barOfDay) {
+      s.day = c.day;
+      s.barOfDay = c.barOfDay;
+    } else {
+      s.day = new Int32Array(c.n);
+      s.barOfDay = new Int32Array(c.n);
+      for (let t = 0; t < c.n; t++) s.setDay(t);
+    }
     return s;
+  }
+
+  /** The store's columns (no copy), e.g. to share them with workers. */
+  columns(): Required<ScanColumns> {
+    return {
+      n: this.n,
+      symbols: [...this.symbols],
+      ts: this.ts.subarray(0, this.n),
+      scanNumber: this.scanNumber.subarray(0, this.n),
+      velDiv: this.velDiv.subarray(0, this.n),
+      features: this.features.map((f) => f.subarray(0, this.n)),
+      prices: this.prices.subarray(0, this.n * this.stride),
+      nAssets: this.nAssets.subarray(0, this.n),
+      day: this.day.subarray(0, this.n),
+      barOfDay: this.barOfDay.subarray(0, this.n),
+    };
   }
 
   /** Id of a symbol, or -1 when never seen. */

@@ -6,6 +6,7 @@ import type { DataQuality } from '../../core/data-quality.js';
 import { FEATURE_COUNT, isValidPrice } from '../../core/scan.js';
 import { ScanStore } from '../../core/scan-store.js';
 import { rowsEqual, type ScanBatch } from './scan-batch.js';
+import { sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 
 /** Keeps at most this many example groups per list in the report (counts stay exact). */
 const MAX_LISTED = 200;
@@ -74,12 +75,13 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
   const maps = bs.map((b) => Int32Array.from(b.symbols, (s) => gid.get(s) ?? -1));
   const n = kept.length;
   const A = Math.max(1, symbols.length);
-  const ts = new BigInt64Array(n);
-  const scanNumber = new Float64Array(n);
-  const velDiv = new Float64Array(n);
-  const features = Array.from({ length: FEATURE_COUNT }, () => new Float64Array(n));
-  const prices = new Float64Array(n * A).fill(NaN);
-  const nAssets = new Int32Array(n);
+  // Columns live in shared memory so pool workers (features, sweeps) read them without a copy.
+  const ts = sharedBigInt64(n);
+  const scanNumber = sharedF64(n);
+  const velDiv = sharedF64(n);
+  const features = Array.from({ length: FEATURE_COUNT }, () => sharedF64(n));
+  const prices = sharedF64(n * A).fill(NaN);
+  const nAssets = sharedI32(n);
   const invalid = new Map<string, number>();
   for (let t = 0; t < n; t++) {
     const bi = rowBatch[kept[t]];
@@ -104,5 +106,8 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
     dq.invalidPrices.count += c;
     dq.invalidPrices.byAsset[sym] = c;
   }
-  return ScanStore.fromColumns({ n, symbols, ts, scanNumber, velDiv, features, prices, nAssets });
+  const day = sharedI32(n);
+  const barOfDay = sharedI32(n);
+  ScanStore.computeDays(ts, n, day, barOfDay);
+  return ScanStore.fromColumns({ n, symbols, ts, scanNumber, velDiv, features, prices, nAssets, day, barOfDay });
 }

@@ -1,0 +1,22 @@
+/** Worker task: compute market return and btcVol for an index range into shared output columns. */
+import type { StrategyConfig } from '../core/config.js';
+import { btcVolRange, marketReturnRange } from '../core/features.js';
+import { ScanStore, type ScanColumns } from '../core/scan-store.js';
+
+/** Input: the store's shared columns, the range and the shared outputs (full length). */
+export interface FeatureRangeTask {
+  readonly columns: Required<ScanColumns>;
+  readonly config: StrategyConfig;
+  readonly from: number;
+  readonly to: number;
+  readonly market: Float64Array;
+  readonly btcVol: Float64Array;
+}
+
+/** Writes m[t] and btcVol[t] for t in [from, to); windows reach back before `from` as they need. */
+export function featureRange(task: FeatureRangeTask): number {
+  const store = ScanStore.fromColumns(task.columns);
+  marketReturnRange(store, task.config, task.from, task.to, task.market.subarray(task.from, task.to));
+  btcVolRange(store, task.config, task.from, task.to, task.btcVol.subarray(task.from, task.to));
+  return task.to - task.from;
+}

@@ -1,0 +1,77 @@
+/**
+ * Parallel replay, two phases (DESIGN.md performance): workers decode files into shared batches; the
+ * main thread orders, dedupes and assigns t; then workers compute features per index range.
+ */
+import type { StrategyConfig } from '../core/config.js';
+import { emptyDataQuality } from '../core/data-quality.js';
+import type { ScanStore } from '../core/scan-store.js';
+import { finishReplay, requireScanFiles, type LoadOptions, type ReplayData } from '../feeds/replay/load-scan-directory.js';
+import type { ScanBatch } from '../feeds/replay/scan-batch.js';
+import type { ScanFile } from '../feeds/replay/scan-directory.js';
+import { sharedF64 } from '../feeds/replay/shared-arrays.js';
+import type { DecodeFilesResult } from './decode-files.task.js';
+import type { WorkerPool } from './pool.js';
+
+/** Splits files into tasks: never more than one folder per task, at most `max` files per task. */
+export function chunkFiles(files: readonly ScanFile[], max: number): ScanFile[][] {
+  const chunks: ScanFile[][] = [];
+  let cur: ScanFile[] = [];
+  let folder = '';
+  for (const f of files) {
+    const fo = f.rel.includes('/') ? f.rel.slice(0, f.rel.lastIndexOf('/')) : '';
+    if (cur.length > 0 && (fo !== folder || cur.length >= max)) {
+      chunks.push(cur);
+      cur = [];
+    }
+    folder = fo;
+    cur.push(f);
+  }
+  if (cur.length) chunks.push(cur);
+  return chunks;
+}
+
+/** Loads a data folder with the pool decoding files; same result as loadScanDirectory. */
+export async function loadScanDirectoryParallel(dir: string, pool: WorkerPool, options: LoadOptions = {}): Promise<ReplayData> {
+  const files = requireScanFiles(dir);
+  const chunks = chunkFiles(files, Math.max(16, Math.min(2000, Math.ceil(files.length / (pool.size * 4)))));
+  let done = 0;
+  const results = await Promise.all(
+    chunks.map((c) =>
+      pool.run<DecodeFilesResult>('decodeFiles', { files: c, strict: Boolean(options.strict) }).then((r) => {
+        done += c.length;
+        options.onProgress?.(done, files.length);
+        return r;
+      }),
+    ),
+  );
+  const dq = emptyDataQuality();
+  const batches: ScanBatch[] = [];
+  for (const r of results) {
+    batches.push(...r.batches);
+    dq.skippedFiles.push(...r.skipped);
+  }
+  dq.filesRead = files.length - dq.skippedFiles.length;
+  return finishReplay(dir, files, batches, dq);
+}
+
+/** Precomputed feature columns (shared memory). */
+export interface FeatureColumns {
+  readonly market: Float64Array;
+  readonly btcVol: Float64Array;
+}
+
+/** Computes m[t] and btcVol[t] for every t in index ranges on the pool; bit-identical to a serial pass. */
+export async function computeFeaturesParallel(store: ScanStore, config: StrategyConfig, pool: WorkerPool): Promise<FeatureColumns> {
+  const n = store.n;
+  const market = sharedF64(n);
+  const btcVol = sharedF64(n);
+  const columns = store.columns();
+  const parts = Math.max(1, Math.min(pool.size * 4, Math.ceil(n / 4096)));
+  const step = Math.ceil(n / parts);
+  const tasks: Promise<number>[] = [];
+  for (let from = 0; from < n; from += step) {
+    tasks.push(pool.run<number>('featureRange', { columns, config, from, to: Math.min(n, from + step), market, btcVol }));
+  }
+  await Promise.all(tasks);
+  return { market, btcVol };
+}

@@ -1,0 +1,38 @@
+/** The process's piscina pool: sized by --workers, created on first use, destroyed at exit. */
+import { availableParallelism } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+
+/** Path of the compiled worker entry (tests run from src/*.ts, workers always from dist/). */
+export function workerEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  if (here.endsWith('.ts')) return join(dirname(here), '..', '..', 'dist', 'src', 'workers', 'worker.js');
+  return join(dirname(here), 'worker.js');
+}
+
+/** Default worker count: the machine's cores. */
+export function defaultWorkers(): number {
+  return Math.max(1, availableParallelism());
+}
+
+/** A fixed-size pool of worker threads running src/workers/worker.ts tasks. */
+export class WorkerPool {
+  readonly size: number;
+  private readonly piscina: Piscina;
+
+  constructor(size = defaultWorkers()) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`--workers must be an integer >= 1, was ${size}`);
+    this.size = size;
+    this.piscina = new Piscina({ filename: workerEntry(), minThreads: size, maxThreads: size, idleTimeout: 60_000 });
+  }
+
+  /** Runs the named task of the worker entry. */
+  run<T>(name: 'decodeFiles' | 'featureRange' | 'sweepConfigs', task: unknown): Promise<T> {
+    return this.piscina.run(task, { name }) as Promise<T>;
+  }
+
+  async destroy(): Promise<void> {
+    await this.piscina.destroy();
+  }
+}

@@ -1,0 +1,4 @@
+/** Worker entry for the piscina pool: named tasks only, no module-level mutable state. */
+export { decodeFiles } from './decode-files.task.js';
+export { featureRange } from './feature-range.task.js';
+export { sweepConfigs } from './sweep.task.js';
