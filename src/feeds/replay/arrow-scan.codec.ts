@@ -105,13 +105,18 @@ function floatColumn(v: Vector, name: string, source: string): Float64Array {
 function int64Column(v: Vector, name: string, source: string, nulls: Set<number>): BigInt64Array {
   if (!isInt(v)) throw new ScanFormatError(source, `column ${name} must be int64, found ${String(v.type)}`);
   const out = new BigInt64Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const x = v.get(i) as bigint | number | null;
-    if (x === null || x === undefined) {
-      nulls.add(i);
-      continue;
+  let o = 0;
+  for (const d of v.data) {
+    if (d.nullCount === 0 && d.values instanceof BigInt64Array) {
+      out.set(d.values.subarray(d.offset, d.offset + d.length), o);
+    } else {
+      for (let i = 0; i < d.length; i++) {
+        const x = d.getValid(i) ? (v.get(o + i) as bigint | number | null) : null;
+        if (x === null || x === undefined) nulls.add(o + i);
+        else out[o + i] = typeof x === 'bigint' ? x : BigInt(x);
+      }
     }
-    out[i] = typeof x === 'bigint' ? x : BigInt(x);
+    o += d.length;
   }
   return out;
 }
@@ -172,8 +177,11 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
     return id;
   };
   const offsets = new Int32Array(n + 1);
-  const ids: number[] = [];
-  const px: number[] = [];
+  let cap = 0;
+  for (const ad of assets.data) cap += ad.valueOffsets[ad.offset + ad.length] - ad.valueOffsets[ad.offset];
+  const ids = new Int32Array(cap);
+  const px = new Float64Array(cap);
+  let len = 0;
   const utf8 = new TextDecoder();
   let stamp: Int32Array = new Int32Array(64);
   let base = 0;
@@ -188,10 +196,14 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
       const dict = item.dictionary as Vector;
       dictIds = Int32Array.from({ length: dict.length }, (_, i) => intern((dict.get(i) as string | null) ?? ''));
     }
+    const itemNulls = item.nullCount > 0;
+    const priceNulls = pv.nullCount > 0;
+    const itemValues = item.values as Int32Array | Uint8Array;
+    const priceValues = pv.values as Float64Array;
     for (let i = 0; i < ad.length; i++) {
       const r = base + i;
-      const aNull = !ad.getValid(i);
-      const pNull = !pd.getValid(i);
+      const aNull = ad.nullCount > 0 && !ad.getValid(i);
+      const pNull = pd.nullCount > 0 && !pd.getValid(i);
       const a0 = ad.valueOffsets[ad.offset + i];
       const la = aNull ? 0 : ad.valueOffsets[ad.offset + i + 1] - a0;
       const p0 = pd.valueOffsets[pd.offset + i];
@@ -202,23 +214,22 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
       for (let k = 0; k < m; k++) {
         const ai = item.offset + a0 + k;
         let id: number;
-        if (!item.getValid(a0 + k)) {
+        if (itemNulls && !item.getValid(a0 + k)) {
           malformed.set(r, `assets[${k}] is null`);
           id = intern('');
         } else if (dictIds) {
-          id = dictIds[(item.values as Int32Array)[ai]];
+          id = dictIds[itemValues[ai]];
         } else {
           const o = item.valueOffsets as Int32Array;
-          id = intern(utf8.decode((item.values as Uint8Array).subarray(o[ai], o[ai + 1])));
+          id = intern(utf8.decode((itemValues as Uint8Array).subarray(o[ai], o[ai + 1])));
         }
         if (id >= stamp.length) stamp = growStamp(stamp, id);
         if (stamp[id] === r + 1 && !malformed.has(r)) malformed.set(r, `symbol ${symbols[id]} is listed twice`);
         stamp[id] = r + 1;
-        ids.push(id);
-        const pi = pv.offset + p0 + k;
-        px.push(pv.getValid(p0 + k) ? (pv.values as Float64Array)[pi] : NaN);
+        ids[len] = id;
+        px[len++] = priceNulls && !pv.getValid(p0 + k) ? NaN : priceValues[pv.offset + p0 + k];
       }
-      offsets[r + 1] = ids.length;
+      offsets[r + 1] = len;
     }
     base += ad.length;
   }
@@ -232,9 +243,9 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
     velDiv,
     features,
     offsets,
-    symbolIds: Int32Array.from(ids),
+    symbolIds: len === cap ? ids : ids.slice(0, len),
     symbols,
-    prices: Float64Array.from(px),
+    prices: len === cap ? px : px.slice(0, len),
     malformed,
   };
 }

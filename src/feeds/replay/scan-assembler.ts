@@ -35,7 +35,10 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
     }
   }
   const order = Array.from({ length: k }, (_, i) => i);
-  order.sort((x, y) => {
+  // Files are usually already in time order: only sort when they are not.
+  let sorted = true;
+  for (let i = 1; i < k && sorted; i++) sorted = bs[rowBatch[i - 1]].ts[rowIndex[i - 1]] < bs[rowBatch[i]].ts[rowIndex[i]];
+  if (!sorted) order.sort((x, y) => {
     const tx = bs[rowBatch[x]].ts[rowIndex[x]];
     const ty = bs[rowBatch[y]].ts[rowIndex[y]];
     return tx < ty ? -1 : tx > ty ? 1 : x - y;
