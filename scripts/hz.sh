@@ -4,6 +4,7 @@
 #   scripts/hz.sh start  [--port N] [--cluster NAME] [--foreground] [--timeout SECONDS]
 #   scripts/hz.sh stop   [--port N]
 #   scripts/hz.sh status [--port N]
+#   scripts/hz.sh fetch                 (only fetch and cache the jar; prints its path)
 #
 # The member jar (com.hazelcast:hazelcast, pinned below) is fetched once with Maven and cached in
 # .hazelcast/lib/. Pid file and log live in .hazelcast/member-<port>.{pid,log}. Environment:
@@ -24,7 +25,7 @@ JAVA="${JAVA:-java}"
 die() { echo "hz: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd="${1:-}"
@@ -75,7 +76,7 @@ member_jar() {
   if [ ! -f "$m2" ]; then
     command -v mvn >/dev/null 2>&1 || die "Maven (mvn) is needed once to fetch com.hazelcast:hazelcast:$HZ_VERSION; install it or set HZ_JAR=/path/to/hazelcast-$HZ_VERSION.jar"
     echo "hz: fetching com.hazelcast:hazelcast:$HZ_VERSION with Maven (once)..." >&2
-    mvn -q -B dependency:get -Dartifact="com.hazelcast:hazelcast:$HZ_VERSION" -Dtransitive=false >&2 \
+    mvn -q -B -Dstyle.color=never dependency:get -Dartifact="com.hazelcast:hazelcast:$HZ_VERSION" -Dtransitive=false >&2 \
       || die "could not fetch com.hazelcast:hazelcast:$HZ_VERSION with Maven"
     [ -f "$m2" ] || die "Maven reported success but $m2 is missing (custom local repository? set MAVEN_REPO or HZ_JAR)"
   fi
@@ -183,6 +184,7 @@ case "$cmd" in
   start) do_start ;;
   stop) do_stop ;;
   status) do_status ;;
+  fetch) t0="$(date +%s%N)"; jar="$(member_jar)"; echo "hz: $jar ($(( ($(date +%s%N) - t0) / 1000000 )) ms)" ;;
   -h|--help|help) usage ;;
-  *) die "unknown command '$cmd' (start|stop|status)" ;;
+  *) die "unknown command '$cmd' (start|stop|status|fetch)" ;;
 esac
