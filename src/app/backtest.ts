@@ -4,8 +4,9 @@ import { withVolThreshold, type StrategyConfig } from '../core/config.js';
 import type { Engine } from '../core/engine.js';
 import { runEngine } from '../core/run-engine.js';
 import { ArrowReplayFeed } from '../feeds/replay/arrow-replay.feed.js';
-import { loadScanDirectory, type ReplayData } from '../feeds/replay/load-scan-directory.js';
-import { computeFeaturesParallel, loadScanDirectoryParallel } from '../workers/parallel-replay.js';
+import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
+import { decodeSerial, loadReplay } from '../feeds/replay/load-replay.js';
+import { computeFeaturesParallel, poolDecoder } from '../workers/parallel-replay.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { buildReport, isoDays, type CalibrationInfo, type Report } from '../report/report.js';
 
@@ -18,6 +19,9 @@ export interface BacktestOptions {
   readonly replay?: ReplayData;
   /** Decode files and compute features on this pool (DESIGN.md two-phase replay); serial without. */
   readonly pool?: WorkerPool;
+  /** Day cache root (DESIGN.md); no cache when undefined. */
+  readonly cacheRoot?: string;
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Timings of a backtest, wall clock (kept out of the report). */
@@ -47,9 +51,16 @@ export function calibrationFor(replay: ReplayData, config: StrategyConfig): { in
 /** Runs a backtest over a data folder. */
 export async function backtest(dir: string, config: StrategyConfig, options: BacktestOptions = {}): Promise<BacktestResult> {
   const t0 = performance.now();
-  const loadOptions = { strict: options.strict, onProgress: options.onLoadProgress };
   const pool = options.pool;
-  const replay = options.replay ?? (pool ? await loadScanDirectoryParallel(dir, pool, loadOptions) : loadScanDirectory(dir, loadOptions));
+  const replay =
+    options.replay ??
+    (await loadReplay(dir, {
+      decode: pool ? poolDecoder(pool) : decodeSerial,
+      cacheRoot: options.cacheRoot,
+      strict: options.strict,
+      onProgress: options.onLoadProgress,
+      onWarning: options.onWarning,
+    }));
   const t1 = performance.now();
   const features = pool ? await computeFeaturesParallel(replay.store, config, pool) : null;
   const { info, inSample } = calibrationFor(replay, config);

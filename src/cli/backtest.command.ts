@@ -6,6 +6,7 @@ import { backtest } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
 import { reportToJson } from '../report/report-json.js';
 import { reportToMarkdown, summaryPairs } from '../report/report-markdown.js';
+import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
 import { Progress } from './progress.js';
 import { makeRunDir } from './run-dir.js';
@@ -18,6 +19,7 @@ interface Args extends ConfigArgs {
   strict: boolean;
   quiet: boolean;
   workers: number;
+  cache: string;
 }
 
 export function backtestCommand(y: Argv): Argv {
@@ -31,6 +33,7 @@ export function backtestCommand(y: Argv): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print the report JSON on stdout (human summary goes to stderr)' })
         .option('strict', { type: 'boolean', default: false, describe: 'stop at the first unreadable or malformed file instead of skipping it' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
+        .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder for scanner-layout date folders (--no-cache to bypass)' })
         .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads decoding files and computing features (0 = all on the main thread)' })
         .example('$0 backtest data/sample', 'backtest the shipped sample with the default strategy')
         .example('$0 backtest data/sample --set takeProfitPct=0.015 --json', 'override one key, print JSON') as Argv<Args>,
@@ -41,6 +44,8 @@ export function backtestCommand(y: Argv): Argv {
       const pool = args.workers > 0 ? new WorkerPool(args.workers) : undefined;
       const res = await backtest(args.dir, config, {
         pool,
+        cacheRoot: (args.cache as unknown) === false ? undefined : args.cache,
+        onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         strict: args.strict,
         onLoadProgress: (d, t) => load.update(d, t),
         onRunProgress: (d, t) => (run ??= new Progress('replaying', 'scans', args.quiet)).update(d, t),

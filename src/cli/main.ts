@@ -4,9 +4,11 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DolphinError } from '../core/errors.js';
 import { backtestCommand } from './backtest.command.js';
+import { cacheCommand } from './cache.command.js';
 import { calibrateCommand } from './calibrate.command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { generateCommand } from './generate.command.js';
+import { reportCommand } from './report.command.js';
 
 async function main(): Promise<void> {
   let y = yargs(hideBin(process.argv))
@@ -22,7 +24,7 @@ async function main(): Promise<void> {
       process.stderr.write(`dolphin: ${msg}\nRun dolphin --help for usage.\n`);
       process.exit(EXIT.USAGE);
     });
-  for (const add of [backtestCommand, calibrateCommand, generateCommand]) y = add(y);
+  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, reportCommand]) y = add(y);
   await y.parseAsync();
 }
 

@@ -3,10 +3,9 @@
  * main thread orders, dedupes and assigns t; then workers compute features per index range.
  */
 import type { StrategyConfig } from '../core/config.js';
-import { emptyDataQuality } from '../core/data-quality.js';
 import type { ScanStore } from '../core/scan-store.js';
-import { finishReplay, requireScanFiles, type LoadOptions, type ReplayData } from '../feeds/replay/load-scan-directory.js';
-import type { ScanBatch } from '../feeds/replay/scan-batch.js';
+import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
+import { loadReplay, type DecodeFn, type LoadReplayOptions } from '../feeds/replay/load-replay.js';
 import type { ScanFile } from '../feeds/replay/scan-directory.js';
 import { sharedF64 } from '../feeds/replay/shared-arrays.js';
 import type { DecodeFilesResult } from './decode-files.task.js';
@@ -30,28 +29,18 @@ export function chunkFiles(files: readonly ScanFile[], max: number): ScanFile[][
   return chunks;
 }
 
-/** Loads a data folder with the pool decoding files; same result as loadScanDirectory. */
-export async function loadScanDirectoryParallel(dir: string, pool: WorkerPool, options: LoadOptions = {}): Promise<ReplayData> {
-  const files = requireScanFiles(dir);
-  const chunks = chunkFiles(files, Math.max(16, Math.min(2000, Math.ceil(files.length / (pool.size * 4)))));
-  let done = 0;
-  const results = await Promise.all(
-    chunks.map((c) =>
-      pool.run<DecodeFilesResult>('decodeFiles', { files: c, strict: Boolean(options.strict) }).then((r) => {
-        done += c.length;
-        options.onProgress?.(done, files.length);
-        return r;
-      }),
-    ),
-  );
-  const dq = emptyDataQuality();
-  const batches: ScanBatch[] = [];
-  for (const r of results) {
-    batches.push(...r.batches);
-    dq.skippedFiles.push(...r.skipped);
-  }
-  dq.filesRead = files.length - dq.skippedFiles.length;
-  return finishReplay(dir, files, batches, dq);
+/** A DecodeFn that spreads a folder's files over the pool in chunks and keeps file order. */
+export function poolDecoder(pool: WorkerPool): DecodeFn {
+  return async (files, strict) => {
+    const chunks = chunkFiles(files, Math.max(16, Math.min(2000, Math.ceil(files.length / (pool.size * 2)))));
+    const results = await Promise.all(chunks.map((c) => pool.run<DecodeFilesResult>('decodeFiles', { files: c, strict })));
+    return { batches: results.flatMap((r) => r.batches), skipped: results.flatMap((r) => r.skipped) };
+  };
+}
+
+/** Loads a data folder with the pool decoding files (and the day cache when given); same result as loadScanDirectory. */
+export async function loadScanDirectoryParallel(dir: string, pool: WorkerPool, options: Omit<LoadReplayOptions, 'decode'> = {}): Promise<ReplayData> {
+  return loadReplay(dir, { ...options, decode: poolDecoder(pool) });
 }
 
 /** Precomputed feature columns (shared memory). */

@@ -1,7 +1,11 @@
 /** Runs the built dolphin CLI (dist/) as a real process. `npm test` builds first. */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+/** Tests never write the user's cache: the CLI gets its own XDG_CACHE_HOME. */
+export const TEST_CACHE_HOME = join(tmpdir(), `dolphin-test-cache-${process.pid}`);
 
 export const CLI = join(process.cwd(), 'dist', 'src', 'cli', 'main.js');
 
@@ -17,7 +21,7 @@ export function dolphin(args: readonly string[], opts: { cwd?: string; env?: Rec
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build (npm test does it)`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? process.cwd(),
-    env: { ...process.env, ...opts.env },
+    env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, ...opts.env },
     encoding: 'utf8',
     timeout: opts.timeoutMs ?? 120_000,
   });

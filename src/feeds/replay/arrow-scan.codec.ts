@@ -31,6 +31,9 @@ export const REQUIRED_COLUMNS = ['scan_number', 'timestamp_ns', 'timestamp_iso',
 export interface EncodeOptions {
   /** Dictionary-encode asset symbols (daily files); plain list<utf8> otherwise (the scanner's own layout). */
   readonly dictionary?: boolean;
+  /** Day cache: the original file (`_source`, dictionary-encoded) and row (`_row`) of each scan. */
+  readonly rowSource?: readonly string[];
+  readonly rowIndex?: Int32Array;
 }
 
 /** Encodes scan records as one Arrow IPC file (one row per scan). */
@@ -64,7 +67,8 @@ export function encodeScans(scans: readonly ScanRecord[], options: EncodeOptions
   if (options.dictionary) {
     const dict = [...new Set(names)].sort();
     const index = new Map(dict.map((s, i) => [s, i]));
-    const type = new Dictionary(new Utf8(), new Int32());
+    // Explicit dictionary ids: apache-arrow's default is a process-wide counter, which would make bytes vary.
+    const type = new Dictionary(new Utf8(), new Int32(), 0);
     child = makeData({ type, length: total, data: Int32Array.from(names, (s) => index.get(s)!), dictionary: vectorFromArray(dict, new Utf8()) });
   } else {
     child = vectorFromArray(names, new Utf8()).data[0];
@@ -72,6 +76,14 @@ export function encodeScans(scans: readonly ScanRecord[], options: EncodeOptions
   cols.assets = makeVector(makeData({ type: new List(new Field('item', child.type, true)), length: n, nullCount: 0, valueOffsets: offsets, child }));
   const priceChild = makeData({ type: new Float64(), length: prices.length, data: prices });
   cols.asset_prices = makeVector(makeData({ type: new List(new Field('item', new Float64(), true)), length: n, nullCount: 0, valueOffsets: priceOffsets, child: priceChild }));
+  if (options.rowSource && options.rowIndex) {
+    const names = [...new Set(options.rowSource)].sort();
+    const index = new Map(names.map((x, i) => [x, i]));
+    cols._source = makeVector(
+      makeData({ type: new Dictionary(new Utf8(), new Int32(), 1), length: n, data: Int32Array.from(options.rowSource, (x) => index.get(x)!), dictionary: vectorFromArray(names, new Utf8()) }),
+    );
+    cols._row = makeVector(Int32Array.from(options.rowIndex));
+  }
   return tableToIPC(new Table(cols), 'file');
 }
 
@@ -233,7 +245,11 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
     }
     base += ad.length;
   }
+  const src = table.getChild('_source');
+  const rowCol = table.getChild('_row');
+  const withSources = src && rowCol ? { rowSource: Array.from({ length: n }, (_, r) => String(src.get(r))), rowIndex: Int32Array.from({ length: n }, (_, r) => Number(rowCol.get(r))) } : {};
   return {
+    ...withSources,
     source,
     n,
     ts,

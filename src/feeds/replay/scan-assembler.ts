@@ -5,7 +5,7 @@
 import type { DataQuality } from '../../core/data-quality.js';
 import { FEATURE_COUNT, isValidPrice } from '../../core/scan.js';
 import { ScanStore } from '../../core/scan-store.js';
-import { rowsEqual, type ScanBatch } from './scan-batch.js';
+import { fileOf, rowOf, rowsEqual, type ScanBatch } from './scan-batch.js';
 import { sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 
 /** Keeps at most this many example groups per list in the report (counts stay exact). */
@@ -26,7 +26,7 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
     for (let r = 0; r < b.n; r++) {
       const why = b.malformed.get(r);
       if (why !== undefined) {
-        dq.malformedRows.push({ source: b.source, row: r, reason: why });
+        dq.malformedRows.push({ source: fileOf(b, r), row: rowOf(b, r), reason: why });
         continue;
       }
       rowBatch[k] = bi;
@@ -54,7 +54,7 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
     } else {
       let allSame = true;
       for (let q = i + 1; q < j && allSame; q++) allSame = rowsEqual(b0, r0, bs[rowBatch[order[q]]], rowIndex[order[q]]);
-      const sources = order.slice(i, j).map((o) => `${bs[rowBatch[o]].source}#${rowIndex[o]}`);
+      const sources = order.slice(i, j).map((o) => `${fileOf(bs[rowBatch[o]], rowIndex[o])}#${rowOf(bs[rowBatch[o]], rowIndex[o])}`).sort();
       if (allSame) {
         kept.push(order[i]);
         dq.duplicatesDropped += j - i - 1;
@@ -109,8 +109,16 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
     dq.invalidPrices.count += c;
     dq.invalidPrices.byAsset[sym] = c;
   }
+  canonicalOrder(dq);
   const day = sharedI32(n);
   const barOfDay = sharedI32(n);
   ScanStore.computeDays(ts, n, day, barOfDay);
   return ScanStore.fromColumns({ n, symbols, ts, scanNumber, velDiv, features, prices, nAssets, day, barOfDay });
+}
+
+/** Sorts the data-quality lists so that how files were batched (cache or not) never shows. */
+export function canonicalOrder(dq: DataQuality): void {
+  const by = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  dq.skippedFiles.sort((a, b) => by(a.source, b.source));
+  dq.malformedRows.sort((a, b) => by(a.source, b.source) || a.row - b.row);
 }

@@ -21,6 +21,19 @@ export interface ScanBatch {
   readonly prices: Float64Array;
   /** Rows that are malformed (STRATEGY.md 1), with reasons; they are still in the columns. */
   readonly malformed: ReadonlyMap<number, string>;
+  /** Consolidated batches (the day cache): the original file and row of each row. */
+  readonly rowSource?: readonly string[];
+  readonly rowIndex?: Int32Array;
+}
+
+/** The original file of row r (relative path). */
+export function fileOf(b: ScanBatch, r: number): string {
+  return b.rowSource ? b.rowSource[r] : b.source;
+}
+
+/** The original row number of row r within its file. */
+export function rowOf(b: ScanBatch, r: number): number {
+  return b.rowIndex ? b.rowIndex[r] : r;
 }
 
 /** Row r of a batch as a ScanRecord (control plane: journal, JSON, tests). */

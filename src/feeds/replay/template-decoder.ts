@@ -1,0 +1,653 @@
+/** Template fast path for the scanner's one-scan Arrow files: layout learned once, values read directly. */
+import { Buffer } from 'node:buffer';
+import { Type, tableFromIPC, type DataType, type Dictionary, type Float, type Int } from 'apache-arrow';
+import { FEATURE_COUNT, FEATURE_NAMES } from '../../core/scan.js';
+import { decodeScans } from './arrow-scan.codec.js';
+import {
+  BLOCK_SIZE,
+  BatchMeta,
+  HEADER_DICTIONARY_BATCH,
+  HEADER_RECORD_BATCH,
+  HEADER_SCHEMA,
+  bufferAt,
+  buffersInBody,
+  fieldPos,
+  deref,
+  nodeLength,
+  nodeNulls,
+  readBatchMessage,
+  readFooter,
+  readI64,
+} from './arrow-ipc-layout.js';
+import type { ScanBatch } from './scan-batch.js';
+
+// Column slots of a plan: ts, scan_number, timestamp_iso, schema_version, 16 features, vel_div,
+// assets (list), assets item, asset_prices (list), asset_prices item.
+const TS = 0;
+const SN = 1;
+const ISO = 2;
+const VER = 3;
+const FEAT = 4;
+const VD = FEAT + FEATURE_COUNT;
+const ASSETS = VD + 1;
+const ITEM = ASSETS + 1;
+const PRICES = ITEM + 1;
+const PITEM = PRICES + 1;
+const SLOTS = PITEM + 1;
+
+/** Where each needed column's FieldNode and first buffer (validity) sit in a record batch of this schema. */
+interface Plan {
+  readonly nodeCount: number;
+  readonly bufferCount: number;
+  /** Per slot; -1 for an absent vel_div. */
+  readonly node: Int32Array;
+  readonly buffer: Int32Array;
+  /** Dictionary id of the assets items, -1 for plain utf8. */
+  readonly dictId: number;
+}
+
+/** A learned file layout. Files match when the bytes before the first batch and the footer (except block values) are identical. */
+interface Template {
+  /** Bytes [0, end of schema message). */
+  readonly prefix: Buffer;
+  /** Bytes [footer start, end of file). */
+  readonly footer: Buffer;
+  /** [from, to) pairs of footer bytes that must match (everything except the Block values). */
+  readonly segments: Int32Array;
+  /** Positions relative to the footer start. */
+  readonly dictBlocks: number;
+  readonly dictCount: number;
+  readonly batchBlock: number;
+  readonly batchVersion: number;
+  /** null: schema recognised but not handled here (always fall back). */
+  readonly plan: Plan | null;
+}
+
+/** Options of TemplateDecoder. */
+export interface TemplateDecoderOptions {
+  /** Distinct layouts remembered (schemas or footer shapes), default 4. */
+  readonly maxTemplates?: number;
+  /** Files that could not be learned from (broken, nulls) before learning stops, default 16. */
+  readonly maxLearnFailures?: number;
+}
+
+/**
+ * Decodes one-scan Arrow files from a template. The first file of each layout is decoded with
+ * apache-arrow (decodeScans) and its layout learned; later files are verified against it byte for byte
+ * outside the data and read with a DataView. `decode` returns null whenever the file is not exactly
+ * what the fast path handles (other schema, nulls, compression, several batches, truncated): the caller
+ * then uses decodeScans, which also produces the error for broken files. One instance per thread.
+ */
+export class TemplateDecoder {
+  private readonly templates: Template[] = [];
+  private readonly maxTemplates: number;
+  private readonly maxLearnFailures: number;
+  private learnFailures = 0;
+  private readonly batch = new BatchMeta();
+  private readonly dict = new BatchMeta();
+  private readonly cache = new SymbolCache();
+  private readonly utf8 = new TextDecoder();
+
+  constructor(options: TemplateDecoderOptions = {}) {
+    this.maxTemplates = options.maxTemplates ?? 4;
+    this.maxLearnFailures = options.maxLearnFailures ?? 16;
+  }
+
+  /** Number of layouts learned (including ones recognised as unsupported). */
+  get templateCount(): number {
+    return this.templates.length;
+  }
+
+  /** Decodes `bytes` like decodeScans, or returns null: "not the template; use decodeScans". */
+  decode(bytes: Uint8Array, source: string): ScanBatch | null {
+    const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < this.templates.length; i++) {
+      const t = this.templates[i];
+      if (matches(t, buf)) return t.plan ? this.decodeWith(t, t.plan, buf, source) : null;
+    }
+    if (this.templates.length >= this.maxTemplates || this.learnFailures >= this.maxLearnFailures) return null;
+    const t = this.learn(bytes);
+    return t && t.plan ? this.decodeWith(t, t.plan, buf, source) : null;
+  }
+
+  /**
+   * Learns the layout of a valid file (checked against decodeScans on that file). Returns the template,
+   * or null when the file cannot serve as one (broken, nulls, a layout the fast path does not verify).
+   */
+  learn(bytes: Uint8Array): Readonly<Template> | null {
+    const t = this.tryLearn(bytes);
+    if (t) this.templates.push(t);
+    else this.learnFailures++;
+    return t;
+  }
+
+  private tryLearn(bytes: Uint8Array): Template | null {
+    let reference: ScanBatch;
+    try {
+      reference = decodeScans(bytes, 'template');
+    } catch {
+      return null;
+    }
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const footer = readFooter(dv);
+    const prefixEnd = schemaEnd(dv);
+    if (!footer || prefixEnd < 0) return null;
+    const fs = footer.footerStart;
+    const rel = (p: number): number => (p === 0 ? 0 : p - fs);
+    const masks = [
+      [rel(footer.dictBlocks), rel(footer.dictBlocks) + footer.dictCount * BLOCK_SIZE],
+      [rel(footer.batchBlocks), rel(footer.batchBlocks) + footer.batchCount * BLOCK_SIZE],
+    ].sort((a, b) => a[0] - b[0]);
+    const segments: number[] = [];
+    let from = 0;
+    for (const [a, b] of masks) {
+      if (a > from) segments.push(from, a);
+      from = Math.max(from, b);
+    }
+    segments.push(from, bytes.length - fs);
+    let plan = footer.batchCount === 1 ? planOf(bytes) : null;
+    const batchBlock = rel(footer.batchBlocks);
+    let batchVersion = 0;
+    if (plan) {
+      if (!readBatchMessage(dv, readI64(dv, fs + batchBlock), fs, HEADER_RECORD_BATCH, this.batch)) plan = null;
+      else batchVersion = this.batch.version;
+    }
+    const t: Template = {
+      prefix: Buffer.from(buf.subarray(0, prefixEnd)),
+      footer: Buffer.from(buf.subarray(fs)),
+      segments: Int32Array.from(segments),
+      dictBlocks: rel(footer.dictBlocks),
+      dictCount: footer.dictCount,
+      batchBlock,
+      batchVersion,
+      plan,
+    };
+    if (!plan) return t;
+    // Self-check on the learning file: a file the fast path cannot read (nulls) teaches nothing;
+    // one it reads differently from apache-arrow marks the layout unsupported.
+    const fast = this.decodeWith(t, plan, buf, 'template');
+    if (!fast) return null;
+    return sameBatch(fast, reference) ? t : { ...t, plan: null };
+  }
+
+  private decodeWith(t: Template, plan: Plan, buf: Buffer, source: string): ScanBatch | null {
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const fs = buf.length - t.footer.length;
+    const m = this.batch;
+    if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return null;
+    if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return null;
+    if (!buffersInBody(dv, m)) return null;
+    const n = m.length;
+    const node = plan.node;
+    const buffer = plan.buffer;
+    for (let c = 0; c < SLOTS; c++) {
+      if (node[c] < 0) continue;
+      if (nodeNulls(dv, m, node[c]) !== 0) return null;
+      if (c !== ITEM && c !== PITEM && nodeLength(dv, m, node[c]) !== n) return null;
+    }
+    // Scalars.
+    const pTs = bufferAt(dv, m, buffer[TS] + 1, 8 * n);
+    const pSn = bufferAt(dv, m, buffer[SN] + 1, 8 * n);
+    if (pTs < 0 || pSn < 0) return null;
+    const ts = new BigInt64Array(n);
+    const scanNumber = new Float64Array(n);
+    for (let r = 0; r < n; r++) {
+      ts[r] = dv.getBigInt64(pTs + 8 * r, true);
+      scanNumber[r] = Number(dv.getBigInt64(pSn + 8 * r, true));
+    }
+    const features: Float64Array[] = new Array(FEATURE_COUNT);
+    for (let f = 0; f < FEATURE_COUNT; f++) {
+      const col = this.floats(dv, m, buffer[FEAT + f] + 1, n);
+      if (!col) return null;
+      features[f] = col;
+    }
+    let velDiv: Float64Array | null;
+    if (node[VD] >= 0) velDiv = this.floats(dv, m, buffer[VD] + 1, n);
+    else velDiv = new Float64Array(n).fill(NaN);
+    if (!velDiv) return null;
+    const timestampIso = this.strings(dv, buf, m, buffer[ISO] + 1, n);
+    const schemaVersion = this.strings(dv, buf, m, buffer[VER] + 1, n);
+    if (!timestampIso || !schemaVersion) return null;
+    // Assets and prices: list offsets, then items (utf8 or dictionary indices) and float64 prices.
+    const itemLen = nodeLength(dv, m, node[ITEM]);
+    const priceLen = nodeLength(dv, m, node[PITEM]);
+    const pa = listOffsets(dv, m, buffer[ASSETS] + 1, n, itemLen);
+    const pp = listOffsets(dv, m, buffer[PRICES] + 1, n, priceLen);
+    const pv = bufferAt(dv, m, buffer[PITEM] + 1, 8 * priceLen);
+    if (pa < 0 || pp < 0 || pv < 0) return null;
+    const cache = this.cache;
+    cache.beginBatch();
+    const symbols: string[] = [];
+    let dictCanon: Int32Array | null = null;
+    let itemStart: number;
+    let itemData = 0;
+    let itemDataLen = 0;
+    if (plan.dictId >= 0) {
+      dictCanon = this.dictionary(t, plan.dictId, dv, buf, fs, symbols);
+      itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * itemLen);
+      if (!dictCanon || itemStart < 0) return null;
+    } else {
+      if (t.dictCount > 0 && !this.dictionariesReadable(t, dv, fs)) return null;
+      itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * (itemLen + 1));
+      itemData = bufferAt(dv, m, buffer[ITEM] + 2, 0);
+      if (itemStart < 0 || itemData < 0) return null;
+      itemDataLen = readI64(dv, m.buffers + 16 * (buffer[ITEM] + 2) + 8);
+    }
+    const offsets = new Int32Array(n + 1);
+    const cap = dv.getInt32(pa + 4 * n, true) - dv.getInt32(pa, true);
+    const ids = new Int32Array(cap);
+    const px = new Float64Array(cap);
+    let len = 0;
+    const malformed = new Map<number, string>();
+    for (let r = 0; r < n; r++) {
+      const a0 = dv.getInt32(pa + 4 * r, true);
+      const la = dv.getInt32(pa + 4 * r + 4, true) - a0;
+      const p0 = dv.getInt32(pp + 4 * r, true);
+      const lp = dv.getInt32(pp + 4 * r + 4, true) - p0;
+      if (la !== lp) malformed.set(r, `assets (${la}) and asset_prices (${lp}) have different lengths`);
+      const mk = la < lp ? la : lp;
+      const tick = cache.beginRow();
+      for (let k = 0; k < mk; k++) {
+        const ai = a0 + k;
+        let c: number;
+        if (dictCanon) {
+          const di = dv.getInt32(itemStart + 4 * ai, true);
+          if (di < 0 || di >= dictCanon.length) return null;
+          c = dictCanon[di];
+        } else {
+          const s0 = dv.getInt32(itemStart + 4 * ai, true);
+          const s1 = dv.getInt32(itemStart + 4 * ai + 4, true);
+          if (s0 < 0 || s1 < s0 || s1 > itemDataLen) return null;
+          c = cache.id(buf, itemData + s0, itemData + s1);
+        }
+        const id = cache.localId(c, symbols);
+        if (cache.stamp[c] === tick && !malformed.has(r)) malformed.set(r, `symbol ${symbols[id]} is listed twice`);
+        cache.stamp[c] = tick;
+        ids[len] = id;
+        px[len++] = dv.getFloat64(pv + 8 * (p0 + k), true);
+      }
+      offsets[r + 1] = len;
+    }
+    return {
+      source,
+      n,
+      ts,
+      scanNumber,
+      timestampIso,
+      schemaVersion,
+      velDiv,
+      features,
+      offsets,
+      symbolIds: len === cap ? ids : ids.slice(0, len),
+      symbols,
+      prices: len === cap ? px : px.slice(0, len),
+      malformed,
+    };
+  }
+
+  private floats(dv: DataView, m: BatchMeta, b: number, n: number): Float64Array | null {
+    const p = bufferAt(dv, m, b, 8 * n);
+    if (p < 0) return null;
+    const out = new Float64Array(n);
+    for (let r = 0; r < n; r++) out[r] = dv.getFloat64(p + 8 * r, true);
+    return out;
+  }
+
+  /** Utf8 column with offsets buffer b (data b + 1), decoded as apache-arrow does (TextDecoder). */
+  private strings(dv: DataView, buf: Buffer, m: BatchMeta, b: number, n: number): string[] | null {
+    const po = bufferAt(dv, m, b, 4 * (n + 1));
+    const pd = bufferAt(dv, m, b + 1, 0);
+    if (po < 0 || pd < 0) return null;
+    const dataLen = readI64(dv, m.buffers + 16 * (b + 1) + 8);
+    const out: string[] = new Array(n);
+    for (let r = 0; r < n; r++) {
+      const s0 = dv.getInt32(po + 4 * r, true);
+      const s1 = dv.getInt32(po + 4 * r + 4, true);
+      if (s0 < 0 || s1 < s0 || s1 > dataLen) return null;
+      out[r] = this.utf8.decode(buf.subarray(pd + s0, pd + s1));
+    }
+    return out;
+  }
+
+  /**
+   * Reads every dictionary batch (as apache-arrow does when opening the file) and interns the one with
+   * id `dictId` in dictionary order, like decodeScans; returns canonical symbol ids per entry.
+   */
+  private dictionary(t: Template, dictId: number, dv: DataView, buf: Buffer, fs: number, symbols: string[]): Int32Array | null {
+    const d = this.dict;
+    let out: Int32Array | null = null;
+    for (let i = 0; i < t.dictCount; i++) {
+      if (!readBatchMessage(dv, readI64(dv, fs + t.dictBlocks + BLOCK_SIZE * i), fs, HEADER_DICTIONARY_BATCH, d)) return null;
+      if (!buffersInBody(dv, d)) return null;
+      if (d.dictionaryId !== dictId) continue;
+      if (out || d.isDelta || d.nodeCount !== 1 || d.bufferCount !== 3 || nodeNulls(dv, d, 0) !== 0) return null;
+      const k = nodeLength(dv, d, 0);
+      const po = bufferAt(dv, d, 1, 4 * (k + 1));
+      const pd = bufferAt(dv, d, 2, 0);
+      if (k !== d.length || po < 0 || pd < 0) return null;
+      const dataLen = readI64(dv, d.buffers + 16 * 2 + 8);
+      out = new Int32Array(k);
+      for (let e = 0; e < k; e++) {
+        const s0 = dv.getInt32(po + 4 * e, true);
+        const s1 = dv.getInt32(po + 4 * e + 4, true);
+        if (s0 < 0 || s1 < s0 || s1 > dataLen) return null;
+        const c = this.cache.id(buf, pd + s0, pd + s1);
+        this.cache.localId(c, symbols);
+        out[e] = c;
+      }
+    }
+    return out;
+  }
+
+  /** Dictionary batches of other (unknown) columns must at least be well-framed. */
+  private dictionariesReadable(t: Template, dv: DataView, fs: number): boolean {
+    for (let i = 0; i < t.dictCount; i++) {
+      if (!readBatchMessage(dv, readI64(dv, fs + t.dictBlocks + BLOCK_SIZE * i), fs, HEADER_DICTIONARY_BATCH, this.dict)) return false;
+      if (!buffersInBody(dv, this.dict)) return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * Decodes a scan file with the template fast path when it applies, else with apache-arrow
+ * (which also reports broken files as ScanFormatError).
+ */
+export function decodeScanFile(decoder: TemplateDecoder, bytes: Uint8Array, source: string): ScanBatch {
+  return decoder.decode(bytes, source) ?? decodeScans(bytes, source);
+}
+
+/** True when `buf` has the template's bytes before the first batch and in the footer (outside block values). */
+function matches(t: Template, buf: Buffer): boolean {
+  const fs = buf.length - t.footer.length;
+  if (fs < t.prefix.length) return false;
+  if (t.prefix.compare(buf, 0, t.prefix.length) !== 0) return false;
+  const s = t.segments;
+  for (let i = 0; i < s.length; i += 2) if (t.footer.compare(buf, fs + s[i], fs + s[i + 1], s[i], s[i + 1]) !== 0) return false;
+  return true;
+}
+
+/** End of the schema message that follows the 8-byte magic, or -1 when the first message is not a schema. */
+function schemaEnd(dv: DataView): number {
+  if (dv.byteLength < 16) return -1;
+  let len = dv.getInt32(8, true);
+  let fb = 12;
+  if (len === -1) {
+    len = dv.getInt32(12, true);
+    fb = 16;
+  }
+  const end = fb + len;
+  if (len < 8 || end > dv.byteLength) return -1;
+  const msg = deref(dv, fb, end, fb);
+  const fType = msg < 0 ? -1 : fieldPos(dv, fb, end, msg, 1);
+  return fType > 0 && dv.getUint8(fType) === HEADER_SCHEMA ? end : -1;
+}
+
+/** FieldNodes and buffers of one column of type `t` in a record batch, or null for types not handled. */
+function shape(t: DataType): [number, number] | null {
+  switch (t.typeId) {
+    case Type.Null:
+      return [1, 0];
+    case Type.Bool:
+    case Type.Int:
+    case Type.Float:
+    case Type.Decimal:
+    case Type.Date:
+    case Type.Time:
+    case Type.Timestamp:
+    case Type.Interval:
+    case Type.Duration:
+    case Type.FixedSizeBinary:
+    case Type.Dictionary:
+      return [1, 2];
+    case Type.Binary:
+    case Type.Utf8:
+    case Type.LargeBinary:
+    case Type.LargeUtf8:
+      return [1, 3];
+    case Type.List:
+    case Type.LargeList:
+    case Type.Map:
+    case Type.FixedSizeList:
+    case Type.Struct: {
+      let nodes = 1;
+      let buffers = t.typeId === Type.FixedSizeList || t.typeId === Type.Struct ? 1 : 2;
+      for (const c of t.children) {
+        const s = shape(c.type);
+        if (!s) return null;
+        nodes += s[0];
+        buffers += s[1];
+      }
+      return [nodes, buffers];
+    }
+    default:
+      return null;
+  }
+}
+
+const isInt64 = (t: DataType): boolean => t.typeId === Type.Int && (t as Int).bitWidth === 64 && (t as Int).isSigned;
+const isFloat64 = (t: DataType | undefined): boolean => t !== undefined && t.typeId === Type.Float && (t as Float).precision === 2;
+const isInt32 = (t: DataType): boolean => t.typeId === Type.Int && (t as Int).bitWidth === 32 && (t as Int).isSigned;
+
+/** Plan for the file's schema, or null when a needed column has a type the fast path does not read. */
+function planOf(bytes: Uint8Array): Plan | null {
+  const fields = tableFromIPC(bytes).schema.fields;
+  const nodeAt: number[] = [];
+  const bufferAt: number[] = [];
+  let nodes = 0;
+  let buffers = 0;
+  for (const f of fields) {
+    const s = shape(f.type);
+    if (!s) return null;
+    nodeAt.push(nodes);
+    bufferAt.push(buffers);
+    nodes += s[0];
+    buffers += s[1];
+  }
+  const node = new Int32Array(SLOTS).fill(-1);
+  const buffer = new Int32Array(SLOTS).fill(-1);
+  const find = (name: string): number => fields.findIndex((f) => f.name === name);
+  const put = (slot: number, i: number, ok: boolean): boolean => {
+    if (i < 0 || !ok) return false;
+    node[slot] = nodeAt[i];
+    buffer[slot] = bufferAt[i];
+    return true;
+  };
+  const type = (i: number): DataType => fields[i].type;
+  const ts = find('timestamp_ns');
+  const sn = find('scan_number');
+  const iso = find('timestamp_iso');
+  const ver = find('schema_version');
+  const assets = find('assets');
+  const prices = find('asset_prices');
+  const vd = find('vel_div');
+  if (!put(TS, ts, ts >= 0 && isInt64(type(ts)))) return null;
+  if (!put(SN, sn, sn >= 0 && isInt64(type(sn)))) return null;
+  if (!put(ISO, iso, iso >= 0 && type(iso).typeId === Type.Utf8)) return null;
+  if (!put(VER, ver, ver >= 0 && type(ver).typeId === Type.Utf8)) return null;
+  for (let f = 0; f < FEATURE_COUNT; f++) {
+    const i = find(FEATURE_NAMES[f]);
+    if (!put(FEAT + f, i, i >= 0 && isFloat64(type(i)))) return null;
+  }
+  if (vd >= 0 && !put(VD, vd, isFloat64(type(vd)))) return null;
+  if (assets < 0 || prices < 0 || type(assets).typeId !== Type.List || type(prices).typeId !== Type.List) return null;
+  const item = type(assets).children[0].type;
+  let dictId = -1;
+  if (item.typeId === Type.Dictionary) {
+    const d = item as Dictionary;
+    if (d.dictionary.typeId !== Type.Utf8 || !isInt32(d.indices)) return null;
+    dictId = d.id;
+  } else if (item.typeId !== Type.Utf8) return null;
+  if (!isFloat64(type(prices).children[0].type)) return null;
+  put(ASSETS, assets, true);
+  put(PRICES, prices, true);
+  // The list's child follows its node and its two buffers (validity, offsets).
+  node[ITEM] = node[ASSETS] + 1;
+  buffer[ITEM] = buffer[ASSETS] + 2;
+  node[PITEM] = node[PRICES] + 1;
+  buffer[PITEM] = buffer[PRICES] + 2;
+  return { nodeCount: nodes, bufferCount: buffers, node, buffer, dictId };
+}
+
+/** Start of an int32 list-offsets buffer of n rows when monotonic within [0, childLen]; else -1. */
+function listOffsets(dv: DataView, m: BatchMeta, b: number, n: number, childLen: number): number {
+  const p = bufferAt(dv, m, b, 4 * (n + 1));
+  if (p < 0 || childLen < 0) return -1;
+  let prev = dv.getInt32(p, true);
+  if (prev < 0) return -1;
+  for (let r = 1; r <= n; r++) {
+    const o = dv.getInt32(p + 4 * r, true);
+    if (o < prev) return -1;
+    prev = o;
+  }
+  return prev > childLen ? -1 : p;
+}
+
+/** Bitwise equality of two batches (NaN = NaN, typed arrays compared as bytes). */
+export function sameBatch(a: ScanBatch, b: ScanBatch): boolean {
+  const bytesOf = (x: ArrayBufferView): Buffer => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
+  const eq = (x: ArrayBufferView, y: ArrayBufferView): boolean => x.byteLength === y.byteLength && bytesOf(x).equals(bytesOf(y));
+  const strs = (x: readonly string[], y: readonly string[]): boolean => x.length === y.length && x.every((s, i) => s === y[i]);
+  if (a.n !== b.n || !eq(a.ts, b.ts) || !eq(a.scanNumber, b.scanNumber) || !eq(a.velDiv, b.velDiv)) return false;
+  if (!strs(a.timestampIso, b.timestampIso) || !strs(a.schemaVersion, b.schemaVersion) || !strs(a.symbols, b.symbols)) return false;
+  if (a.features.length !== b.features.length || !a.features.every((f, i) => eq(f, b.features[i]))) return false;
+  if (!eq(a.offsets, b.offsets) || !eq(a.symbolIds, b.symbolIds) || !eq(a.prices, b.prices)) return false;
+  if (a.malformed.size !== b.malformed.size) return false;
+  const ma = [...a.malformed];
+  const mb = [...b.malformed];
+  return ma.every(([r, s], i) => mb[i][0] === r && mb[i][1] === s);
+}
+
+/**
+ * Symbol byte strings interned across files: known symbols are found by hash + byte compare, without
+ * decoding. Equal decoded strings share one canonical id (invalid UTF-8 decodes like decodeScans).
+ * Per-batch local ids (first-appearance order, as decodeScans interns) and per-row duplicate stamps.
+ */
+class SymbolCache {
+  private slots = new Int32Array(1024);
+  private hashes = new Int32Array(256);
+  private starts = new Int32Array(256);
+  private lens = new Int32Array(256);
+  private canon = new Int32Array(256);
+  private pool = new Uint8Array(4096);
+  private poolLen = 0;
+  private count = 0;
+  private strings: string[] = [];
+  private byString = new Map<string, number>();
+  private readonly utf8 = new TextDecoder();
+  private epoch = 0;
+  private tick = 0;
+  private epochOf = new Int32Array(256);
+  private local = new Int32Array(256);
+  /** Row tick at which a canonical id was last seen. */
+  stamp = new Int32Array(256);
+
+  /** Starts a batch: local ids restart at 0. Drops the cache when it grew beyond reason. */
+  beginBatch(): void {
+    if (this.count > 65536 || this.epoch > 0x3fffffff || this.tick > 0x3fffffff) this.reset();
+    this.epoch++;
+  }
+
+  /** Starts a row; returns its unique tick for duplicate detection. */
+  beginRow(): number {
+    return ++this.tick;
+  }
+
+  /** Local id of canonical id c in the current batch, appending its string to `symbols` when new. */
+  localId(c: number, symbols: string[]): number {
+    if (this.epochOf[c] === this.epoch) return this.local[c];
+    this.epochOf[c] = this.epoch;
+    this.local[c] = symbols.length;
+    symbols.push(this.strings[c]);
+    return this.local[c];
+  }
+
+  /** Canonical id of bytes[from, to). */
+  id(bytes: Uint8Array, from: number, to: number): number {
+    let h = 0x811c9dc5;
+    for (let i = from; i < to; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+    const mask = this.slots.length - 1;
+    const n = to - from;
+    let s = h & mask;
+    for (;;) {
+      const e = this.slots[s];
+      if (e === 0) break;
+      const k = e - 1;
+      if (this.hashes[k] === h && this.lens[k] === n && this.sameBytes(k, bytes, from, n)) return this.canon[k];
+      s = (s + 1) & mask;
+    }
+    return this.insert(bytes, from, to, h, s);
+  }
+
+  private sameBytes(k: number, bytes: Uint8Array, from: number, n: number): boolean {
+    const p = this.pool;
+    const o = this.starts[k];
+    for (let i = 0; i < n; i++) if (p[o + i] !== bytes[from + i]) return false;
+    return true;
+  }
+
+  private insert(bytes: Uint8Array, from: number, to: number, h: number, slot: number): number {
+    const k = this.count++;
+    if (k >= this.hashes.length) this.growEntries();
+    if (this.poolLen + (to - from) > this.pool.length) this.pool = grow8(this.pool, this.poolLen + (to - from));
+    this.pool.set(bytes.subarray(from, to), this.poolLen);
+    this.starts[k] = this.poolLen;
+    this.lens[k] = to - from;
+    this.hashes[k] = h;
+    this.poolLen += to - from;
+    this.slots[slot] = k + 1;
+    const str = this.utf8.decode(bytes.subarray(from, to));
+    const same = this.byString.get(str);
+    this.canon[k] = same ?? k;
+    if (same === undefined) this.byString.set(str, k);
+    this.strings[k] = str;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return this.canon[k];
+  }
+
+  private growEntries(): void {
+    const size = this.hashes.length * 2;
+    const g = (a: Int32Array): Int32Array => {
+      const b = new Int32Array(size);
+      b.set(a);
+      return b;
+    };
+    this.hashes = g(this.hashes);
+    this.starts = g(this.starts);
+    this.lens = g(this.lens);
+    this.canon = g(this.canon);
+    this.epochOf = g(this.epochOf);
+    this.local = g(this.local);
+    this.stamp = g(this.stamp);
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let k = 0; k < this.count; k++) {
+      let s = this.hashes[k] & mask;
+      while (slots[s] !== 0) s = (s + 1) & mask;
+      slots[s] = k + 1;
+    }
+    this.slots = slots;
+  }
+
+  private reset(): void {
+    this.slots = new Int32Array(1024);
+    this.count = 0;
+    this.poolLen = 0;
+    this.strings = [];
+    this.byString = new Map();
+    this.epoch = 0;
+    this.tick = 0;
+    this.epochOf.fill(0);
+    this.stamp.fill(0);
+  }
+}
+
+function grow8(a: Uint8Array, need: number): Uint8Array {
+  const b = new Uint8Array(Math.max(need, a.length * 2));
+  b.set(a);
+  return b;
+}
