@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    // One real Hazelcast member for the whole run (test/support/global-setup.ts).
+    globalSetup: ['test/support/global-setup.ts'],
   },
 });
