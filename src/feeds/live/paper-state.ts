@@ -1,0 +1,74 @@
+/** The Hazelcast contract (DESIGN.md): map and key names, and the state a paper run publishes. */
+import type { FeedStatus } from '../../core/ports/data-feed.port.js';
+
+/** Map of scanner outputs. */
+export const FEATURES_MAP = 'DOLPHIN_FEATURES';
+/** Key of the latest scan in FEATURES_MAP (JSON of one scan). */
+export const SCAN_KEY = 'latest_eigen_scan';
+/** Key of the latest external factors in FEATURES_MAP. */
+export const EXF_KEY = 'exf_latest';
+/** Map of paper runs' states, keyed by run id. */
+export const STATE_MAP = 'DOLPHIN_STATE_PAPER';
+
+/** An open position as published. */
+export interface PaperPosition {
+  readonly asset: string;
+  readonly qty: number;
+  readonly entryPrice: number;
+  /** ns decimal string. */
+  readonly entryTs: string;
+  readonly mark: number;
+  readonly unrealizedPnl: number;
+}
+
+/** Counters of rejected or noteworthy input since the run started. */
+export interface PaperCounters {
+  readonly scansAccepted: number;
+  readonly malformedMessages: number;
+  readonly lateOrDuplicate: number;
+  readonly scannerRestarts: number;
+  readonly invalidPrices: number;
+  readonly reconnects: number;
+}
+
+/** A shadow portfolio's headline figures. */
+export interface ShadowState {
+  readonly name: string;
+  readonly equity: number;
+  readonly trades: number;
+  readonly openPositions: number;
+}
+
+/** The latest live-vs-replay validation (issue 5), when enabled. */
+export interface ValidationState {
+  readonly verdict: 'IDENTICAL' | 'WITHIN_TOLERANCE' | 'DIVERGED' | 'NOT_COMPARABLE';
+  readonly atMs: number;
+  readonly summary: string;
+}
+
+/** DOLPHIN_STATE_PAPER[runId]: written at most every second by a paper run. */
+export interface PaperState {
+  readonly runId: string;
+  readonly mode: 'paper';
+  /** Wall-clock epoch ms of this write (heartbeat). */
+  readonly heartbeatMs: number;
+  readonly startedAtMs: number;
+  readonly feedStatus: FeedStatus;
+  /** ns decimal string of the last accepted scan, null before the first. */
+  readonly lastScanTs: string | null;
+  readonly lastScanNumber: number | null;
+  readonly equity: number;
+  readonly cash: number;
+  readonly initialCapital: number;
+  readonly realizedPnl: number;
+  readonly trades: number;
+  readonly acbCut: number;
+  readonly positions: readonly PaperPosition[];
+  readonly counters: PaperCounters;
+  readonly shadows: readonly ShadowState[];
+  readonly validation: ValidationState | null;
+  /** Journal folder of the run (on the machine running it). */
+  readonly journal: string;
+  /** Set when the run stopped cleanly. */
+  readonly stopped: boolean;
+}
