@@ -4,33 +4,27 @@
  * data is safe JSON, the reconstructed equity curve passes through initial capital + cumulative PnL at
  * each exit and each daily close, and downsampling keeps the extremes. UPDATE_GOLDEN=1 rewrites goldens.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { CHART_SCRIPT } from '../../src/report/html/chart-script.js';
+import { STYLE } from '../../src/report/html/html-parts.js';
 import { downsampleIndexes, drawdownOf, plotSeries, reconstructEquity } from '../../src/report/html/equity-series.js';
 import { reportToHtml } from '../../src/report/report-html.js';
 import { parseReport } from '../../src/report/report-json.js';
 import { reportToMarkdown } from '../../src/report/report-markdown.js';
 import type { Report } from '../../src/report/report.js';
+import { expectGolden, FIXTURES } from './fixtures/golden.js';
 
-const FIXTURES = join(import.meta.dirname, 'fixtures');
 const fixtureText = readFileSync(join(FIXTURES, 'report.json'), 'utf8');
 const fixture = (): Report => parseReport(fixtureText, 'fixtures/report.json');
 
-/** Compares with (or, under UPDATE_GOLDEN=1, rewrites) fixtures/golden/NAME. */
-export function expectGolden(name: string, actual: string): void {
-  const file = join(FIXTURES, 'golden', name);
-  if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) writeFileSync(file, actual);
-  expect(actual, `${name} differs from its golden file; rerun with UPDATE_GOLDEN=1 if the change is intended`).toBe(readFileSync(file, 'utf8'));
-}
-
-/** The HTML without the chart script's code (its behaviour is covered by the browser test). */
+/** The HTML without the chart script's code and the stylesheet (the browser test covers how they behave and look). */
 function stripScript(html: string): string {
-  const i = html.indexOf(`<script>${CHART_SCRIPT}</script>`);
-  expect(i).toBeGreaterThan(0);
-  return html.replace(`<script>${CHART_SCRIPT}</script>`, '<script>/* CHART_SCRIPT */</script>');
+  expect(html).toContain(`<script>${CHART_SCRIPT}</script>`);
+  expect(html).toContain(`<style>${STYLE}</style>`);
+  return html.replace(`<script>${CHART_SCRIPT}</script>`, '<script>/* CHART_SCRIPT */</script>').replace(`<style>${STYLE}</style>`, '<style>/* STYLE */</style>');
 }
 
 function embeddedData(html: string): { eq: { t: number[]; e: number[]; dd: number[]; n: number; src: string }; tr: { en: number[] } } {

@@ -5,7 +5,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type BrowserContext } from 'playwright-core';
 
 /** Places a chromium binary is looked for (CHROMIUM_PATH first). */
 const CANDIDATES = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -41,20 +41,23 @@ export function browserSkipReason(): string | null {
 
 /** A launched browser with its own fresh profile; close() removes the profile. */
 export interface TestBrowser {
-  readonly browser: Browser;
+  readonly context: BrowserContext;
   close(): Promise<void>;
 }
 
-/** Launches headless chromium with a fresh --user-data-dir. */
-export async function launchChromium(): Promise<TestBrowser> {
+/**
+ * Launches headless chromium with a fresh user data dir. playwright-core refuses a --user-data-dir
+ * argument to launch(), so the fresh profile goes through launchPersistentContext instead.
+ */
+export async function launchChromium(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
   const c = findChromium();
   if (!('path' in c)) throw new Error(c.reason);
   const profile = mkdtempSync(join(tmpdir(), 'dolphin-chromium-'));
-  const browser = await chromium.launch({ executablePath: c.path, args: [...CHROMIUM_ARGS, `--user-data-dir=${profile}`] });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: c.path, headless: true, args: CHROMIUM_ARGS, viewport, offline: true });
   return {
-    browser,
+    context,
     async close() {
-      await browser.close();
+      await context.close();
       rmSync(profile, { recursive: true, force: true });
     },
   };

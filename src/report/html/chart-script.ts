@@ -102,7 +102,7 @@ function equityAt(ms) {
 function drawEquity() {
   if (!eqBox) return;
   eqBox.innerHTML = '';
-  var W = Math.max(320, eqBox.clientWidth), L = 64, R = 14, T = 10, H1 = 270, G = 26, H2 = 100, B = 22;
+  var W = Math.max(320, eqBox.clientWidth), L = 64, R = 14, T = 20, H1 = 270, G = 30, H2 = 100, B = 22;
   var H = T + H1 + G + H2 + B, pw = W - L - R;
   var svg = el('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart', id: 'equity-svg' }, eqBox);
   if (!E.t.length) { text(svg, W / 2, H / 2, 'no scans', 'middle'); svg.setAttribute('data-points', '0'); return; }
@@ -137,8 +137,8 @@ function drawEquity() {
     el('line', { x1: xx, x2: xx, y1: T + H1 + G, y2: T + H1 + G + H2, stroke: C.grid }, svg);
     text(svg, xx, H - 6, fmtTime(tt.v[k], tt.withTime), 'middle');
   }
-  text(svg, L + 4, T + 14, 'equity (USDT)', 'start', 'lbl');
-  text(svg, L + 4, T + H1 + G - 6, 'drawdown', 'start', 'lbl');
+  text(svg, L, T - 7, 'equity (USDT)', 'start', 'lbl');
+  text(svg, L, T + H1 + G - 7, 'drawdown', 'start', 'lbl');
   el('rect', { x: L, y: T, width: pw, height: H1, fill: 'none', stroke: C.axis, 'stroke-width': 0.5 }, svg);
   el('rect', { x: L, y: T + H1 + G, width: pw, height: H2, fill: 'none', stroke: C.axis, 'stroke-width': 0.5 }, svg);
   // series
@@ -213,7 +213,7 @@ function drawDaily() {
   if (!dayBox) return;
   dayBox.innerHTML = '';
   var Dd = D.day, nd = Dd.t.length;
-  var W = Math.max(320, dayBox.clientWidth), L = 64, R = 14, T = 10, H1 = 170, G = 26, H2 = 60, B = 22, H = T + H1 + G + H2 + B, pw = W - L - R;
+  var W = Math.max(320, dayBox.clientWidth), L = 64, R = 14, T = 20, H1 = 170, G = 30, H2 = 60, B = 22, H = T + H1 + G + H2 + B, pw = W - L - R;
   var svg = el('svg', { width: W, height: H, viewBox: '0 0 ' + W + ' ' + H, 'class': 'chart', id: 'daily-svg', 'data-days': nd }, dayBox);
   if (!nd) { text(svg, W / 2, H / 2, 'no daily rows', 'middle'); return; }
   var lo = 0, hi = 0;
@@ -232,8 +232,8 @@ function drawDaily() {
     el('line', { x1: L, x2: L + pw, y1: YA(c), y2: YA(c), stroke: C.grid }, svg);
     text(svg, L - 6, YA(c) + 4, (c * 100) + '%', 'end');
   });
-  text(svg, L + 4, T + 14, 'daily PnL (USDT)', 'start', 'lbl');
-  text(svg, L + 4, T + H1 + G - 6, 'ACB cut', 'start', 'lbl');
+  text(svg, L, T - 7, 'daily PnL (USDT)', 'start', 'lbl');
+  text(svg, L, T + H1 + G - 7, 'ACB cut', 'start', 'lbl');
   var every = Math.max(1, Math.ceil(nd / Math.max(1, Math.floor(pw / 80))));
   for (i = 0; i < nd; i++) {
     var x = L + i * bw, w = Math.max(1, bw * 0.72), xo = x + (bw - w) / 2, v = Dd.pnl[i];
