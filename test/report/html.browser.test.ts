@@ -66,18 +66,18 @@ async function open(file: string, shot?: string): Promise<PageResult & { page: i
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
   await page.goto(pathToFileURL(file).href);
   await page.waitForSelector('html[data-ready="1"]', { timeout: 10_000 });
-  const svg = page.locator('#equity-svg');
-  const points = Number(await svg.getAttribute('data-points'));
-  const d = (await page.locator('#equity-path').getAttribute('d')) ?? '';
-  const res = {
-    page,
-    errors,
-    points,
-    vertices: (d.match(/[MLHV]/g) ?? []).length,
-    markers: Number(await svg.getAttribute('data-markers')),
-    bars: await page.locator('#daily-svg rect.bar').count(),
-    source: await svg.getAttribute('data-source'),
-  };
+  // a string expression: the test tsconfig has no DOM types
+  const got = (await page.evaluate(`(() => {
+    const svg = document.getElementById('equity-svg');
+    return {
+      points: Number(svg && svg.getAttribute('data-points')),
+      markers: Number((svg && svg.getAttribute('data-markers')) || 0),
+      source: svg ? svg.getAttribute('data-source') : null,
+      d: (document.getElementById('equity-path') || { getAttribute: () => '' }).getAttribute('d') || '',
+      bars: document.querySelectorAll('#daily-svg rect.bar').length,
+    };
+  })()`)) as { points: number; markers: number; source: string | null; d: string; bars: number };
+  const res = { page, errors, points: got.points, vertices: (got.d.match(/[MLHV]/g) ?? []).length, markers: got.markers, bars: got.bars, source: got.source };
   if (shot) await page.screenshot({ path: shot, fullPage: true });
   return res;
 }
@@ -143,8 +143,22 @@ describe.skipIf(skip !== null)(`HTML report in headless chromium${skip ? ` (skip
     expect(r.points).toBe(1 + report.trades.length + report.daily.length);
     const pnlHeader = r.page.locator('#trades-table th', { hasText: 'PnL' });
     await pnlHeader.click();
+    const marker = r.page.locator('#equity-svg circle.mk').last();
+    await marker.hover();
+    const last = report.trades[report.trades.length - 1];
+    await expect.poll(() => r.page.locator('#tip').textContent()).toContain(last.asset);
     const firstPnl = Number(await r.page.locator('#trades-table tbody tr:first-child td:nth-child(10)').getAttribute('data-v'));
     expect(firstPnl).toBe(Math.min(...report.trades.map((t) => t.pnl)));
+    await r.page.close();
+  });
+
+  it('renders a report without scans or trades without errors', async () => {
+    const file = join(dir, 'empty.html');
+    const empty: Report = { ...report, fingerprint: { ...report.fingerprint, firstTs: null, lastTs: null, scans: 0 }, trades: [], daily: [], breakdowns: { byAsset: [], byReason: [], byDay: [] } };
+    writeFileSync(file, reportToHtml(empty));
+    const r = await open(file);
+    expect(r.errors).toEqual([]);
+    expect(r.points).toBe(0);
     await r.page.close();
   });
 });

@@ -158,14 +158,17 @@ function drawEquity() {
   svg.setAttribute('data-points', String(n));
   svg.setAttribute('data-source', E.src);
   // trade markers: entry (hollow) linked to exit (filled, green win / red loss)
-  var T_ = D.tr, mk = el('g', { 'class': 'markers' }, g), shown = 0;
+  var T_ = D.tr, mk = el('g', { 'class': 'markers' }, g), shown = 0, vis = 0;
+  for (i = 0; i < T_.ex.length; i++) if (T_.ex[i] >= x0 && T_.en[i] <= x1) vis++;
+  // markers shrink as trades crowd the plot; the entry-exit links are drawn only when there is room
+  var rad = Math.max(1.6, Math.min(3.5, pw / Math.max(1, vis) / 2.5)), links = vis * 12 < pw;
   for (i = 0; i < T_.ex.length; i++) {
     if (T_.ex[i] < x0 || T_.en[i] > x1) continue;
     var col = T_.pnl[i] > 0 ? C.win : C.loss;
     var ex = X(T_.ex[i]), ey = Y(equityAt(T_.ex[i])), nx = X(T_.en[i]), ny = Y(equityAt(T_.en[i]));
-    el('line', { x1: nx, y1: ny, x2: ex, y2: ey, stroke: col, 'stroke-opacity': 0.35, 'stroke-width': 1 }, mk);
-    el('circle', { cx: nx, cy: ny, r: 3, fill: '#fff', stroke: col, 'stroke-width': 1.2, 'data-i': i, 'class': 'mk' }, mk);
-    el('circle', { cx: ex, cy: ey, r: 3.5, fill: col, 'data-i': i, 'class': 'mk' }, mk);
+    if (links) el('line', { x1: nx, y1: ny, x2: ex, y2: ey, stroke: col, 'stroke-opacity': 0.35, 'stroke-width': 1 }, mk);
+    el('circle', { cx: nx, cy: ny, r: rad * 0.85, fill: '#fff', stroke: col, 'stroke-width': 1.1, 'data-i': i, 'class': 'mk' }, mk);
+    el('circle', { cx: ex, cy: ey, r: rad, fill: col, 'data-i': i, 'class': 'mk' }, mk);
     shown++;
   }
   svg.setAttribute('data-markers', String(shown));
