@@ -8,7 +8,9 @@ import { cacheCommand } from './cache.command.js';
 import { calibrateCommand } from './calibrate.command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { generateCommand } from './generate.command.js';
+import { liveCommand } from './live.command.js';
 import { reportCommand } from './report.command.js';
+import { statusCommand } from './status.command.js';
 
 async function main(): Promise<void> {
   let y = yargs(hideBin(process.argv))
@@ -24,7 +26,7 @@ async function main(): Promise<void> {
       process.stderr.write(`dolphin: ${msg}\nRun dolphin --help for usage.\n`);
       process.exit(EXIT.USAGE);
     });
-  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, reportCommand]) y = add(y);
+  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, reportCommand, statusCommand]) y = add(y);
   await y.parseAsync();
 }
 

@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
+import type { TransferListItem } from 'node:worker_threads';
 
 /** Path of the compiled worker entry (tests run from src/*.ts, workers always from dist/). */
 export function workerEntry(): string {
@@ -28,8 +29,8 @@ export class WorkerPool {
   }
 
   /** Runs the named task of the worker entry. */
-  run<T>(name: 'decodeFiles' | 'featureRange' | 'sweepConfigs', task: unknown): Promise<T> {
-    return this.piscina.run(task, { name }) as Promise<T>;
+  run<T>(name: 'decodeFiles' | 'featureRange' | 'sweepConfigs' | 'shadowHost', task: unknown, transferList?: readonly TransferListItem[]): Promise<T> {
+    return this.piscina.run(task, { name, transferList: transferList as never }) as Promise<T>;
   }
 
   async destroy(): Promise<void> {

@@ -48,3 +48,26 @@ export function loadExternalFactors(dir: string, problems: SourceProblem[]): Fac
   }
   return out;
 }
+
+/** Journal folders: factors.ndjson lines, each in effect from the scan that first saw it (live semantics). */
+export function loadJournalFactors(dir: string, problems: SourceProblem[]): FactorRecord[] {
+  const path = join(dir, 'factors.ndjson');
+  if (!existsSync(path)) return [];
+  const out: FactorRecord[] = [];
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .forEach((line, i) => {
+      if (!line.trim()) return;
+      const source = `factors.ndjson:${i + 1}`;
+      try {
+        const o = JSON.parse(line) as Record<string, unknown>;
+        const day = isoToDay(String(o.date));
+        if (!Number.isFinite(day)) throw new Error(`date must be YYYY-MM-DD, was ${JSON.stringify(o.date)}`);
+        if (typeof o.effectiveFromNs !== 'string' || !/^-?\d+$/.test(o.effectiveFromNs)) throw new Error('effectiveFromNs must be a decimal string of nanoseconds');
+        out.push(factorRecordFrom(o, day, BigInt(o.effectiveFromNs)));
+      } catch (e) {
+        problems.push({ source, reason: `${(e as Error).message}; skipped` });
+      }
+    });
+  return out;
+}

@@ -6,7 +6,7 @@ import type { ScanStore } from '../../core/scan-store.js';
 import { assessTimeline } from '../../core/timeline-quality.js';
 import type { FactorRecord } from '../../core/trade.js';
 import { decodeScans } from './arrow-scan.codec.js';
-import { loadExternalFactors } from './external-factors.js';
+import { loadExternalFactors, loadJournalFactors } from './external-factors.js';
 import type { ScanBatch } from './scan-batch.js';
 import { assembleScans } from './scan-assembler.js';
 import { listScanFiles, type ScanFile } from './scan-directory.js';
@@ -51,7 +51,7 @@ export function finishReplay(dir: string, files: readonly ScanFile[], batches: r
     throw new DataEmptyError(`no valid scan in ${dir}: ${files.length} file(s) read, ${dq.skippedFiles.length} skipped, ${dq.malformedRows.length} malformed row(s)` +
       (dq.skippedFiles[0] ? ` (first: ${dq.skippedFiles[0].source}: ${dq.skippedFiles[0].reason})` : ''));
   }
-  const factors = loadExternalFactors(dir, dq.factorProblems);
+  const factors = [...loadExternalFactors(dir, dq.factorProblems), ...loadJournalFactors(dir, dq.factorProblems)];
   assessTimeline(store, new Set(factors.map((f) => f.day)), dq);
   return { dir, store, factors, dataQuality: dq, files };
 }
