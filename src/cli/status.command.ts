@@ -1,0 +1,167 @@
+/** `dolphin status`: health of the cluster, the latest scan and every paper run, once or --watch. */
+import type { Argv } from 'yargs';
+import { ConfigError, FeedUnavailableError } from '../core/errors.js';
+import { collectStatus, formatStatus, unreachableStatus } from '../feeds/live/cluster-status.js';
+import type { ClusterStatus } from '../feeds/live/cluster-status.js';
+import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
+import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
+import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
+import { EXIT } from './exit-codes.js';
+
+/** A down cluster should answer fast: status is what one runs when something looks wrong. */
+export const STATUS_CONNECT_TIMEOUT_MS = 3_000;
+/** Refresh interval of a bare --watch. */
+const DEFAULT_WATCH_SECONDS = 2;
+
+interface Args {
+  hz: string;
+  cluster: string;
+  watch?: string;
+  json: boolean;
+  'stale-after': number;
+  'features-map': string;
+  'state-map': string;
+}
+
+export function statusCommand(y: Argv): Argv {
+  return y.command<Args>(
+    'status',
+    'Show cluster health: the latest scan, external factors and every paper run (exit 1 when stale or down)',
+    (a) =>
+      a
+        .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
+        .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
+        .option('watch', { type: 'string', describe: `refresh every SECONDS (default ${DEFAULT_WATCH_SECONDS}) until Ctrl-C; redraws on a terminal, appends on a pipe` })
+        .option('json', { type: 'boolean', default: false, describe: 'print the status as JSON (one compact line per sample with --watch)' })
+        .option('stale-after', { type: 'number', default: 30, describe: 'seconds after which the latest scan is stale; run heartbeats are stale after max(3, this / 2)' })
+        // for tests and tenants sharing one cluster: read other map names than the contract's
+        .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true, describe: 'map holding latest_eigen_scan and exf_latest' })
+        .option('state-map', { type: 'string', default: STATE_MAP, hidden: true, describe: 'map of paper run states' })
+        .example('$0 status', 'one-shot health check of localhost:5701 (exit 0 healthy, 1 stale or down)')
+        .example('$0 status --watch 5', 'refresh every 5 s; scan progression and scanner restarts between samples') as Argv<Args>,
+    async (args) => {
+      const staleAfter = args['stale-after'];
+      const problems: string[] = [];
+      if (!(staleAfter > 0 && Number.isFinite(staleAfter))) problems.push(`--stale-after must be a number of seconds > 0, was ${String(staleAfter)}`);
+      const watchSeconds = args.watch === undefined ? undefined : args.watch === '' ? DEFAULT_WATCH_SECONDS : Number(args.watch);
+      if (watchSeconds !== undefined && !(watchSeconds > 0 && Number.isFinite(watchSeconds))) {
+        problems.push(`--watch must be a number of seconds > 0, was "${args.watch ?? ''}"`);
+      }
+      if (problems.length > 0) throw new ConfigError(problems);
+
+      const sampler = new Sampler(args.hz, args.cluster, staleAfter * 1000, args['features-map'], args['state-map']);
+      try {
+        if (watchSeconds === undefined) {
+          const { status, error } = await sampler.sample(undefined);
+          // down: the error alone says it (main prints it, exit 1); --json still gets the DOWN status
+          if (args.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+          else if (error === undefined) process.stdout.write(`${formatStatus(status)}\n`);
+          if (error !== undefined) throw error;
+          process.exitCode = status.health === 'OK' ? EXIT.OK : EXIT.FAILED;
+        } else {
+          await watch(sampler, watchSeconds, args.json);
+        }
+      } finally {
+        await sampler.close();
+      }
+    },
+  );
+}
+
+/** One client kept across samples, reconnected after it loses the cluster. */
+class Sampler {
+  private client: HazelcastClient | undefined;
+
+  constructor(
+    private readonly address: string,
+    private readonly cluster: string,
+    private readonly staleAfterMs: number,
+    private readonly featuresMap: string,
+    private readonly stateMap: string,
+  ) {}
+
+  /** A status; a down cluster gives a DOWN status plus the FeedUnavailableError saying what to do. */
+  async sample(previous: ClusterStatus | undefined): Promise<{ status: ClusterStatus; error?: FeedUnavailableError }> {
+    const down = (message: string): ClusterStatus =>
+      unreachableStatus({
+        now: Date.now(),
+        staleAfterMs: this.staleAfterMs,
+        address: this.address,
+        cluster: this.cluster,
+        error: message,
+        featuresMap: this.featuresMap,
+        stateMap: this.stateMap,
+      });
+    if (this.client === undefined) {
+      try {
+        this.client = await connectHazelcast({ address: this.address, cluster: this.cluster, connectTimeoutMs: STATUS_CONNECT_TIMEOUT_MS });
+      } catch (err) {
+        if (!(err instanceof FeedUnavailableError)) throw err;
+        return { status: down(err.message), error: err };
+      }
+    }
+    const status = await collectStatus(this.client, {
+      now: Date.now(),
+      staleAfterMs: this.staleAfterMs,
+      featuresMap: this.featuresMap,
+      stateMap: this.stateMap,
+      address: this.address,
+      ...(previous !== undefined ? { previous } : {}),
+    });
+    if (status.health !== 'DOWN') return { status };
+    await this.close(); // lost the cluster: connect afresh next time
+    const error = new FeedUnavailableError(
+      `Hazelcast cluster '${this.cluster}' at ${this.address}: ${status.reasons[0] ?? 'unreachable'}. ` +
+        `Check the member, or pass --hz host:port --cluster NAME.`,
+    );
+    return { status, error };
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    await c?.shutdown().catch(() => undefined);
+  }
+}
+
+/** Samples every `seconds` until SIGINT; the exit code is the last sample's health. */
+async function watch(sampler: Sampler, seconds: number, json: boolean): Promise<void> {
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const onSigint = (): void => {
+    stopped = true;
+    wake?.();
+  };
+  process.on('SIGINT', onSigint);
+  const tty = process.stdout.isTTY === true && !json;
+  let previous: ClusterStatus | undefined;
+  let frames = 0;
+  try {
+    while (!stopped) {
+      const { status, error } = await sampler.sample(previous);
+      if (stopped && frames > 0) break; // Ctrl-C while sampling: keep the last frame on screen
+      if (json) process.stdout.write(`${JSON.stringify(status)}\n`);
+      else {
+        const text = formatStatus(status) + (error !== undefined ? `\n\n${error.message}` : '');
+        const footer = `\n(refreshing every ${seconds} s; Ctrl-C to stop)`;
+        // a terminal redraws in place; a pipe or file gets every sample appended
+        process.stdout.write(tty ? `\x1b[H\x1b[2J${text}${footer}\n` : `${frames > 0 ? '\n' : ''}${text}\n`);
+      }
+      frames++;
+      process.exitCode = status.health === 'OK' ? EXIT.OK : EXIT.FAILED;
+      // progression needs a scan in both samples: keep the last one that had one
+      if (status.scan.state === 'OK' || previous === undefined) previous = status;
+      if (stopped) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, seconds * 1000);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,810 @@
+/**
+ * Health snapshot of a DOLPHIN cluster: the latest scan, external factors and every paper run's
+ * published state, judged OK / STALE / DOWN. Collection (`collectStatus`) is separate from the pure
+ * rendering (`formatStatus`); time is passed in.
+ *
+ * Health rules (the first matching level wins, every reason is listed):
+ * - DOWN: the cluster cannot be reached, or the client lost it while reading.
+ * - STALE, any of:
+ *   - `latest_eigen_scan` is missing or malformed, or older than `staleAfterMs`
+ *     (or more than `staleAfterMs` in the future: the clocks disagree);
+ *   - `exf_latest` is malformed (a missing one is only a note: factors are optional);
+ *   - a state entry is malformed (a writer is broken; the entry is listed with its key and problem);
+ *   - a run that is not stopped has a heartbeat older than max(3 s, staleAfter / 2), a feedStatus
+ *     other than CONNECTED, a last accepted scan more than `staleAfterMs` behind the latest scan,
+ *     or a validation verdict DIVERGED.
+ *   Stopped runs are shown but never affect health (their entry may linger in the map for ever).
+ * - OK otherwise. A scanner restart (scan_number went down while timestamp_ns went up since the
+ *   previous sample) is a note, not a health problem.
+ */
+
+import { HazelcastJsonValue } from 'hazelcast-client';
+import type { FeedStatus } from '../../core/ports/data-feed.port.js';
+import type { HazelcastClient } from './hazelcast-connection.js';
+import type { PaperCounters, ShadowState, ValidationState } from './paper-state.js';
+import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
+import { parseFactorsJson, parseScanJson } from './scan-json.js';
+
+/** Overall health: OK, STALE (something is old, broken or diverging) or DOWN (cluster unreachable). */
+export type Health = 'OK' | 'STALE' | 'DOWN';
+
+/** Where the status came from. */
+export interface ClusterInfo {
+  /** Address the client was pointed at (`host:port`). */
+  readonly address: string;
+  readonly clusterName: string;
+  readonly reachable: boolean;
+  /** Members the client sees; null when unreachable. */
+  readonly members: number | null;
+  readonly memberAddresses: readonly string[];
+  /** Why the cluster is unreachable (DOWN only). */
+  readonly error: string | null;
+}
+
+/** Progression of `latest_eigen_scan` since the previous sample. */
+export interface ScanProgression {
+  /** Wall time between the two samples. */
+  readonly intervalSeconds: number;
+  readonly previousTimestampNs: string;
+  readonly previousScanNumber: number;
+  /** timestamp_ns moved forward. */
+  readonly advanced: boolean;
+  /** scan_number difference when it can be trusted (no restart, both known), else null. */
+  readonly scansAdvanced: number | null;
+  /** timestamp_ns moved forward while scan_number went down: the scanner restarted. */
+  readonly scannerRestart: boolean;
+  /** timestamp_ns moved backward: an older scan was published over a newer one. */
+  readonly wentBack: boolean;
+}
+
+/** `DOLPHIN_FEATURES["latest_eigen_scan"]`. */
+export interface LatestScanStatus {
+  /** UNKNOWN when the cluster could not be read. */
+  readonly state: 'OK' | 'MISSING' | 'MALFORMED' | 'UNKNOWN';
+  /** What is wrong with a MALFORMED payload. */
+  readonly problem: string | null;
+  /** UTC epoch ns as a decimal string. */
+  readonly timestampNs: string | null;
+  /** timestamp_ns as UTC ISO-8601 (ms precision). */
+  readonly timestampIso: string | null;
+  readonly scanNumber: number | null;
+  /** now - timestamp_ns / 1e6, in seconds (negative when the scan is from the future). */
+  readonly ageSeconds: number | null;
+  readonly assets: number | null;
+  /** Null without a previous sample holding a valid scan. */
+  readonly progression: ScanProgression | null;
+}
+
+/** `DOLPHIN_FEATURES["exf_latest"]`. */
+export interface ExfStatus {
+  readonly state: 'OK' | 'MISSING' | 'MALFORMED' | 'UNKNOWN';
+  readonly problem: string | null;
+  /** UTC date of the factors, YYYY-MM-DD. */
+  readonly date: string | null;
+}
+
+/** One paper run as read from `DOLPHIN_STATE_PAPER[runId]`. Non-finite numbers are NaN (null in JSON). */
+export interface PaperRunStatus {
+  /** Map key (the run id). */
+  readonly runId: string;
+  readonly stopped: boolean;
+  readonly heartbeatMs: number;
+  readonly heartbeatAgeSeconds: number;
+  readonly startedAtMs: number;
+  readonly feedStatus: FeedStatus;
+  /** ns decimal string of the last accepted scan, null before the first. */
+  readonly lastScanTs: string | null;
+  readonly lastScanAgeSeconds: number | null;
+  readonly lastScanNumber: number | null;
+  readonly equity: number;
+  readonly cash: number;
+  readonly initialCapital: number;
+  readonly realizedPnl: number;
+  /** equity - initialCapital. */
+  readonly pnl: number;
+  /** pnl / initialCapital * 100. */
+  readonly pnlPct: number;
+  readonly trades: number;
+  readonly openPositions: number;
+  readonly acbCut: number;
+  readonly counters: PaperCounters;
+  readonly shadows: readonly ShadowState[];
+  readonly validation: ValidationState | null;
+  readonly journal: string;
+  /** STALE when this run contributes a reason to the overall health. */
+  readonly health: 'OK' | 'STALE';
+  readonly reasons: readonly string[];
+}
+
+/** A map entry that could not be read as what it should be. */
+export interface MalformedEntry {
+  readonly key: string;
+  readonly problem: string;
+}
+
+/** Everything `dolphin status` shows; JSON-serializable as it is. */
+export interface ClusterStatus {
+  /** Wall-clock epoch ms of the sample (passed in). */
+  readonly atMs: number;
+  readonly atIso: string;
+  readonly staleAfterSeconds: number;
+  readonly health: Health;
+  /** Why health is not OK, one line each. */
+  readonly reasons: readonly string[];
+  /** Observations that do not affect health (scanner restart, no exf, stopped runs). */
+  readonly notes: readonly string[];
+  readonly cluster: ClusterInfo;
+  readonly maps: { readonly features: string; readonly state: string };
+  readonly scan: LatestScanStatus;
+  readonly exf: ExfStatus;
+  /** Readable runs, by run id. */
+  readonly runs: readonly PaperRunStatus[];
+  /** State entries that are not a valid PaperState, by key. */
+  readonly malformedRuns: readonly MalformedEntry[];
+}
+
+/** Options of collectStatus. */
+export interface CollectStatusOptions {
+  /** Wall-clock epoch ms of this sample. */
+  readonly now: number;
+  /** A scan older than this is STALE; run heartbeats are judged against max(3 s, staleAfterMs / 2). */
+  readonly staleAfterMs: number;
+  /** Default FEATURES_MAP; other names isolate tests or tenants sharing a cluster. */
+  readonly featuresMap?: string;
+  /** Default STATE_MAP. */
+  readonly stateMap?: string;
+  /** The previous sample, for scan progression (scans advanced, scanner restart). */
+  readonly previous?: ClusterStatus;
+  /** Address shown in the status; default the client's first configured member. */
+  readonly address?: string;
+}
+
+/** Heartbeat age beyond which a running paper run is STALE. */
+export function heartbeatLimitMs(staleAfterMs: number): number {
+  return Math.max(3_000, staleAfterMs / 2);
+}
+
+/**
+ * Reads the latest scan, external factors and every paper run's state and judges health.
+ * Never throws for bad payloads (they are reported); a client that loses the cluster while reading
+ * gives a DOWN status.
+ */
+export async function collectStatus(client: HazelcastClient, opts: CollectStatusOptions): Promise<ClusterStatus> {
+  const featuresMap = opts.featuresMap ?? FEATURES_MAP;
+  const stateMap = opts.stateMap ?? STATE_MAP;
+  const config = client.getConfig();
+  const address = opts.address ?? config.network?.clusterMembers?.[0] ?? '';
+  const clusterName = config.clusterName ?? '';
+
+  let scanRaw: Read;
+  let exfRaw: Read;
+  let stateRaw: (Read & { key: string })[];
+  let memberAddresses: string[];
+  try {
+    const features = await client.getMap<string, unknown>(featuresMap);
+    const state = await client.getMap<string, unknown>(stateMap);
+    [scanRaw, exfRaw] = await Promise.all([read(() => features.get(SCAN_KEY)), read(() => features.get(EXF_KEY))]);
+    const keys = (await state.keySet()).map(String).sort();
+    // one get per key: a value the client cannot deserialize spoils only its own entry
+    stateRaw = await Promise.all(keys.map(async (key) => ({ key, ...(await read(() => state.get(key))) })));
+    for (const r of [scanRaw, exfRaw, ...stateRaw]) if (r.error !== undefined && !clientRunning(client)) throw r.error;
+    memberAddresses = client
+      .getCluster()
+      .getMembers()
+      .map((m) => m.address.toString());
+  } catch (err) {
+    return unreachableStatus({
+      now: opts.now,
+      staleAfterMs: opts.staleAfterMs,
+      address,
+      cluster: clusterName,
+      error: `lost the cluster while reading: ${errorText(err)}`,
+      featuresMap,
+      stateMap,
+    });
+  }
+
+  const reasons: string[] = [];
+  const notes: string[] = [];
+  const scan = scanStatus(scanRaw, opts, featuresMap, reasons, notes);
+  const exf = exfStatus(exfRaw, featuresMap, reasons, notes);
+  const runs: PaperRunStatus[] = [];
+  const malformedRuns: MalformedEntry[] = [];
+  for (const r of stateRaw) {
+    const parsed = r.error !== undefined ? { problem: `could not read: ${errorText(r.error)}` } : parseState(r.value, r.key);
+    if ('problem' in parsed) {
+      malformedRuns.push({ key: r.key, problem: parsed.problem });
+      reasons.push(`state entry '${r.key}' in ${stateMap} is malformed: ${parsed.problem}`);
+      continue;
+    }
+    const run = runStatus(r.key, parsed.state, scan, opts);
+    runs.push(run);
+    for (const why of run.reasons) reasons.push(`run ${run.runId}: ${why}`);
+    if (run.stopped) notes.push(`run ${run.runId} stopped (heartbeat ${fmtAge(run.heartbeatAgeSeconds)} ago)`);
+  }
+
+  return {
+    atMs: opts.now,
+    atIso: isoOfMs(opts.now) ?? '',
+    staleAfterSeconds: opts.staleAfterMs / 1000,
+    health: reasons.length > 0 ? 'STALE' : 'OK',
+    reasons,
+    notes,
+    cluster: {
+      address,
+      clusterName,
+      reachable: true,
+      members: memberAddresses.length,
+      memberAddresses,
+      error: null,
+    },
+    maps: { features: featuresMap, state: stateMap },
+    scan,
+    exf,
+    runs,
+    malformedRuns,
+  };
+}
+
+/** The status of a cluster that cannot be reached: health DOWN, `error` as the one reason. */
+export function unreachableStatus(opts: {
+  readonly now: number;
+  readonly staleAfterMs: number;
+  readonly address: string;
+  readonly cluster: string;
+  readonly error: string;
+  readonly featuresMap?: string;
+  readonly stateMap?: string;
+}): ClusterStatus {
+  return {
+    atMs: opts.now,
+    atIso: isoOfMs(opts.now) ?? '',
+    staleAfterSeconds: opts.staleAfterMs / 1000,
+    health: 'DOWN',
+    reasons: [opts.error],
+    notes: [],
+    cluster: {
+      address: opts.address,
+      clusterName: opts.cluster,
+      reachable: false,
+      members: null,
+      memberAddresses: [],
+      error: opts.error,
+    },
+    maps: { features: opts.featuresMap ?? FEATURES_MAP, state: opts.stateMap ?? STATE_MAP },
+    scan: { ...EMPTY_SCAN, state: 'UNKNOWN' },
+    exf: { state: 'UNKNOWN', problem: null, date: null },
+    runs: [],
+    malformedRuns: [],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading
+// ---------------------------------------------------------------------------------------------
+
+interface Read {
+  readonly value?: unknown;
+  readonly error?: unknown;
+}
+
+async function read(get: () => Promise<unknown>): Promise<Read> {
+  try {
+    return { value: await get() };
+  } catch (error) {
+    return { error };
+  }
+}
+
+function clientRunning(client: HazelcastClient): boolean {
+  try {
+    return client.getLifecycleService().isRunning();
+  } catch {
+    return false;
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** JSON text of a map value (a string or HazelcastJsonValue), or why it is not text. */
+function textOf(value: unknown): { text: string } | { problem: string } {
+  if (typeof value === 'string') return { text: value };
+  if (value instanceof HazelcastJsonValue) return { text: value.toString() };
+  return { problem: `value is ${describeValue(value)}, expected JSON text` };
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)})`;
+  return `a ${typeof v} (${String(v)})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scan and factors
+// ---------------------------------------------------------------------------------------------
+
+const EMPTY_SCAN: LatestScanStatus = {
+  state: 'MISSING',
+  problem: null,
+  timestampNs: null,
+  timestampIso: null,
+  scanNumber: null,
+  ageSeconds: null,
+  assets: null,
+  progression: null,
+};
+
+function scanStatus(
+  raw: Read,
+  opts: CollectStatusOptions,
+  map: string,
+  reasons: string[],
+  notes: string[],
+): LatestScanStatus {
+  const where = `${map}["${SCAN_KEY}"]`;
+  if (raw.error !== undefined) {
+    const problem = `could not read: ${errorText(raw.error)}`;
+    reasons.push(`${where} is malformed: ${problem}`);
+    return { ...EMPTY_SCAN, state: 'MALFORMED', problem };
+  }
+  if (raw.value === undefined || raw.value === null) {
+    reasons.push(`no ${where}: no scanner or bridge is publishing`);
+    return EMPTY_SCAN;
+  }
+  const text = textOf(raw.value);
+  let problem: string;
+  if ('text' in text) {
+    try {
+      const scan = parseScanJson(text.text, SCAN_KEY);
+      const ageSeconds = (opts.now - nsToMs(scan.timestampNs)) / 1000;
+      const staleAfter = opts.staleAfterMs / 1000;
+      if (ageSeconds > staleAfter) {
+        reasons.push(`latest scan is ${fmtAge(ageSeconds)} old (stale after ${fmtSeconds(staleAfter)}): is the scanner or bridge running?`);
+      } else if (ageSeconds < -staleAfter) {
+        reasons.push(`latest scan is ${fmtAge(-ageSeconds)} in the future: the scanner's clock and this machine's disagree`);
+      }
+      const tsNs = scan.timestampNs.toString();
+      const scanNumber = scan.scanNumber >= 0 ? scan.scanNumber : null;
+      const progression = scanProgression(opts.previous, tsNs, scanNumber, opts.now);
+      if (progression?.scannerRestart === true) {
+        notes.push(`scanner restart: scan_number went from ${progression.previousScanNumber} to ${scanNumber ?? '?'} since the previous sample`);
+      }
+      if (progression?.wentBack === true) {
+        notes.push(`latest scan went back in time since the previous sample (${progression.previousTimestampNs} -> ${tsNs})`);
+      }
+      return {
+        state: 'OK',
+        problem: null,
+        timestampNs: tsNs,
+        timestampIso: isoOfMs(nsToMs(scan.timestampNs)),
+        scanNumber,
+        ageSeconds: round3(ageSeconds),
+        assets: scan.assets.length,
+        progression,
+      };
+    } catch (err) {
+      problem = errorText(err);
+    }
+  } else problem = text.problem;
+  reasons.push(`${where} is malformed: ${problem}`);
+  return { ...EMPTY_SCAN, state: 'MALFORMED', problem };
+}
+
+/**
+ * Progression of the latest scan between two samples. Pure.
+ * - timestamp_ns unchanged: not advanced, 0 scans;
+ * - forward, scan_number down: scanner restart (scans advanced unknown);
+ * - forward otherwise: scans advanced = scan_number difference (null when either is unknown);
+ * - backward: wentBack.
+ * Null when the previous sample had no valid scan.
+ */
+export function scanProgression(
+  previous: ClusterStatus | undefined,
+  timestampNs: string,
+  scanNumber: number | null,
+  now: number,
+): ScanProgression | null {
+  const prev = previous?.scan;
+  if (prev === undefined || prev.state !== 'OK' || prev.timestampNs === null) return null;
+  const before = BigInt(prev.timestampNs);
+  const after = BigInt(timestampNs);
+  const prevNumber = prev.scanNumber;
+  const advanced = after > before;
+  const scannerRestart = advanced && scanNumber !== null && prevNumber !== null && scanNumber < prevNumber;
+  let scansAdvanced: number | null = null;
+  if (after === before) scansAdvanced = 0;
+  else if (advanced && !scannerRestart && scanNumber !== null && prevNumber !== null) scansAdvanced = scanNumber - prevNumber;
+  return {
+    intervalSeconds: round3((now - (previous?.atMs ?? now)) / 1000),
+    previousTimestampNs: prev.timestampNs,
+    previousScanNumber: prevNumber ?? -1,
+    advanced,
+    scansAdvanced,
+    scannerRestart,
+    wentBack: after < before,
+  };
+}
+
+function exfStatus(raw: Read, map: string, reasons: string[], notes: string[]): ExfStatus {
+  const where = `${map}["${EXF_KEY}"]`;
+  if (raw.error === undefined && (raw.value === undefined || raw.value === null)) {
+    notes.push(`no ${where} (external factors are optional)`);
+    return { state: 'MISSING', problem: null, date: null };
+  }
+  let problem: string;
+  if (raw.error !== undefined) problem = `could not read: ${errorText(raw.error)}`;
+  else {
+    const text = textOf(raw.value);
+    if ('text' in text) {
+      try {
+        return { state: 'OK', problem: null, date: parseFactorsJson(text.text, EXF_KEY).date };
+      } catch (err) {
+        problem = errorText(err);
+      }
+    } else problem = text.problem;
+  }
+  reasons.push(`${where} is malformed: ${problem}`);
+  return { state: 'MALFORMED', problem, date: null };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paper runs
+// ---------------------------------------------------------------------------------------------
+
+/** The fields of PaperState the status uses, validated. */
+interface ParsedState {
+  readonly runId: string;
+  readonly heartbeatMs: number;
+  readonly startedAtMs: number;
+  readonly feedStatus: FeedStatus;
+  readonly lastScanTs: string | null;
+  readonly lastScanNumber: number | null;
+  readonly equity: number;
+  readonly cash: number;
+  readonly initialCapital: number;
+  readonly realizedPnl: number;
+  readonly trades: number;
+  readonly acbCut: number;
+  readonly positions: number;
+  readonly counters: PaperCounters;
+  readonly shadows: readonly ShadowState[];
+  readonly validation: ValidationState | null;
+  readonly journal: string;
+  readonly stopped: boolean;
+}
+
+const FEED_STATUSES: readonly string[] = ['CONNECTED', 'STALE', 'DISCONNECTED'];
+const VERDICTS: readonly string[] = ['IDENTICAL', 'WITHIN_TOLERANCE', 'DIVERGED', 'NOT_COMPARABLE'];
+const COUNTER_FIELDS = ['scansAccepted', 'malformedMessages', 'lateOrDuplicate', 'scannerRestarts', 'invalidPrices', 'reconnects'] as const;
+
+/** Collects every schema problem of one object; field readers return a placeholder after a problem. */
+class Fields {
+  constructor(
+    private readonly obj: Record<string, unknown>,
+    private readonly path = '',
+    /** Shared by an object and the nested objects read through it. */
+    readonly problems: string[] = [],
+  ) {}
+
+  private bad(field: string, expected: string): void {
+    const v = this.obj[field];
+    this.problems.push(`${this.path}${field} is ${v === undefined ? 'missing' : describeValue(v)}, expected ${expected}`);
+  }
+  /** A number; null (how our writers encode non-finite numbers) reads as NaN. */
+  num(field: string): number {
+    const v = this.obj[field];
+    if (typeof v === 'number') return v;
+    if (v === null) return NaN;
+    this.bad(field, 'a number');
+    return NaN;
+  }
+  int(field: string): number {
+    const v = this.obj[field];
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    this.bad(field, 'an integer');
+    return 0;
+  }
+  str(field: string): string {
+    const v = this.obj[field];
+    if (typeof v === 'string') return v;
+    this.bad(field, 'a string');
+    return '';
+  }
+  bool(field: string): boolean {
+    const v = this.obj[field];
+    if (typeof v === 'boolean') return v;
+    this.bad(field, 'true or false');
+    return false;
+  }
+  oneOf<T extends string>(field: string, allowed: readonly string[]): T {
+    const v = this.obj[field];
+    if (typeof v === 'string' && allowed.includes(v)) return v as T;
+    this.bad(field, `one of ${allowed.join(', ')}`);
+    return allowed[0] as T;
+  }
+  nsOrNull(field: string): string | null {
+    const v = this.obj[field];
+    if (v === null) return null;
+    if (typeof v === 'string' && /^-?\d+$/.test(v)) return v;
+    this.bad(field, 'a decimal string of nanoseconds or null');
+    return null;
+  }
+  intOrNull(field: string): number | null {
+    const v = this.obj[field];
+    if (v === null) return null;
+    return this.int(field);
+  }
+  array(field: string): unknown[] {
+    const v = this.obj[field];
+    if (Array.isArray(v)) return v;
+    this.bad(field, 'an array');
+    return [];
+  }
+  object(field: string, nullable: boolean): Fields | null {
+    const v = this.obj[field];
+    if (v === null && nullable) return null;
+    if (isRecord(v)) return this.child(v, `${this.path}${field}.`);
+    this.bad(field, nullable ? 'an object or null' : 'an object');
+    return null;
+  }
+  /** Reads an element of an array (e.g. `shadows[0]`) with its problems reported here. */
+  element(v: unknown, path: string): Fields | null {
+    if (isRecord(v)) return this.child(v, `${this.path}${path}.`);
+    this.problems.push(`${this.path}${path} is ${describeValue(v)}, expected an object`);
+    return null;
+  }
+  private child(v: Record<string, unknown>, path: string): Fields {
+    return new Fields(v, path, this.problems);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Validates one DOLPHIN_STATE_PAPER value against the PaperState schema (unknown fields ignored).
+ * Every problem is listed; any problem makes the entry malformed.
+ */
+export function parseState(value: unknown, key: string): { state: ParsedState } | { problem: string } {
+  let obj: unknown = value;
+  if (!isRecord(value) || value instanceof HazelcastJsonValue) {
+    const text = textOf(value);
+    if ('problem' in text) return text;
+    try {
+      obj = JSON.parse(text.text) as unknown;
+    } catch (err) {
+      return { problem: `not valid JSON: ${errorText(err)}` };
+    }
+    if (!isRecord(obj)) return { problem: `expected a JSON object, found ${describeValue(obj)}` };
+  }
+  const f = new Fields(obj as Record<string, unknown>);
+  const runId = f.str('runId');
+  if (f.problems.length === 0 && runId !== key) f.problems.push(`runId is ${JSON.stringify(runId)}, but the entry's key is ${JSON.stringify(key)}`);
+  f.oneOf('mode', ['paper']);
+
+  const c = f.object('counters', false);
+  const counters = Object.fromEntries(COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0])) as unknown as PaperCounters;
+  const shadows = f.array('shadows').flatMap((s, i): ShadowState[] => {
+    const e = f.element(s, `shadows[${i}]`);
+    return e === null ? [] : [{ name: e.str('name'), equity: e.num('equity'), trades: e.int('trades'), openPositions: e.int('openPositions') }];
+  });
+  const v = f.object('validation', true);
+  const validation: ValidationState | null =
+    v === null ? null : { verdict: v.oneOf('verdict', VERDICTS), atMs: v.num('atMs'), summary: v.str('summary') };
+  const positions = f.array('positions');
+  positions.forEach((p, i) => f.element(p, `positions[${i}]`)?.str('asset'));
+
+  const state: ParsedState = {
+    runId,
+    heartbeatMs: f.num('heartbeatMs'),
+    startedAtMs: f.num('startedAtMs'),
+    feedStatus: f.oneOf<FeedStatus>('feedStatus', FEED_STATUSES),
+    lastScanTs: f.nsOrNull('lastScanTs'),
+    lastScanNumber: f.intOrNull('lastScanNumber'),
+    equity: f.num('equity'),
+    cash: f.num('cash'),
+    initialCapital: f.num('initialCapital'),
+    realizedPnl: f.num('realizedPnl'),
+    trades: f.int('trades'),
+    acbCut: f.num('acbCut'),
+    positions: positions.length,
+    counters,
+    shadows,
+    validation,
+    journal: f.str('journal'),
+    stopped: f.bool('stopped'),
+  };
+  if (f.problems.length === 0 && !Number.isFinite(state.heartbeatMs)) f.problems.push('heartbeatMs is null, expected a number');
+  if (f.problems.length > 0) {
+    const shown = f.problems.slice(0, 5).join('; ');
+    return { problem: f.problems.length > 5 ? `${shown}; and ${f.problems.length - 5} more` : shown };
+  }
+  return { state };
+}
+
+function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: CollectStatusOptions): PaperRunStatus {
+  const heartbeatAgeSeconds = (opts.now - s.heartbeatMs) / 1000;
+  const lastScanMs = s.lastScanTs === null ? null : nsToMs(BigInt(s.lastScanTs));
+  const reasons: string[] = [];
+  if (!s.stopped) {
+    const limit = heartbeatLimitMs(opts.staleAfterMs) / 1000;
+    if (heartbeatAgeSeconds > limit) {
+      reasons.push(`heartbeat is ${fmtAge(heartbeatAgeSeconds)} old (limit ${fmtSeconds(limit)}): the run is hung or died without stopping`);
+    }
+    if (s.feedStatus !== 'CONNECTED') reasons.push(`feed is ${s.feedStatus}`);
+    if (scan.state === 'OK' && scan.timestampNs !== null && lastScanMs !== null) {
+      const behind = (nsToMs(BigInt(scan.timestampNs)) - lastScanMs) / 1000;
+      if (behind > opts.staleAfterMs / 1000) reasons.push(`last accepted scan is ${fmtAge(behind)} behind the latest scan`);
+    }
+    if (s.validation?.verdict === 'DIVERGED') reasons.push(`validation DIVERGED: ${s.validation.summary}`);
+  }
+  const pnl = s.equity - s.initialCapital;
+  return {
+    runId: key,
+    stopped: s.stopped,
+    heartbeatMs: s.heartbeatMs,
+    heartbeatAgeSeconds: round3(heartbeatAgeSeconds),
+    startedAtMs: s.startedAtMs,
+    feedStatus: s.feedStatus,
+    lastScanTs: s.lastScanTs,
+    lastScanAgeSeconds: lastScanMs === null ? null : round3((opts.now - lastScanMs) / 1000),
+    lastScanNumber: s.lastScanNumber,
+    equity: s.equity,
+    cash: s.cash,
+    initialCapital: s.initialCapital,
+    realizedPnl: s.realizedPnl,
+    pnl,
+    pnlPct: s.initialCapital !== 0 ? (pnl / s.initialCapital) * 100 : NaN,
+    trades: s.trades,
+    openPositions: s.positions,
+    acbCut: s.acbCut,
+    counters: s.counters,
+    shadows: s.shadows,
+    validation: s.validation,
+    journal: s.journal,
+    health: reasons.length > 0 ? 'STALE' : 'OK',
+    reasons,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting (pure)
+// ---------------------------------------------------------------------------------------------
+
+/** Renders a status as a readable text block (no trailing newline). Pure. */
+export function formatStatus(status: ClusterStatus): string {
+  const out: string[] = [];
+  const c = status.cluster;
+  out.push(`DOLPHIN status: ${status.health}   ${status.atIso}`);
+  out.push(
+    `  cluster   '${c.clusterName}' at ${c.address}: ` +
+      (c.reachable ? `${c.members ?? '?'} member(s)${c.memberAddresses.length ? ` (${c.memberAddresses.join(', ')})` : ''}` : 'UNREACHABLE'),
+  );
+  const s = status.scan;
+  if (s.state === 'OK') {
+    const p = s.progression;
+    let prog = '';
+    if (p !== null) {
+      if (p.scannerRestart) prog = `, SCANNER RESTART since previous sample (#${p.previousScanNumber} -> #${s.scanNumber ?? '?'})`;
+      else if (p.wentBack) prog = ', went BACK in time since previous sample';
+      else if (!p.advanced) prog = `, no new scan in ${fmtSeconds(p.intervalSeconds)}`;
+      else prog = `, +${p.scansAdvanced ?? '?'} scan(s) in ${fmtSeconds(p.intervalSeconds)}`;
+    }
+    out.push(`  scan      #${s.scanNumber ?? '?'} at ${s.timestampIso ?? s.timestampNs ?? '?'}, age ${fmtAge(s.ageSeconds ?? NaN)}, ${s.assets ?? 0} assets${prog}`);
+  } else if (s.state === 'MALFORMED') out.push(`  scan      MALFORMED: ${s.problem ?? ''}`);
+  else out.push(`  scan      ${s.state === 'MISSING' ? 'none published' : 'unknown'}`);
+  const e = status.exf;
+  out.push(`  exf       ${e.state === 'OK' ? (e.date ?? '') : e.state === 'MALFORMED' ? `MALFORMED: ${e.problem ?? ''}` : e.state === 'MISSING' ? 'none published' : 'unknown'}`);
+  out.push(`  maps      ${status.maps.features}, ${status.maps.state}   (stale after ${fmtSeconds(status.staleAfterSeconds)})`);
+
+  if (c.reachable) {
+    out.push('');
+    if (status.runs.length === 0) out.push('Paper runs: none');
+    else {
+      out.push(`Paper runs (${status.runs.length})`);
+      const header = ['RUN', 'STATE', 'HEARTBEAT', 'FEED', 'LAST SCAN', 'EQUITY', 'PNL', 'PNL %', 'TRADES', 'OPEN', 'ACB CUT', 'VALIDATION'];
+      const rows = status.runs.map((r) => [
+        r.runId,
+        r.stopped ? 'stopped' : r.health === 'OK' ? 'running' : 'STALE',
+        fmtAge(r.heartbeatAgeSeconds),
+        r.feedStatus,
+        r.lastScanAgeSeconds === null ? '-' : fmtAge(r.lastScanAgeSeconds),
+        fmtMoney(r.equity),
+        fmtSigned(r.pnl, 2),
+        `${fmtSigned(r.pnlPct, 2)}%`,
+        String(r.trades),
+        String(r.openPositions),
+        fmtNum(r.acbCut, 2),
+        r.validation?.verdict ?? '-',
+      ]);
+      out.push(...table(header, rows, new Set([5, 6, 7, 8, 9, 10])));
+      for (const r of status.runs) {
+        const k = r.counters;
+        out.push(
+          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, late/dup ${k.lateOrDuplicate}, ` +
+            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}`,
+        );
+        for (const sh of r.shadows) {
+          out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);
+        }
+      }
+    }
+    if (status.malformedRuns.length > 0) {
+      out.push('', `Malformed state entries (${status.malformedRuns.length})`);
+      for (const m of status.malformedRuns) out.push(`  ${m.key}: ${m.problem}`);
+    }
+  }
+  if (status.reasons.length > 0) {
+    out.push('', `${status.health} because:`);
+    for (const r of status.reasons) out.push(`  - ${r}`);
+  }
+  if (status.notes.length > 0) {
+    out.push('', 'Notes:');
+    for (const n of status.notes) out.push(`  - ${n}`);
+  }
+  return out.join('\n');
+}
+
+/** Left-aligned text columns, right-aligned numeric ones; two spaces apart, indented by two. */
+function table(header: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number>): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    `  ${cells
+      .map((cell, i) => (right.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()}`;
+  return [line(header), ...rows.map(line)];
+}
+
+function fmtNum(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : '-';
+}
+
+function fmtMoney(x: number): string {
+  if (!Number.isFinite(x)) return '-';
+  return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+}
+
+function fmtSigned(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return '-';
+  const t = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `${x < 0 && Number(t.replace(/,/g, '')) !== 0 ? '-' : '+'}${t}`;
+}
+
+function fmtSeconds(s: number): string {
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+/** An age: 0.4 s, 12.3 s, 2 min 5 s, 3 h 2 min, 2 d 4 h. */
+function fmtAge(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '-';
+  const sign = seconds < 0 ? '-' : '';
+  const s = Math.abs(seconds);
+  if (s < 60) return `${sign}${s.toFixed(1)} s`;
+  if (s < 3600) return `${sign}${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+  if (s < 86_400) return `${sign}${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${sign}${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Time helpers
+// ---------------------------------------------------------------------------------------------
+
+/** Epoch ns to ms (floor), exact for any real timestamp. */
+function nsToMs(ns: bigint): number {
+  return Number(ns / 1_000_000n);
+}
+
+function isoOfMs(ms: number): string | null {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
