@@ -1,0 +1,48 @@
+/** Drives live tests: puts scans into a (uniquely named) features map and waits for a session to catch up. */
+import { randomBytes } from 'node:crypto';
+import { resolveConfig, type StrategyConfig } from '../../src/core/config.js';
+import type { ScanRecord } from '../../src/core/scan.js';
+import { connectHazelcast, type HazelcastClient } from '../../src/feeds/live/hazelcast-connection.js';
+import { SCAN_KEY } from '../../src/feeds/live/paper-state.js';
+import { scanToJson } from '../../src/feeds/live/scan-json.js';
+
+/** A strategy config that trades on small synthetic data (short windows, numeric threshold). */
+export const LIVE_TEST_CONFIG: StrategyConfig = resolveConfig({ warmupBars: 5, volWindow: 10, alignWindow: 10, minAlignment: 0, maxHoldBars: 20, volThreshold: 0 });
+
+/** Unique map names so tests sharing one member never see each other's entries. */
+export function uniqueMaps(): { featuresMap: string; stateMap: string } {
+  const id = randomBytes(4).toString('hex');
+  return { featuresMap: `DOLPHIN_FEATURES_t${id}`, stateMap: `DOLPHIN_STATE_PAPER_t${id}` };
+}
+
+/** A test-side client writing scans like the scanner/bridge does. */
+export class ScanPutter {
+  private constructor(readonly client: HazelcastClient, readonly featuresMap: string) {}
+
+  static async connect(address: string, cluster: string, featuresMap: string): Promise<ScanPutter> {
+    return new ScanPutter(await connectHazelcast({ address, cluster, reconnect: true, connectTimeoutMs: 20_000 }), featuresMap);
+  }
+
+  async putText(text: string, key = SCAN_KEY): Promise<void> {
+    const m = await this.client.getMap<string, string>(this.featuresMap);
+    await m.set(key, text);
+  }
+
+  async put(scan: ScanRecord): Promise<void> {
+    await this.putText(scanToJson(scan));
+  }
+
+  async close(): Promise<void> {
+    await this.client.shutdown();
+  }
+}
+
+/** Polls until cond() holds (or throws after timeoutMs with the message). */
+export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await cond()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
