@@ -4,6 +4,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { DolphinError } from '../core/errors.js';
 import { backtestCommand } from './backtest.command.js';
+import { bridgeCommand } from './bridge.command.js';
 import { cacheCommand } from './cache.command.js';
 import { calibrateCommand } from './calibrate.command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
       process.stderr.write(`dolphin: ${msg}\nRun dolphin --help for usage.\n`);
       process.exit(EXIT.USAGE);
     });
-  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, reportCommand, statusCommand]) y = add(y);
+  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, reportCommand, statusCommand, bridgeCommand]) y = add(y);
   await y.parseAsync();
 }
 
