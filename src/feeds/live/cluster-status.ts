@@ -479,6 +479,8 @@ interface ParsedState {
 
 const FEED_STATUSES: readonly string[] = ['CONNECTED', 'STALE', 'DISCONNECTED'];
 const VERDICTS: readonly string[] = ['IDENTICAL', 'WITHIN_TOLERANCE', 'DIVERGED', 'NOT_COMPARABLE'];
+/** Problems listed per malformed state entry. */
+const MAX_PROBLEMS = 6;
 const COUNTER_FIELDS = ['scansAccepted', 'malformedMessages', 'lateOrDuplicate', 'scannerRestarts', 'invalidPrices', 'reconnects'] as const;
 
 /** Collects every schema problem of one object; field readers return a placeholder after a problem. */
@@ -587,6 +589,22 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   if (f.problems.length === 0 && runId !== key) f.problems.push(`runId is ${JSON.stringify(runId)}, but the entry's key is ${JSON.stringify(key)}`);
   f.oneOf('mode', ['paper']);
 
+  // top-level fields first, so the first problems listed are the telling ones
+  const heartbeatMs = f.num('heartbeatMs');
+  const startedAtMs = f.num('startedAtMs');
+  const feedStatus = f.oneOf<FeedStatus>('feedStatus', FEED_STATUSES);
+  const lastScanTs = f.nsOrNull('lastScanTs');
+  const lastScanNumber = f.intOrNull('lastScanNumber');
+  const equity = f.num('equity');
+  const cash = f.num('cash');
+  const initialCapital = f.num('initialCapital');
+  const realizedPnl = f.num('realizedPnl');
+  const trades = f.int('trades');
+  const acbCut = f.num('acbCut');
+  const journal = f.str('journal');
+  const stopped = f.bool('stopped');
+  const positions = f.array('positions');
+  positions.forEach((p, i) => f.element(p, `positions[${i}]`)?.str('asset'));
   const c = f.object('counters', false);
   const counters = Object.fromEntries(COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0])) as unknown as PaperCounters;
   const shadows = f.array('shadows').flatMap((s, i): ShadowState[] => {
@@ -596,33 +614,31 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   const v = f.object('validation', true);
   const validation: ValidationState | null =
     v === null ? null : { verdict: v.oneOf('verdict', VERDICTS), atMs: v.num('atMs'), summary: v.str('summary') };
-  const positions = f.array('positions');
-  positions.forEach((p, i) => f.element(p, `positions[${i}]`)?.str('asset'));
 
   const state: ParsedState = {
     runId,
-    heartbeatMs: f.num('heartbeatMs'),
-    startedAtMs: f.num('startedAtMs'),
-    feedStatus: f.oneOf<FeedStatus>('feedStatus', FEED_STATUSES),
-    lastScanTs: f.nsOrNull('lastScanTs'),
-    lastScanNumber: f.intOrNull('lastScanNumber'),
-    equity: f.num('equity'),
-    cash: f.num('cash'),
-    initialCapital: f.num('initialCapital'),
-    realizedPnl: f.num('realizedPnl'),
-    trades: f.int('trades'),
-    acbCut: f.num('acbCut'),
+    heartbeatMs,
+    startedAtMs,
+    feedStatus,
+    lastScanTs,
+    lastScanNumber,
+    equity,
+    cash,
+    initialCapital,
+    realizedPnl,
+    trades,
+    acbCut,
     positions: positions.length,
     counters,
     shadows,
     validation,
-    journal: f.str('journal'),
-    stopped: f.bool('stopped'),
+    journal,
+    stopped,
   };
   if (f.problems.length === 0 && !Number.isFinite(state.heartbeatMs)) f.problems.push('heartbeatMs is null, expected a number');
   if (f.problems.length > 0) {
-    const shown = f.problems.slice(0, 5).join('; ');
-    return { problem: f.problems.length > 5 ? `${shown}; and ${f.problems.length - 5} more` : shown };
+    const shown = f.problems.slice(0, MAX_PROBLEMS).join('; ');
+    return { problem: f.problems.length > MAX_PROBLEMS ? `${shown}; and ${f.problems.length - MAX_PROBLEMS} more` : shown };
   }
   return { state };
 }
