@@ -42,6 +42,8 @@ export interface ScanBridgeOptions {
   readonly rejectAfterMs?: number;
   /** Longest wait between two attempts of a failed put (default 5000 ms). */
   readonly retryMaxMs?: number;
+  /** Use fs events (default true); false relies on the poll alone. */
+  readonly events?: boolean;
   readonly log?: BridgeLog;
 }
 
@@ -215,7 +217,7 @@ export class ScanBridge {
    */
   async start(): Promise<void> {
     if (this.started || this.stopped) return;
-    this.watcher.startWatching();
+    if (this.opts.events !== false) this.watcher.startWatching();
     const now = Date.now();
     const all = this.watcher.listAll();
     let initial = all;
