@@ -5,6 +5,7 @@ import type { Argv } from 'yargs';
 import { backtest } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
 import { reportToJson } from '../report/report-json.js';
+import { reportToHtml } from '../report/report-html.js';
 import { reportToMarkdown, summaryPairs } from '../report/report-markdown.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
@@ -54,6 +55,7 @@ export function backtestCommand(y: Argv): Argv {
       const json = reportToJson(res.report);
       writeFileSync(join(outDir, 'report.json'), json);
       writeFileSync(join(outDir, 'report.md'), reportToMarkdown(res.report));
+      writeFileSync(join(outDir, 'report.html'), reportToHtml(res.report, { equity: { ts: res.engine.store.ts.subarray(0, res.engine.recorder.n), equity: res.engine.recorder.equity.subarray(0, res.engine.recorder.n) } }));
       const wall = {
         command: 'backtest',
         dataDir: args.dir,
@@ -79,7 +81,7 @@ export function backtestCommand(y: Argv): Argv {
         ...lines,
         ...notes.map((n) => `  note: ${n}`),
         `  Wall time         ${((res.timing.loadMs + res.timing.runMs) / 1000).toFixed(2)} s (load ${(res.timing.loadMs / 1000).toFixed(2)} s, run ${(res.timing.runMs / 1000).toFixed(2)} s, ${wall.scansPerSecond} scans/s)`,
-        `  Report            ${join(outDir, 'report.json')} and report.md`,
+        `  Report            ${join(outDir, 'report.json')} (also report.md, report.html)`,
       ].join('\n');
       if (args.json) {
         process.stdout.write(json);

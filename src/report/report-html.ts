@@ -30,7 +30,8 @@ const LIST_CAP = 200;
 /** Renders the report as one self-contained HTML document (deterministic: same input, same bytes). */
 export function reportToHtml(report: Report, opts: HtmlOptions = {}): string {
   const title = opts.title ?? `DOLPHIN ${report.kind} report`;
-  const series = plotSeries(report, opts.equity, opts.maxPoints ?? MAX_PLOT_POINTS);
+  // report.json carries a downsampled per-scan curve (older reports may not: then it is reconstructed).
+  const series = plotSeries(report, opts.equity ?? report.equityCurve, opts.maxPoints ?? MAX_PLOT_POINTS);
   const fp = report.fingerprint;
   const nav = [
     ['summary', 'Summary'],

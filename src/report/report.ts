@@ -8,6 +8,7 @@ import type { ExitReason } from '../core/trade.js';
 import { ENGINE_VERSION, STRATEGY_VERSION } from '../core/version.js';
 import { dailyRows, type DailyRow, type RunSeries } from './daily.js';
 import { computeMetrics, type Metrics } from './metrics.js';
+import { encodeScanLog, type ScanLog } from './scan-log.js';
 import { sortTrades, tradeBreakdowns, type TradeBreakdowns } from './trade-stats.js';
 
 /** Report JSON schema version (docs/report-schema.md). */
@@ -72,6 +73,49 @@ export interface Report {
   readonly openPositions: readonly ReportPosition[];
   readonly daily: readonly DailyRow[];
   readonly dataQuality: DataQuality;
+  /** Per-scan equity downsampled to at most EQUITY_CURVE_POINTS points (min/max per bucket), for charts. */
+  readonly equityCurve: { readonly ts: readonly string[]; readonly equity: readonly number[] };
+  /** External-factor records the run used, with the timestamp each took effect from. */
+  readonly factors: readonly ReportFactor[];
+  /** Every processed scan's timestamp and content hash, compactly (compare's attribution). */
+  readonly scanLog: ScanLog;
+}
+
+/** A factor record as written in the report. */
+export interface ReportFactor {
+  readonly date: string;
+  readonly effectiveFromNs: string;
+  readonly fundingBtc: number | null;
+  readonly dvolBtc: number | null;
+  readonly fng: number | null;
+  readonly takerRatio: number | null;
+}
+
+/** Points kept in report.equityCurve. */
+export const EQUITY_CURVE_POINTS = 2000;
+
+/** Min/max-per-bucket downsampling of an equity series, first and last points kept. */
+export function downsampleEquity(ts: BigInt64Array, equity: Float64Array, maxPoints = EQUITY_CURVE_POINTS): { ts: string[]; equity: number[] } {
+  const n = equity.length;
+  const keep: number[] = [];
+  if (n <= maxPoints) for (let i = 0; i < n; i++) keep.push(i);
+  else {
+    const buckets = Math.max(1, Math.floor((maxPoints - 2) / 2));
+    keep.push(0);
+    for (let b = 0; b < buckets; b++) {
+      const from = 1 + Math.floor(((n - 2) * b) / buckets);
+      const to = 1 + Math.floor(((n - 2) * (b + 1)) / buckets);
+      let lo = from;
+      let hi = from;
+      for (let i = from; i < to; i++) {
+        if (equity[i] < equity[lo]) lo = i;
+        if (equity[i] > equity[hi]) hi = i;
+      }
+      if (to > from) keep.push(Math.min(lo, hi), ...(lo !== hi ? [Math.max(lo, hi)] : []));
+    }
+    keep.push(n - 1);
+  }
+  return { ts: keep.map((i) => ts[i].toString()), equity: keep.map((i) => equity[i]) };
 }
 
 /** sha256 hex of the canonical config JSON. */
@@ -150,6 +194,16 @@ export function buildReport(engine: Engine, inputs: ReportInputs): Report {
     openPositions: engine.positions().map((p) => ({ asset: p.asset, entryTs: p.entryTs.toString(), entryPrice: p.entryPrice, qty: p.qty, mark: p.mark })),
     daily: rows,
     dataQuality: inputs.dataQuality,
+    equityCurve: downsampleEquity(series.ts, series.equity),
+    factors: engine.factors.all().map((f) => ({
+      date: dayToIso(f.day),
+      effectiveFromNs: f.effectiveFromNs.toString(),
+      fundingBtc: f.fundingBtc ?? null,
+      dvolBtc: f.dvolBtc ?? null,
+      fng: f.fng ?? null,
+      takerRatio: f.takerRatio ?? null,
+    })),
+    scanLog: encodeScanLog(engine.store, n),
   };
 }
 

@@ -1,0 +1,89 @@
+/**
+ * Compact per-scan facts a report carries so `compare` can attribute divergences: every scan timestamp
+ * (varint deltas) and a 32-bit content hash of each scan (prices in ascending symbol order, features,
+ * vel_div), each deflated and base64-encoded.
+ */
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import type { ScanStore } from '../core/scan-store.js';
+import { FEATURE_COUNT } from '../core/scan.js';
+
+/** The encoded scan log. */
+export interface ScanLog {
+  readonly count: number;
+  readonly encoding: 'deflate-varint-delta-ns/deflate-u32le-fnv1a';
+  readonly ts: string;
+  readonly hash: string;
+}
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** FNV-1a over the two 32-bit halves of a float64 (NaN canonicalized). */
+function mix(h: number, x: number): number {
+  f64[0] = x === x ? x : NaN;
+  h = Math.imul(h ^ u32[0], 16777619) >>> 0;
+  return Math.imul(h ^ u32[1], 16777619) >>> 0;
+}
+
+/** Content hash of scan t: same scan content gives the same hash whatever the store's symbol ids. */
+export function scanContentHash(store: ScanStore, t: number): number {
+  let h = 2166136261;
+  const row = t * store.stride;
+  const order = store.order;
+  for (let k = 0; k < order.length; k++) {
+    const p = store.prices[row + order[k]];
+    if (p === p) h = mix(mix(h, k), p);
+  }
+  for (let f = 0; f < FEATURE_COUNT; f++) h = mix(h, store.features[f][t]);
+  return mix(h, store.velDiv[t]);
+}
+
+/** Encodes the first n scans of a store. */
+export function encodeScanLog(store: ScanStore, n: number): ScanLog {
+  const bytes: number[] = [];
+  let prev = 0n;
+  for (let t = 0; t < n; t++) {
+    let d = store.ts[t] - prev;
+    prev = store.ts[t];
+    // zig-zag so a (never expected) negative delta still round-trips
+    let z = d >= 0n ? d << 1n : ((-d) << 1n) - 1n;
+    do {
+      const b = Number(z & 0x7fn);
+      z >>= 7n;
+      bytes.push(z > 0n ? b | 0x80 : b);
+    } while (z > 0n);
+    d = 0n;
+  }
+  const hashes = new Uint32Array(n);
+  for (let t = 0; t < n; t++) hashes[t] = scanContentHash(store, t);
+  return {
+    count: n,
+    encoding: 'deflate-varint-delta-ns/deflate-u32le-fnv1a',
+    ts: deflateRawSync(Uint8Array.from(bytes)).toString('base64'),
+    hash: deflateRawSync(new Uint8Array(hashes.buffer)).toString('base64'),
+  };
+}
+
+/** Decodes a scan log back to timestamps and hashes. */
+export function decodeScanLog(log: ScanLog): { ts: BigInt64Array; hash: Uint32Array } {
+  const bytes = inflateRawSync(Buffer.from(log.ts, 'base64'));
+  const ts = new BigInt64Array(log.count);
+  let i = 0;
+  let prev = 0n;
+  for (let t = 0; t < log.count; t++) {
+    let z = 0n;
+    let shift = 0n;
+    for (;;) {
+      const b = bytes[i++];
+      z |= BigInt(b & 0x7f) << shift;
+      shift += 7n;
+      if ((b & 0x80) === 0) break;
+    }
+    const d = z & 1n ? -((z + 1n) >> 1n) : z >> 1n;
+    prev += d;
+    ts[t] = prev;
+  }
+  const hb = inflateRawSync(Buffer.from(log.hash, 'base64'));
+  const hash = new Uint32Array(hb.buffer.slice(hb.byteOffset, hb.byteOffset + hb.byteLength));
+  return { ts, hash };
+}
