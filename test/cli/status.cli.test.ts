@@ -108,7 +108,7 @@ describeHazelcast('dolphin status (real member)', () => {
     const r = dolphin(args);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('DOLPHIN status: STALE');
-    expect(r.stdout).toMatch(/- latest scan is 2 min 0 s old \(stale after 30 s\)/);
+    expect(r.stdout).toMatch(/- latest scan is 2 min \d+ s old \(stale after 30 s\)/);
     // a looser threshold makes the same data healthy
     expect(dolphin([...args, '--stale-after', '600']).code).toBe(0);
   });
@@ -119,7 +119,7 @@ describeHazelcast('dolphin status (real member)', () => {
     const r = dolphin(args);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/hung\s+STALE/);
-    expect(r.stdout).toMatch(/- run hung: heartbeat is 1 min 0 s old \(limit 15 s\)/);
+    expect(r.stdout).toMatch(/- run hung: heartbeat is 1 min \d+ s old \(limit 15 s\)/);
     expect(r.stdout).not.toMatch(/- run ok:/);
   });
 
