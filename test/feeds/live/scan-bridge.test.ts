@@ -26,7 +26,7 @@ import { describeHazelcast, ensureMember } from '../../support/hazelcast.js';
 import { synthScans } from '../../support/synthetic-scans.js';
 
 /** Resolves when predicate() holds, polling; rejects after timeoutMs. */
-export async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+async function until(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
