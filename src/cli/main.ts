@@ -10,6 +10,7 @@ import { calibrateCommand } from './calibrate.command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { generateCommand } from './generate.command.js';
 import { liveCommand } from './live.command.js';
+import { sweepCommand } from './sweep.command.js';
 import { reportCommand } from './report.command.js';
 import { statusCommand } from './status.command.js';
 
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
       process.stderr.write(`dolphin: ${msg}\nRun dolphin --help for usage.\n`);
       process.exit(EXIT.USAGE);
     });
-  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, reportCommand, statusCommand, bridgeCommand]) y = add(y);
+  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand]) y = add(y);
   await y.parseAsync();
 }
 

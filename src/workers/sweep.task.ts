@@ -14,6 +14,8 @@ import { configHash, runSeries } from '../report/report.js';
 export interface SweepItem {
   readonly key: string;
   readonly config: StrategyConfig;
+  /** Calibration done once per (volWindow, volAsset, calibrationDays) on the main thread, when "auto". */
+  readonly calibrated?: { readonly volThreshold: number; readonly days: readonly number[] };
 }
 
 /** Input: shared columns, factor records, the precomputed market return column and a chunk of configs. */
@@ -40,7 +42,10 @@ export function runSweepItem(store: ScanStore, factors: readonly FactorRecord[],
   let volThreshold: number;
   let inSample = new Set<number>();
   try {
-    if (item.config.volThreshold === 'auto') {
+    if (item.config.volThreshold === 'auto' && item.calibrated) {
+      volThreshold = item.calibrated.volThreshold;
+      inSample = new Set(item.calibrated.days);
+    } else if (item.config.volThreshold === 'auto') {
       const c = calibrateVolThreshold(store, item.config);
       volThreshold = c.volThreshold;
       inSample = new Set(c.days);

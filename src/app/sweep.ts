@@ -1,0 +1,205 @@
+/**
+ * Parameter sweeps: every combination of --grid values over the same shared columns, run on the pool in
+ * chunks of parameter sets; results appended to sweep.ndjson as they come, so a killed sweep resumes.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, truncateSync, appendFileSync, writeFileSync } from 'node:fs';
+import { calibrateVolThreshold } from '../core/calibration.js';
+import { DEFAULT_CONFIG, canonicalConfigJson, resolveConfig, type StrategyConfig } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
+import { jsonReplacer } from '../report/report-json.js';
+import type { Metrics } from '../report/metrics.js';
+import { computeFeaturesParallel } from '../workers/parallel-replay.js';
+import type { WorkerPool } from '../workers/pool.js';
+import { runSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
+import { fmtNum, fmtPct, mdTable } from '../report/format.js';
+
+/** One --grid axis. */
+export interface GridAxis {
+  readonly key: string;
+  readonly values: readonly unknown[];
+}
+
+/** Parses `key=v1,v2` (each value JSON when valid, else a string) or `key=[...]` (a JSON array of values). */
+export function parseGrid(text: string): GridAxis {
+  const eq = text.indexOf('=');
+  if (eq <= 0) throw new ConfigError([`--grid expects key=v1,v2,... or key=[json values], got ${JSON.stringify(text)}`]);
+  const key = text.slice(0, eq).trim();
+  const raw = text.slice(eq + 1).trim();
+  if (raw.startsWith('[')) {
+    try {
+      const arr: unknown = JSON.parse(raw);
+      if (Array.isArray(arr) && arr.length > 0) {
+        // For array-valued keys, [[50,750],[50,150]] lists values and [50,750] is one value.
+        const arrayKey = Array.isArray((DEFAULT_CONFIG as unknown as Record<string, unknown>)[key]);
+        const listOfValues = !arrayKey || arr.every((v) => Array.isArray(v));
+        return { key, values: listOfValues ? arr : [arr] };
+      }
+    } catch {
+      // fall through to comma splitting
+    }
+  }
+  const values = raw.split(',').map((v) => {
+    const t = v.trim();
+    try {
+      return JSON.parse(t) as unknown;
+    } catch {
+      return t;
+    }
+  });
+  if (values.length === 0 || values.some((v) => v === '')) throw new ConfigError([`--grid ${key}: empty value in ${JSON.stringify(raw)}`]);
+  return { key, values };
+}
+
+/** Every combination of the axes (first axis varies slowest). */
+export function gridCombinations(axes: readonly GridAxis[]): Record<string, unknown>[] {
+  let combos: Record<string, unknown>[] = [{}];
+  for (const a of axes) combos = combos.flatMap((c) => a.values.map((v) => ({ ...c, [a.key]: v })));
+  return combos;
+}
+
+/** Stable key of a resolved config (the resume key in sweep.ndjson). */
+export function sweepKey(config: StrategyConfig): string {
+  return createHash('sha256').update(canonicalConfigJson(config)).digest('hex').slice(0, 16);
+}
+
+/** Resolves every combination on top of the base config; reports every invalid combination at once. */
+export function sweepItems(base: StrategyConfig, axes: readonly GridAxis[]): { items: SweepItem[]; overrides: Map<string, Record<string, unknown>> } {
+  const problems: string[] = [];
+  const items: SweepItem[] = [];
+  const overrides = new Map<string, Record<string, unknown>>();
+  for (const combo of gridCombinations(axes)) {
+    try {
+      const config = resolveConfig(base as unknown as Record<string, unknown>, combo);
+      const key = sweepKey(config);
+      if (overrides.has(key)) continue;
+      overrides.set(key, combo);
+      items.push({ key, config });
+    } catch (e) {
+      problems.push(...(e instanceof ConfigError ? e.problems.map((p) => `${JSON.stringify(combo)}: ${p}`) : [String(e)]));
+    }
+  }
+  if (problems.length) throw new ConfigError([...new Set(problems)]);
+  return { items, overrides };
+}
+
+/** Keys already in a sweep.ndjson; a torn last line (killed mid-write) is cut off. */
+export function completedKeys(path: string): Set<string> {
+  const done = new Set<string>();
+  if (!existsSync(path)) return done;
+  const text = readFileSync(path, 'utf8');
+  const end = text.lastIndexOf('\n') + 1;
+  if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
+  for (const line of text.slice(0, end).split('\n')) {
+    if (!line) continue;
+    try {
+      done.add((JSON.parse(line) as { key: string }).key);
+    } catch {
+      // a corrupt line: its config runs again
+    }
+  }
+  return done;
+}
+
+/** Options of runSweep. */
+export interface SweepOptions {
+  readonly replay: ReplayData;
+  readonly items: readonly SweepItem[];
+  readonly overrides: ReadonlyMap<string, Record<string, unknown>>;
+  readonly ndjsonPath: string;
+  readonly pool?: WorkerPool;
+  /** Parameter sets per pool task. */
+  readonly chunk?: number;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs the configs not yet in sweep.ndjson; returns how many ran and were skipped. */
+export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
+  const done = completedKeys(o.ndjsonPath);
+  if (!existsSync(o.ndjsonPath)) writeFileSync(o.ndjsonPath, '');
+  const todo = calibrateOnce(o.replay, o.items.filter((i) => !done.has(i.key)));
+  const skipped = o.items.length - todo.length;
+  let finished = skipped;
+  o.onProgress?.(finished, o.items.length);
+  const write = (r: SweepResult): void => {
+    const line = { key: r.key, overrides: o.overrides.get(r.key) ?? {}, configHash: r.configHash, volThreshold: r.volThreshold, metrics: r.metrics, error: r.error ?? null, config: r.config };
+    appendFileSync(o.ndjsonPath, `${JSON.stringify(line, jsonReplacer)}\n`);
+    o.onProgress?.(++finished, o.items.length);
+  };
+  const { store, factors } = o.replay;
+  if (!o.pool) {
+    for (const item of todo) write(runSweepItem(store, factors, null, item));
+    return { ran: todo.length, skipped };
+  }
+  const pool = o.pool;
+  const first = todo[0]?.config ?? o.items[0]?.config;
+  const market = first ? (await computeFeaturesParallel(store, first, pool)).market : new Float64Array(0);
+  const columns = store.columns();
+  const chunk = o.chunk ?? 1;
+  const tasks: Promise<void>[] = [];
+  for (let i = 0; i < todo.length; i += chunk) {
+    const items = todo.slice(i, i + chunk);
+    tasks.push(pool.run<SweepResult[]>('sweepConfigs', { columns, factors, market, items }).then((rs) => rs.forEach(write)));
+  }
+  await Promise.all(tasks);
+  return { ran: todo.length, skipped };
+}
+
+/** Calibrates each distinct (volWindow, volAsset, calibrationDays) once; a failure is left to the item. */
+function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): SweepItem[] {
+  const memo = new Map<string, SweepItem['calibrated'] | null>();
+  return items.map((item) => {
+    const c = item.config;
+    if (c.volThreshold !== 'auto') return item;
+    const k = `${c.volWindow}|${c.volAsset}|${c.calibrationDays}`;
+    if (!memo.has(k)) {
+      try {
+        const cal = calibrateVolThreshold(replay.store, c);
+        memo.set(k, { volThreshold: cal.volThreshold, days: cal.days });
+      } catch {
+        memo.set(k, null);
+      }
+    }
+    const cal = memo.get(k);
+    return cal ? { ...item, calibrated: cal } : item;
+  });
+}
+
+/** A sweep result line as read back from sweep.ndjson. */
+export interface SweepLine {
+  readonly key: string;
+  readonly overrides: Record<string, unknown>;
+  readonly metrics: Metrics | null;
+  readonly error: string | null;
+}
+
+/** Reads sweep.ndjson. */
+export function readSweep(path: string): SweepLine[] {
+  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SweepLine);
+}
+
+/** Ranked Markdown summary: top configs by `rank` (descending; nulls last; ties by key). */
+export function sweepMarkdown(lines: readonly SweepLine[], rank: keyof Metrics, top: number, title: string): string {
+  const val = (l: SweepLine): number | null => {
+    const v = l.metrics?.[rank];
+    return typeof v === 'number' && Number.isFinite(v) ? v : null;
+  };
+  const sorted = [...lines].sort((a, b) => {
+    const va = val(a);
+    const vb = val(b);
+    if (va === null || vb === null) return va === null && vb === null ? (a.key < b.key ? -1 : 1) : va === null ? 1 : -1;
+    return vb - va || (a.key < b.key ? -1 : 1);
+  });
+  const rows = sorted.slice(0, top).map((l, i) => [
+    String(i + 1),
+    Object.entries(l.overrides).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(' ') || '(base)',
+    String(l.metrics?.trades ?? '-'),
+    fmtPct(l.metrics?.roi),
+    fmtPct(l.metrics?.maxDrawdown),
+    fmtNum(l.metrics?.profitFactor, 3),
+    fmtNum(l.metrics?.sharpe, 2),
+    l.error ? `error: ${l.error}` : '',
+  ]);
+  return `# ${title}\n\n${lines.length} configs, ranked by ${String(rank)} (top ${Math.min(top, lines.length)}).\n\n${mdTable(['#', 'config', 'trades', 'ROI', 'max DD', 'profit factor', 'Sharpe', ''], rows)}\n`;
+}

@@ -1,0 +1,77 @@
+/**
+ * `dolphin sweep` as a real process. Invariants: one line per grid combination in sweep.ndjson; a sweep
+ * killed halfway and restarted ends with the same lines as an uninterrupted one (order aside); the pool
+ * and the main thread give identical results; invalid combinations are all reported, exit 2.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGrid, gridCombinations } from '../../src/app/sweep.js';
+import { CLI, dolphin, TEST_CACHE_HOME } from '../support/cli.js';
+import { synthScans, writeDailyLayout } from '../support/synthetic-scans.js';
+
+let root: string;
+let data: string;
+const BASE = ['--set', 'warmupBars=5', '--set', 'volWindow=10', '--set', 'alignWindow=10', '--set', 'minAlignment=0', '--set', 'calibrationDays=1'];
+const GRID = ['--grid', 'takeProfitPct=0.002,0.004,0.006,0.008,0.01', '--grid', 'maxHoldBars=10,20,40,80', '--grid', 'velDivThreshold=-0.01,-0.02'];
+const lines = (dir: string): string[] => (existsSync(join(dir, 'sweep.ndjson')) ? readFileSync(join(dir, 'sweep.ndjson'), 'utf8').split('\n').filter(Boolean) : []);
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'dolphin-sweep-'));
+  data = join(root, 'data');
+  writeDailyLayout(data, synthScans({ n: 30_000, seed: 9, assets: 10, cadenceSec: 10 }));
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('grid parsing', () => {
+  it('parses scalars, JSON arrays of values and array-valued keys', () => {
+    expect(parseGrid('takeProfitPct=0.01,0.02').values).toEqual([0.01, 0.02]);
+    expect(parseGrid('velDivPair=[[50,750],[50,150]]').values).toEqual([[50, 750], [50, 150]]);
+    expect(parseGrid('velDivPair=[50,150]').values).toEqual([[50, 150]]);
+    expect(parseGrid('takeProfitPct=[0.01,0.02]').values).toEqual([0.01, 0.02]);
+    expect(parseGrid('entryLiquidity=maker,taker').values).toEqual(['maker', 'taker']);
+    expect(gridCombinations([parseGrid('a=1,2'), parseGrid('b=3,4,5')])).toHaveLength(6);
+  });
+});
+
+describe('dolphin sweep', () => {
+  it('writes one line per combination and a ranked sweep.md; pool and main thread agree', () => {
+    const a = dolphin(['sweep', data, ...BASE, ...GRID, '--out', join(root, 'full'), '--quiet', '--workers', '2']);
+    expect(a.code, a.stderr).toBe(0);
+    expect(lines(join(root, 'full'))).toHaveLength(40);
+    const md = readFileSync(join(root, 'full', 'sweep.md'), 'utf8');
+    expect(md).toMatch(/40 configs, ranked by roi/);
+    const b = dolphin(['sweep', data, ...BASE, ...GRID, '--out', join(root, 'serial'), '--quiet', '--workers', '0']);
+    expect(b.code).toBe(0);
+    expect([...lines(join(root, 'serial'))].sort()).toEqual([...lines(join(root, 'full'))].sort());
+    const first = JSON.parse(lines(join(root, 'full'))[0]);
+    expect(first.metrics.trades).toBeGreaterThan(0);
+    expect(Object.keys(first.overrides).sort()).toEqual(['maxHoldBars', 'takeProfitPct', 'velDivThreshold']);
+  });
+
+  it('resumes a sweep killed halfway and ends with the same lines', async () => {
+    const out = join(root, 'killed');
+    const proc = spawn(process.execPath, [CLI, 'sweep', data, ...BASE, ...GRID, '--out', out, '--quiet', '--workers', '1'], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
+    const exited = new Promise((r) => proc.on('exit', r));
+    const deadline = Date.now() + 60_000;
+    while (lines(out).length < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    proc.kill('SIGKILL');
+    await exited;
+    const partial = lines(out).length;
+    expect(partial).toBeGreaterThanOrEqual(5);
+    expect(partial).toBeLessThan(40);
+    const r = dolphin(['sweep', data, ...BASE, ...GRID, '--out', out, '--quiet', '--workers', '2']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`${40 - partial} config\\(s\\) run, ${partial} already done`));
+    expect([...lines(out)].sort()).toEqual([...lines(join(root, 'full'))].sort());
+  }, 120_000);
+
+  it('reports every invalid combination at once and exits 2', () => {
+    const r = dolphin(['sweep', data, '--grid', 'leverage=4,12', '--grid', 'takeProfitPct=0,0.01', '--out', join(root, 'bad'), '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('leverage must be in (0, maxLeverage = 9], was 12');
+    expect(r.stderr).toContain('takeProfitPct must be a number > 0, was 0');
+  });
+});
