@@ -12,7 +12,7 @@ import { jsonReplacer } from '../report/report-json.js';
 import type { Metrics } from '../report/metrics.js';
 import { computeFeaturesParallel } from '../workers/parallel-replay.js';
 import type { WorkerPool } from '../workers/pool.js';
-import { runSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
+import { btcVolKeyOf, runSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
 import { fmtNum, fmtPct, mdTable } from '../report/format.js';
 
 /** One --grid axis. */
@@ -134,13 +134,16 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   }
   const pool = o.pool;
   const first = todo[0]?.config ?? o.items[0]?.config;
-  const market = first ? (await computeFeaturesParallel(store, first, pool)).market : new Float64Array(0);
+  const cols = first ? await computeFeaturesParallel(store, first, pool) : null;
+  const market = cols ? cols.market : new Float64Array(0);
+  const btcVol = cols?.btcVol;
+  const btcVolKey = first ? btcVolKeyOf(first) : undefined;
   const columns = store.columns();
   const chunk = o.chunk ?? 1;
   const tasks: Promise<void>[] = [];
   for (let i = 0; i < todo.length; i += chunk) {
     const items = todo.slice(i, i + chunk);
-    tasks.push(pool.run<SweepResult[]>('sweepConfigs', { columns, factors, market, items }).then((rs) => rs.forEach(write)));
+    tasks.push(pool.run<SweepResult[]>('sweepConfigs', { columns, factors, market, btcVol, btcVolKey, items }).then((rs) => rs.forEach(write)));
   }
   await Promise.all(tasks);
   return { ran: todo.length, skipped };

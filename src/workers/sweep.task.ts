@@ -23,7 +23,15 @@ export interface SweepTask {
   readonly columns: Required<ScanColumns>;
   readonly factors: readonly FactorRecord[];
   readonly market: Float64Array;
+  /** btcVol column computed for volWindow/volAsset = btcVolKey (shared by configs with that key). */
+  readonly btcVol?: Float64Array;
+  readonly btcVolKey?: string;
   readonly items: readonly SweepItem[];
+}
+
+/** Key of the config fields btcVol depends on. */
+export function btcVolKeyOf(c: StrategyConfig): string {
+  return `${c.volWindow}|${c.volAsset}`;
 }
 
 /** One sweep result line. */
@@ -38,7 +46,7 @@ export interface SweepResult {
 }
 
 /** Runs one config over a store (also used on the main thread for --workers 0 and tests). */
-export function runSweepItem(store: ScanStore, factors: readonly FactorRecord[], market: Float64Array | null, item: SweepItem): SweepResult {
+export function runSweepItem(store: ScanStore, factors: readonly FactorRecord[], market: Float64Array | null, item: SweepItem, btcVol?: { key: string; column: Float64Array }): SweepResult {
   let volThreshold: number;
   let inSample = new Set<number>();
   try {
@@ -56,6 +64,7 @@ export function runSweepItem(store: ScanStore, factors: readonly FactorRecord[],
   const config = withVolThreshold(item.config, volThreshold);
   const engine = new Engine(store, config, new PaperExecutor(config), factors, new Recorder(store.n));
   if (market) engine.features.useMarketColumn(market);
+  if (btcVol && btcVol.key === btcVolKeyOf(config)) engine.features.useBtcVolColumn(btcVol.column);
   for (let t = 0; t < store.n; t++) engine.onScan(t);
   engine.finish();
   return { key: item.key, configHash: configHash(config), volThreshold, config, metrics: computeMetrics(runSeries(engine, inSample)), scans: store.n };
@@ -64,5 +73,6 @@ export function runSweepItem(store: ScanStore, factors: readonly FactorRecord[],
 /** Runs every item of the chunk. */
 export function sweepConfigs(task: SweepTask): SweepResult[] {
   const store = ScanStore.fromColumns(task.columns);
-  return task.items.map((item) => runSweepItem(store, task.factors, task.market, item));
+  const vol = task.btcVol && task.btcVolKey ? { key: task.btcVolKey, column: task.btcVol } : undefined;
+  return task.items.map((item) => runSweepItem(store, task.factors, task.market, item, vol));
 }
