@@ -70,6 +70,17 @@ it('exits 1 naming the folder when it does not exist (before connecting)', () =>
   expect(r.stderr).toContain(missing);
 });
 
+it('exits 2 on a bad --from or --speed (before connecting)', () => {
+  const dir = join(root, 'usage');
+  mkdirSync(dir, { recursive: true });
+  const a = dolphin(['bridge', dir, '--hz', '127.0.0.1:1', '--from', '2026-13-01'], { timeoutMs: 20_000 });
+  expect(a.code).toBe(2);
+  expect(a.stderr).toContain('2026-13-01');
+  const b = dolphin(['bridge', dir, '--hz', '127.0.0.1:1', '--backfill', '--speed', '-1'], { timeoutMs: 20_000 });
+  expect(b.code).toBe(2);
+  expect(b.stderr).toContain('--speed');
+});
+
 it('exits 1 with a message naming the address when no member is reachable', async () => {
   const port = await closedPort();
   const dir = join(root, 'unreachable');

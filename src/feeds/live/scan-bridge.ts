@@ -1,6 +1,6 @@
 /** ScanBridge: publishes a scanner folder's newest complete scans and its external factors to Hazelcast. */
 import { readFileSync, statSync } from 'node:fs';
-import { DataEmptyError, ScanFormatError } from '../../core/errors.js';
+import { ConfigError, DataEmptyError, ScanFormatError } from '../../core/errors.js';
 import { dayOf, dayToIso, isoToDay, malformedReason } from '../../core/scan.js';
 import type { ScanRecord } from '../../core/scan.js';
 import { decodeScans } from '../replay/arrow-scan.codec.js';
@@ -180,10 +180,11 @@ export class ScanBridge {
     this.retryMaxMs = opts.retryMaxMs ?? 5000;
     this.featuresMap = opts.featuresMap ?? FEATURES_MAP;
     this.log = opts.log ?? (() => undefined);
-    if (!(this.pollMs > 0)) throw new DataEmptyError(`poll period must be > 0 ms, was ${this.pollMs}`);
-    if (opts.from !== undefined && !Number.isFinite(isoToDay(opts.from))) {
-      throw new DataEmptyError(`--from must be a UTC date YYYY-MM-DD, was "${opts.from}"`);
-    }
+    const problems: string[] = [];
+    if (!(this.pollMs > 0)) problems.push(`poll period must be > 0 ms, was ${this.pollMs}`);
+    if (opts.from !== undefined && !Number.isFinite(isoToDay(opts.from))) problems.push(`from must be a UTC date YYYY-MM-DD, was "${opts.from}"`);
+    if (!(this.rejectAfterMs >= 0)) problems.push(`reject-after must be >= 0 ms, was ${this.rejectAfterMs}`);
+    if (problems.length > 0) throw new ConfigError(problems);
     let isDir = false;
     try {
       isDir = statSync(opts.dir).isDirectory();
@@ -267,7 +268,7 @@ export class ScanBridge {
   // ------------------------------------------------------------------------------------------
 
   private async runBackfill(speed: number): Promise<number> {
-    if (!(speed >= 0)) throw new DataEmptyError(`backfill speed must be >= 0 scans/s, was ${speed}`);
+    if (!(speed >= 0)) throw new ConfigError([`backfill speed must be >= 0 scans/s (0 = as fast as possible), was ${speed}`]);
     if (this.stopped) return 0;
     this.backfilling = true;
     let count = 0;
