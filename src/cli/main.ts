@@ -6,6 +6,7 @@ import { DolphinError } from '../core/errors.js';
 import { backtestCommand } from './backtest.command.js';
 import { bridgeCommand } from './bridge.command.js';
 import { cacheCommand } from './cache.command.js';
+import { compareCommand } from './compare.command.js';
 import { calibrateCommand } from './calibrate.command.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { generateCommand } from './generate.command.js';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
       process.stderr.write(`dolphin: ${msg}\nRun dolphin --help for usage.\n`);
       process.exit(EXIT.USAGE);
     });
-  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand]) y = add(y);
+  for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand, compareCommand]) y = add(y);
   await y.parseAsync();
 }
 
