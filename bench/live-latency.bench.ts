@@ -1,0 +1,175 @@
+/**
+ * Live latency bench: a bridge-like client puts scans (scanToJson + map.set) into a real Hazelcast
+ * member at a steady rate; startLive accepts them (entry listener), journals them and posts them to the
+ * engine worker. Measured in this one process with one clock (performance.now): put start -> the
+ * engine's reply (decision), and the session's own latenciesMs() (scan reaching the process -> reply);
+ * plus the process CPU over the run, with a put-only baseline run to separate the putter's share.
+ * Skipped when Java is not available. Member start and scan generation are outside the timed region.
+ *
+ *   node dist/bench/live-latency.bench.js [--quick] [--json]
+ */
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { startLive } from '../src/app/live.js';
+import { resolveConfig } from '../src/core/config.js';
+import type { ScanRecord } from '../src/core/scan.js';
+import { generateScans } from '../src/generator/market.js';
+import { ScanPutter, uniqueMaps, waitFor } from '../test/support/live-driver.js';
+import { MARKET, repoRoot, scratchDir } from './support/datasets.js';
+import { median, quantile, type BenchOptions, type CaseResult, type Figure, standalone } from './support/result.js';
+
+const PORT = 5702;
+const CLUSTER = 'bench';
+const ADDRESS = `127.0.0.1:${PORT}`;
+
+interface Paced {
+  readonly putStart: Map<bigint, number>;
+  readonly seconds: number;
+  readonly cpuUs: number;
+  readonly putMs: number[];
+}
+
+/** Puts the scans at `rate` per second (absolute schedule, each put awaited like a bridge does). */
+async function pacedPuts(putter: ScanPutter, scans: readonly ScanRecord[], rate: number): Promise<Paced> {
+  const putStart = new Map<bigint, number>();
+  const putMs: number[] = [];
+  const period = 1000 / rate;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  for (let i = 0; i < scans.length; i++) {
+    const due = t0 + i * period;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const s = performance.now();
+    putStart.set(scans[i].timestampNs, s);
+    await putter.put(scans[i]);
+    putMs.push(performance.now() - s);
+  }
+  const cpu = process.cpuUsage(cpu0);
+  return { putStart, seconds: (performance.now() - t0) / 1000, cpuUs: cpu.user + cpu.system, putMs };
+}
+
+/**
+ * Records, per scan timestamp, when the engine worker replied: wraps Worker.prototype.postMessage (to
+ * learn which seq carries which scan) and Worker.prototype.emit (the 'scanDone' reply). Bench-only
+ * instrumentation; restored by the returned function.
+ */
+function instrumentWorkers(decisions: Map<bigint, number>): () => void {
+  const proto = Worker.prototype as unknown as { postMessage: (m: unknown, t?: unknown) => void; emit: (e: string | symbol, ...a: unknown[]) => boolean };
+  const post = proto.postMessage;
+  const emit = proto.emit;
+  const seqTs = new Map<number, bigint>();
+  proto.postMessage = function (this: unknown, m: unknown, t?: unknown) {
+    const msg = m as { type?: string; seq?: number; scan?: ScanRecord };
+    if (msg && msg.type === 'scan' && msg.scan && typeof msg.seq === 'number') seqTs.set(msg.seq, msg.scan.timestampNs);
+    return post.call(this, m, t);
+  };
+  proto.emit = function (this: unknown, e: string | symbol, ...a: unknown[]) {
+    if (e === 'message') {
+      const msg = a[0] as { type?: string; seq?: number };
+      if (msg && msg.type === 'scanDone' && typeof msg.seq === 'number') {
+        const ts = seqTs.get(msg.seq);
+        if (ts !== undefined && !decisions.has(ts)) decisions.set(ts, performance.now());
+      }
+    }
+    return emit.call(this, e, ...a);
+  };
+  return () => {
+    proto.postMessage = post;
+    proto.emit = emit;
+  };
+}
+
+function hz(cmd: 'start' | 'stop' | 'status'): { ok: boolean; out: string } {
+  const r = spawnSync('bash', [join(repoRoot(), 'scripts', 'hz.sh'), cmd, '--port', String(PORT), ...(cmd === 'start' ? ['--cluster', CLUSTER, '--timeout', '120'] : [])], { encoding: 'utf8' });
+  return { ok: r.status === 0, out: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/** Runs the case. */
+export async function runLiveLatencyBench(o: BenchOptions): Promise<CaseResult> {
+  const base = { case: 'live-latency', measures: 'bridge-like put -> Hazelcast -> startLive accept + journal -> engine worker decision, one process, one clock', figures: [], targets: [] };
+  const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (java.error || java.status !== 0) return { ...base, setup: 'needs Java 17+ for a Hazelcast member', skipped: 'java is not available on PATH (scripts/hz.sh needs a JDK 17+); install one to run this case' };
+  const count = o.quick ? 300 : 1200;
+  const rate = 50;
+  const startedHere = !hz('status').ok;
+  if (startedHere) {
+    o.log(`live: starting a Hazelcast member on ${ADDRESS} (cluster ${CLUSTER})...`);
+    const s = hz('start');
+    if (!s.ok) return { ...base, setup: `member on ${ADDRESS}`, skipped: `could not start a Hazelcast member: ${s.out.split('\n').slice(-3).join(' ')}` };
+  }
+  const journalDir = scratchDir('live-journal');
+  const scans: ScanRecord[] = [];
+  for (const s of generateScans({ ...MARKET, days: 1 })) {
+    scans.push(s);
+    if (scans.length === count) break;
+  }
+  const config = resolveConfig({ volThreshold: 0 });
+  let putter: ScanPutter | null = null;
+  let restore: (() => void) | null = null;
+  try {
+    // Baseline: the same puts with no live session listening (the putter's own CPU and put times).
+    const baseMaps = uniqueMaps();
+    putter = await ScanPutter.connect(ADDRESS, CLUSTER, baseMaps.featuresMap);
+    await pacedPuts(putter, scans.slice(0, 50), rate);
+    o.log(`live: put-only baseline, ${count} scans at ${rate}/s...`);
+    const baseline = await pacedPuts(putter, scans, rate);
+    await putter.close();
+    putter = null;
+
+    const maps = uniqueMaps();
+    const decisions = new Map<bigint, number>();
+    restore = instrumentWorkers(decisions);
+    const session = await startLive({ config, address: ADDRESS, cluster: CLUSTER, journalDir, runId: `bench-${process.pid}`, featuresMap: maps.featuresMap, stateMap: maps.stateMap, pollMs: 2000 });
+    putter = await ScanPutter.connect(ADDRESS, CLUSTER, maps.featuresMap);
+    o.log(`live: ${count} scans at ${rate}/s through startLive...`);
+    const cpu0 = process.cpuUsage();
+    const w0 = performance.now();
+    const run = await pacedPuts(putter, scans, rate);
+    await waitFor(() => decisions.size >= count, 30_000, `${count} engine decisions (have ${decisions.size})`);
+    const cpu = process.cpuUsage(cpu0);
+    const wallS = (performance.now() - w0) / 1000;
+    const state = session.state();
+    const sessionLat = session.latenciesMs();
+    await session.stop();
+    restore();
+    restore = null;
+
+    const e2e: number[] = [];
+    for (const s of scans) {
+      const a = run.putStart.get(s.timestampNs);
+      const b = decisions.get(s.timestampNs);
+      if (a !== undefined && b !== undefined) e2e.push(b - a);
+    }
+    const cpuPct = (us: number, s: number): number => (100 * us) / 1e6 / s;
+    const totalPct = cpuPct(cpu.user + cpu.system, wallS);
+    const putOnlyPct = cpuPct(baseline.cpuUs, baseline.seconds);
+    const figures: Figure[] = [
+      { name: 'put start -> decision, median', value: median(e2e), unit: 'ms', note: `(${e2e.length} scans)` },
+      { name: 'put start -> decision, p99', value: quantile(e2e, 0.99), unit: 'ms' },
+      { name: 'put start -> decision, max', value: Math.max(...e2e), unit: 'ms' },
+      { name: 'accepted -> decision (latenciesMs), median', value: median(sessionLat), unit: 'ms', note: `(${sessionLat.length} scans)` },
+      { name: 'accepted -> decision (latenciesMs), p99', value: quantile(sessionLat, 0.99), unit: 'ms' },
+      { name: 'map.set round trip, median (put-only run)', value: median(baseline.putMs), unit: 'ms' },
+      { name: 'process CPU, session + putter', value: totalPct, unit: '% of one core', note: `(${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU over ${wallS.toFixed(1)} s)` },
+      { name: 'process CPU, putter alone (baseline)', value: putOnlyPct, unit: '% of one core' },
+      { name: 'live session CPU (difference)', value: totalPct - putOnlyPct, unit: '% of one core', note: `(at ${rate} scans/s = ${(((totalPct - putOnlyPct) / 100) * 1000 / rate).toFixed(2)} ms CPU per scan)` },
+    ];
+    return {
+      ...base,
+      setup: `member on ${ADDRESS} (${startedHere ? 'started by the bench' : 'already running'}); ${count} generated scans x 50 assets put at ${rate}/s (scanToJson + IMap.set, awaited); DEFAULT_CONFIG with volThreshold 0; accepted ${state.counters.scansAccepted}, late/duplicate ${state.counters.lateOrDuplicate}`,
+      figures,
+      targets: [],
+      details: { count, rate, accepted: state.counters.scansAccepted, lateOrDuplicate: state.counters.lateOrDuplicate, putSeconds: run.seconds, baselineSeconds: baseline.seconds },
+    };
+  } finally {
+    restore?.();
+    await putter?.close().catch(() => undefined);
+    rmSync(journalDir, { recursive: true, force: true });
+    if (startedHere) hz('stop');
+  }
+}
+
+await standalone(import.meta.url, runLiveLatencyBench);
