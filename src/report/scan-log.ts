@@ -25,14 +25,27 @@ function mix(h: number, x: number): number {
   return Math.imul(h ^ u32[1], 16777619) >>> 0;
 }
 
-/** Content hash of scan t: same scan content gives the same hash whatever the store's symbol ids. */
-export function scanContentHash(store: ScanStore, t: number): number {
+/** FNV-1a of a symbol's UTF-16 code units. */
+export function symbolHash(symbol: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < symbol.length; i++) h = Math.imul(h ^ symbol.charCodeAt(i), 16777619) >>> 0;
+  return h;
+}
+
+/**
+ * Content hash of scan t: the valid (symbol, price) pairs in ascending symbol order, the features and
+ * vel_div. Same scan content, same hash, whatever symbols other scans of the store have.
+ */
+export function scanContentHash(store: ScanStore, t: number, symHashes = store.symbols.map(symbolHash)): number {
   let h = 2166136261;
   const row = t * store.stride;
   const order = store.order;
   for (let k = 0; k < order.length; k++) {
     const p = store.prices[row + order[k]];
-    if (p === p) h = mix(mix(h, k), p);
+    if (p === p) {
+      h = Math.imul(h ^ symHashes[order[k]], 16777619) >>> 0;
+      h = mix(h, p);
+    }
   }
   for (let f = 0; f < FEATURE_COUNT; f++) h = mix(h, store.features[f][t]);
   return mix(h, store.velDiv[t]);
@@ -55,7 +68,8 @@ export function encodeScanLog(store: ScanStore, n: number): ScanLog {
     d = 0n;
   }
   const hashes = new Uint32Array(n);
-  for (let t = 0; t < n; t++) hashes[t] = scanContentHash(store, t);
+  const symHashes = store.symbols.map(symbolHash);
+  for (let t = 0; t < n; t++) hashes[t] = scanContentHash(store, t, symHashes);
   return {
     count: n,
     encoding: 'deflate-varint-delta-ns/deflate-u32le-fnv1a',
