@@ -13,7 +13,8 @@ import type { FeedStatus } from '../core/ports/data-feed.port.js';
 import { connectHazelcast, type HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { HazelcastScanSource } from '../feeds/live/hazelcast-scan-source.js';
 import { JournalWriter } from '../feeds/live/journal.js';
-import { STATE_MAP, type PaperState } from '../feeds/live/paper-state.js';
+import { STATE_MAP, type PaperState, type ValidationState } from '../feeds/live/paper-state.js';
+import { validateLive } from './live-validation.js';
 import { StatePublisher } from '../feeds/live/state-publisher.js';
 import { parseReport } from '../report/report-json.js';
 import { reportToMarkdown } from '../report/report-markdown.js';
@@ -37,6 +38,8 @@ export interface LiveOptions {
   readonly stateMap?: string;
   readonly connectTimeoutMs?: number;
   readonly log?: (message: string) => void;
+  /** Validation during live: replay this scanner folder for the live window every `everyMs` and compare. */
+  readonly validate?: { readonly scannerDir: string; readonly everyMs: number; readonly cacheRoot?: string };
 }
 
 /** A running live session. */
@@ -51,6 +54,8 @@ export interface LiveSession {
   /** Resolves when the run failed (worker error); never resolves otherwise. */
   readonly failed: Promise<Error>;
   state(): PaperState;
+  /** Runs one validation now (also runs every validate.everyMs when configured). */
+  validateNow(): Promise<ValidationState>;
 }
 
 /** Requires a numeric volThreshold and forces closeAtEnd false (STRATEGY.md 3, 4). */
@@ -178,7 +183,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
     positions: mainState.positions.map((p) => ({ asset: p.asset, qty: p.qty, entryPrice: p.entryPrice, entryTs: p.entryTs.toString(), mark: p.mark, unrealizedPnl: p.qty * (p.entryPrice - p.mark) })),
     counters: { ...counters, scansAccepted: ready.resumedScans + counters.scansAccepted },
     shadows: shadowStates.map((s) => ({ name: s.name, equity: s.equity, trades: s.trades, openPositions: s.positions.length })),
-    validation: null,
+    validation,
     journal: o.journalDir,
     stopped: false,
   });
@@ -204,9 +209,31 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
   await publisher.start(state);
   log(`live paper run ${o.runId}: listening on ${o.address} (cluster ${o.cluster}), journal ${o.journalDir}`);
 
+  let validation: ValidationState | null = null;
+  let validating: Promise<ValidationState> | null = null;
+  const validateNow = (): Promise<ValidationState> =>
+    (validating ??= (async () => {
+      try {
+        if (!o.validate) throw new DolphinError('USAGE', 'no --validate-against folder configured');
+        const snap = nextReply(worker, 'snapshot');
+        worker.postMessage({ type: 'snapshot', extra: { lateOrDuplicateLive: counters.lateOrDuplicate } });
+        const live = parseReport((await snap).report, 'live snapshot');
+        const v = await validateLive(live, { scannerDir: o.validate.scannerDir, pool: o.pool, cacheRoot: o.validate.cacheRoot, nowMs: Date.now() });
+        validation = v.state;
+        log(`validation against ${o.validate.scannerDir}: ${v.state.verdict}${v.state.verdict === 'DIVERGED' || v.state.verdict === 'NOT_COMPARABLE' ? `\n${v.state.summary}` : ''}`);
+        void publisher?.publish();
+        return v.state;
+      } finally {
+        validating = null;
+      }
+    })());
+  const validateTimer = o.validate ? setInterval(() => void validateNow().catch((e: Error) => log(`validation failed: ${e.message}`)), o.validate.everyMs) : null;
+
   let stopping: Promise<Report> | null = null;
   const stop = (): Promise<Report> =>
     (stopping ??= (async () => {
+      if (validateTimer) clearInterval(validateTimer);
+      if (validating) await (validating as Promise<ValidationState>).catch(() => undefined);
       await source!.stop();
       const extra = { lateOrDuplicateLive: counters.lateOrDuplicate };
       const reportsMain = nextReply(worker, 'reports');
@@ -233,5 +260,5 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
       await worker.terminate();
       return report;
     })());
-  return { runId: o.runId, journalDir: o.journalDir, resumedScans: ready.resumedScans, stop, latenciesMs: () => [...latencies], failed, state };
+  return { runId: o.runId, journalDir: o.journalDir, resumedScans: ready.resumedScans, stop, latenciesMs: () => [...latencies], failed, state, validateNow };
 }

@@ -3,6 +3,8 @@ import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../app/config-files.js';
 import { startLive } from '../app/live.js';
+import { parseDuration } from '../app/live-validation.js';
+import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { DolphinError } from '../core/errors.js';
 import { DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
@@ -22,6 +24,8 @@ interface Args extends ConfigArgs {
   poll: number;
   json: boolean;
   quiet: boolean;
+  'validate-against'?: string;
+  'validate-every': string;
   'features-map': string;
   'state-map': string;
 }
@@ -40,6 +44,8 @@ export function liveCommand(y: Argv): Argv {
         .option('shadow', { type: 'string', array: true, describe: 'config file of a shadow portfolio run beside the main one (repeatable)' })
         .option('stale-after', { type: 'number', default: 30, describe: 'seconds without a new scan before the feed is STALE' })
         .option('poll', { type: 'number', default: 2000, describe: 'safety-net poll period of latest_eigen_scan in ms (the entry listener is primary)' })
+        .option('validate-against', { type: 'string', describe: "scanner folder (Arrow scans) to replay over the live window and compare with the live run; verdict in the state and dolphin status" })
+        .option('validate-every', { type: 'string', default: '1h', describe: 'validation period: 90s, 15m, 1h ...' })
         .option('json', { type: 'boolean', default: false, describe: 'print the final report JSON on stdout at stop' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
         .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true })
@@ -52,7 +58,9 @@ export function liveCommand(y: Argv): Argv {
       };
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.journal });
       const shadows = (args.shadow ?? []).map((f) => ({ name: basename(f).replace(/\.json$/, ''), config: loadConfig({ file: f }).config }));
-      const pool = shadows.length ? new WorkerPool(1) : undefined;
+      const everyMs = parseDuration(args['validate-every']);
+      if (!(everyMs > 0)) throw new DolphinError('USAGE', `--validate-every must be a duration such as 90s, 15m or 1h, was ${JSON.stringify(args['validate-every'])}`);
+      const pool = shadows.length || args['validate-against'] ? new WorkerPool(Math.max(1, Math.min(2, shadows.length + (args['validate-against'] ? 1 : 0)))) : undefined;
       const session = await startLive({
         config,
         shadows,
@@ -65,6 +73,7 @@ export function liveCommand(y: Argv): Argv {
         pollMs: args.poll,
         featuresMap: args['features-map'],
         stateMap: args['state-map'],
+        validate: args['validate-against'] ? { scannerDir: args['validate-against'], everyMs, cacheRoot: defaultCacheRoot() } : undefined,
         log,
       });
       const stopAndReport = async (why: string): Promise<void> => {

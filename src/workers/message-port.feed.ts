@@ -10,7 +10,8 @@ import type { FactorRecord } from '../core/trade.js';
 /** Messages the main thread sends to a portfolio host. */
 export type HostMessage =
   | { readonly type: 'scan'; readonly seq: number; readonly scan: ScanRecord; readonly factors: readonly FactorRecord[] }
-  | { readonly type: 'stop'; readonly extra?: Record<string, unknown> };
+  | { readonly type: 'stop'; readonly extra?: Record<string, unknown> }
+  | { readonly type: 'snapshot'; readonly extra?: Record<string, unknown> };
 
 /** Feeds every registered sink (one per portfolio) from one shared store. */
 export class MessagePortFeed implements DataFeedPort {

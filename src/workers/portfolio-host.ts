@@ -45,12 +45,22 @@ export type HostReply =
   | { readonly type: 'ready'; readonly resumedScans: number; readonly lastTs: bigint | null; readonly lastScanNumber: number | null; readonly fills: Fill[]; readonly trades: Trade[]; readonly states: PortfolioSnapshot[] }
   | { readonly type: 'scanDone'; readonly seq: number; readonly t: number; readonly states: PortfolioSnapshot[]; readonly fills: Fill[]; readonly trades: Trade[] }
   | { readonly type: 'reports'; readonly reports: string[] }
+  | { readonly type: 'snapshot'; readonly report: string }
   | { readonly type: 'error'; readonly message: string };
 
 function snapshot(name: string, e: Engine): PortfolioSnapshot {
   let realized = 0;
   for (const t of e.recorder.trades) realized += t.pnl;
   return { name, equity: e.equity(), cash: e.cash, trades: e.recorder.trades.length, realizedPnl: realized, acbCut: e.lastCut, positions: e.positions() };
+}
+
+/** The live report of a portfolio as it stands (the run goes on). */
+function liveReport(e: Engine, extra: Record<string, unknown>): string {
+  const dq: DataQuality = { ...emptyDataQuality(), ...extra };
+  assessTimeline(e.store, new Set(e.factors.all().map((f) => f.day)), dq);
+  return reportToJson(
+    buildReport(e, { kind: 'live', calibration: { mode: 'config', volThreshold: e.config.volThreshold, sampleSize: null, inSampleDays: [] }, inSampleDays: new Set(), dataQuality: dq }),
+  );
 }
 
 /** Runs until a stop message; then replies with each portfolio's report JSON. */
@@ -86,6 +96,7 @@ export async function hostPortfolios(port: MessagePort, init: HostInit): Promise
   port.on('message', (m: HostMessage) => {
     try {
       if (m.type === 'scan') feed.deliver(m.seq, m.scan, m.factors);
+      else if (m.type === 'snapshot') port.postMessage({ type: 'snapshot', report: liveReport(engines[0], m.extra ?? {}) } satisfies HostReply);
       else if (m.type === 'stop') {
         stopExtra = m.extra ?? {};
         void feed.stop();
@@ -95,14 +106,7 @@ export async function hostPortfolios(port: MessagePort, init: HostInit): Promise
     }
   });
   const finished = await Promise.all(runs);
-  const reports = finished.map((e) => {
-    const dq: DataQuality = { ...emptyDataQuality(), ...(replay ? { filesRead: replay.dataQuality.filesRead } : {}), ...stopExtra };
-    const factorDays = new Set(e.factors.all().map((f) => f.day));
-    assessTimeline(e.store, factorDays, dq);
-    return reportToJson(
-      buildReport(e, { kind: 'live', calibration: { mode: 'config', volThreshold: e.config.volThreshold, sampleSize: null, inSampleDays: [] }, inSampleDays: new Set(), dataQuality: dq }),
-    );
-  });
+  const reports = finished.map((e) => liveReport(e, stopExtra));
   port.postMessage({ type: 'reports', reports } satisfies HostReply);
   port.removeAllListeners('message');
   port.close();
