@@ -1,4 +1,5 @@
 /** Number and time formatting shared by the text renderers. */
+import type { DataQuality } from '../core/data-quality.js';
 
 /** ns timestamp (decimal string or bigint) as "YYYY-MM-DD HH:MM:SS" UTC. */
 export function fmtTs(ts: string | bigint | null): string {
@@ -21,4 +22,28 @@ export function fmtPct(x: number | null | undefined, digits = 2): string {
 export function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The data-quality counts as label/value rows (Markdown and HTML show the same table). */
+export function dataQualityRows(dq: DataQuality): [string, string][] {
+  return [
+    ['files read / skipped', `${dq.filesRead} / ${dq.skippedFiles.length}`],
+    ['rows read / scans accepted', `${dq.rowsRead} / ${dq.scansAccepted}`],
+    ['duplicates merged', String(dq.duplicatesDropped)],
+    ['conflicting rows dropped', String(dq.conflictsDropped)],
+    ['malformed rows', String(dq.malformedRows.length)],
+    ['late or duplicate live scans', String(dq.lateOrDuplicateLive)],
+    ['cadence', dq.cadenceSeconds === null ? '-' : `${fmtNum(dq.cadenceSeconds, 2)} s`],
+    ['gaps > 3 x cadence', String(dq.gaps.length)],
+    ['scanner restarts', String(dq.scannerRestarts.length)],
+    ['invalid prices', String(dq.invalidPrices.count)],
+    ['factor problems', String(dq.factorProblems.length)],
+    ['days without external factors', listOrCount(dq.daysWithoutFactors)],
+  ];
+}
+
+/** "none", the items when few, or the count and the first ones. */
+function listOrCount(items: readonly string[], max = 5): string {
+  if (items.length === 0) return 'none';
+  return items.length <= max ? items.join(', ') : `${items.length} (${items.slice(0, max).join(', ')}, ...)`;
 }

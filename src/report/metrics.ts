@@ -2,7 +2,7 @@
 
 import { DAY_NS } from '../core/scan.js';
 import { dailyRows, type DailyRow, type RunSeries } from './daily.js';
-import { tradeStats } from './trade-stats.js';
+import { tradeStats, type TradeStats } from './trade-stats.js';
 
 export type { RunSeries, DailyRow } from './daily.js';
 
@@ -14,26 +14,15 @@ export const MIN_TRADES_FOR_RATIOS = 10;
 export const MIN_DAILY_ROWS_FOR_RATIOS = 14;
 
 /** Report metrics of a run. Numbers are `null` where undefined; `nullReasons[field]` says why. */
-export interface Metrics {
+export interface Metrics extends TradeStats {
   /** Processed scans. */
   readonly scans: number;
   /** Daily rows (UTC dates with scans). */
   readonly days: number;
   /** (last scan ts - first scan ts) / 1 day, as a float; 0 without scans. */
   readonly elapsedDays: number;
-  /** Closed trades. */
-  readonly trades: number;
   /** trades / daily rows. */
   readonly tradesPerDay: number | null;
-  readonly winRate: number | null;
-  readonly profitFactor: number | null;
-  readonly expectancy: number | null;
-  readonly avgTrade: number | null;
-  readonly bestTrade: number | null;
-  readonly worstTrade: number | null;
-  readonly avgHoldScans: number | null;
-  readonly avgHoldMinutes: number | null;
-  readonly feesTotal: number;
   /** Funding paid; always 0 in v1 (no funding data). */
   readonly funding: number;
   /** Equity after the last scan; initialCapital without scans. */
@@ -48,8 +37,6 @@ export interface Metrics {
   readonly sortino: number | null;
   readonly cagr: number | null;
   readonly calmar: number | null;
-  /** Why each null field is null, keyed by field name, in field order: e.g. "sortino: no losing day". */
-  readonly nullReasons: Readonly<Record<string, string>>;
 }
 
 /**

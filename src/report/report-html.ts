@@ -4,7 +4,7 @@
  * breakdowns, the trade list, data quality, fingerprint and config.
  */
 import type { Report } from './report.js';
-import { fmtNum, fmtPct, fmtTs } from './format.js';
+import { dataQualityRows, fmtNum, fmtPct, fmtTs } from './format.js';
 import { CHART_SCRIPT, type ChartData } from './html/chart-script.js';
 import { plotSeries, tsToMs, MAX_PLOT_POINTS, type EquityInput, type PlotSeries } from './html/equity-series.js';
 import { c, card, esc, n, scriptJson, section, STYLE, table, type Cell } from './html/html-parts.js';
@@ -210,20 +210,7 @@ function dataQualitySection(r: Report): string {
   const dq = r.dataQuality;
   const kv = table(
     ['item', 'value'],
-    [
-      ['files read / skipped', `${dq.filesRead} / ${dq.skippedFiles.length}`],
-      ['rows read / scans accepted', `${dq.rowsRead} / ${dq.scansAccepted}`],
-      ['duplicates merged', String(dq.duplicatesDropped)],
-      ['conflicting rows dropped', String(dq.conflictsDropped)],
-      ['malformed rows', String(dq.malformedRows.length)],
-      ['late or duplicate live scans', String(dq.lateOrDuplicateLive)],
-      ['cadence', dq.cadenceSeconds === null ? '-' : `${fmtNum(dq.cadenceSeconds, 2)} s`],
-      ['gaps > 3 x cadence', String(dq.gaps.length)],
-      ['scanner restarts', String(dq.scannerRestarts.length)],
-      ['invalid prices', String(dq.invalidPrices.count)],
-      ['factor problems', String(dq.factorProblems.length)],
-      ['days without external factors', String(dq.daysWithoutFactors.length)],
-    ].map(([k, v]) => [c(k), c(v)]),
+    dataQualityRows(dq).map(([k, v]) => [c(k), c(v)]),
     { id: 'dq-counts' },
   );
   const lists = [

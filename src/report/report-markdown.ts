@@ -1,6 +1,6 @@
 /** Markdown rendering of a report: the summary a trader reads in a terminal or a pull request. */
 import type { Report } from './report.js';
-import { fmtNum, fmtPct, fmtTs, mdTable } from './format.js';
+import { dataQualityRows, fmtNum, fmtPct, fmtTs, mdTable } from './format.js';
 
 /** Key figures as label/value pairs (also used for the CLI summary). */
 export function summaryPairs(r: Report): [string, string][] {
@@ -57,19 +57,7 @@ export function reportToMarkdown(r: Report): string {
   out.push(
     mdTable(
       ['item', 'value'],
-      [
-        ['files read / skipped', `${dq.filesRead} / ${dq.skippedFiles.length}`],
-        ['rows read / scans accepted', `${dq.rowsRead} / ${dq.scansAccepted}`],
-        ['duplicates merged', String(dq.duplicatesDropped)],
-        ['conflicting rows dropped', String(dq.conflictsDropped)],
-        ['malformed rows', String(dq.malformedRows.length)],
-        ['late or duplicate live scans', String(dq.lateOrDuplicateLive)],
-        ['cadence', dq.cadenceSeconds === null ? '-' : `${fmtNum(dq.cadenceSeconds, 2)} s`],
-        ['gaps > 3 x cadence', String(dq.gaps.length)],
-        ['scanner restarts', String(dq.scannerRestarts.length)],
-        ['invalid prices', String(dq.invalidPrices.count)],
-        ['days without external factors', dq.daysWithoutFactors.join(', ') || 'none'],
-      ],
+      dataQualityRows(dq),
     ),
     '',
   );

@@ -4,7 +4,7 @@ import { canonicalConfigJson, type EngineConfig } from '../core/config.js';
 import type { DataQuality } from '../core/data-quality.js';
 import type { Engine } from '../core/engine.js';
 import { dayToIso } from '../core/scan.js';
-import type { ExitReason } from '../core/trade.js';
+import type { Trade } from '../core/trade.js';
 import { ENGINE_VERSION, STRATEGY_VERSION } from '../core/version.js';
 import { dailyRows, type DailyRow, type RunSeries } from './daily.js';
 import { computeMetrics, type Metrics } from './metrics.js';
@@ -26,22 +26,7 @@ export interface Fingerprint {
 }
 
 /** A trade as written in the report (timestamps as decimal strings of nanoseconds). */
-export interface ReportTrade {
-  readonly asset: string;
-  readonly entryTs: string;
-  readonly exitTs: string;
-  readonly entryIndex: number;
-  readonly exitIndex: number;
-  readonly entryPrice: number;
-  readonly exitPrice: number;
-  readonly qty: number;
-  readonly entryFee: number;
-  readonly exitFee: number;
-  readonly fees: number;
-  readonly pnl: number;
-  readonly reason: ExitReason;
-  readonly acbCut: number;
-}
+export type ReportTrade = Omit<Trade, 'entryTs' | 'exitTs'> & { readonly entryTs: string; readonly exitTs: string };
 
 /** How volThreshold was obtained. */
 export interface CalibrationInfo {

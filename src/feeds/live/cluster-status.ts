@@ -21,7 +21,7 @@
 import { HazelcastJsonValue } from 'hazelcast-client';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { PaperCounters, ShadowState, ValidationState } from './paper-state.js';
+import type { PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 
@@ -455,26 +455,9 @@ function exfStatus(raw: Read, map: string, reasons: string[], notes: string[]): 
 // Paper runs
 // ---------------------------------------------------------------------------------------------
 
-/** The fields of PaperState the status uses, validated. */
-interface ParsedState {
-  readonly runId: string;
-  readonly heartbeatMs: number;
-  readonly startedAtMs: number;
-  readonly feedStatus: FeedStatus;
-  readonly lastScanTs: string | null;
-  readonly lastScanNumber: number | null;
-  readonly equity: number;
-  readonly cash: number;
-  readonly initialCapital: number;
-  readonly realizedPnl: number;
-  readonly trades: number;
-  readonly acbCut: number;
+/** The fields of PaperState the status uses, validated (positions counted, not listed). */
+interface ParsedState extends Omit<PaperState, 'mode' | 'positions'> {
   readonly positions: number;
-  readonly counters: PaperCounters;
-  readonly shadows: readonly ShadowState[];
-  readonly validation: ValidationState | null;
-  readonly journal: string;
-  readonly stopped: boolean;
 }
 
 const FEED_STATUSES: readonly string[] = ['CONNECTED', 'STALE', 'DISCONNECTED'];
