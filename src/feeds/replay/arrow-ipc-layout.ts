@@ -1,4 +1,5 @@
 /** Minimal, bounds-checked reader of Arrow IPC file framing: footer blocks and batch metadata (no values). */
+import { Type, type DataType } from 'apache-arrow';
 
 /** MessageHeader union tags (Arrow Message.fbs). */
 export const HEADER_SCHEMA = 1;
@@ -18,17 +19,21 @@ export function readI64(dv: DataView, pos: number): number {
   return hi * 4294967296 + dv.getUint32(pos, true);
 }
 
-/** Absolute position of field `i` of the flatbuffer table at `table`: 0 when absent, -1 when malformed. */
-export function fieldPos(dv: DataView, lo: number, hi: number, table: number, i: number): number {
+/**
+ * Absolute position of field `i` (of `size` bytes) of the flatbuffer table at `table`: 0 when absent,
+ * -1 when malformed. Reads exactly as flatbuffers-js (apache-arrow) does: a field is present when its
+ * slot is below the signed vtable size, whatever the vtable's parity; negative offsets are rejected.
+ */
+export function fieldPos(dv: DataView, lo: number, hi: number, table: number, i: number, size: number): number {
   if (table < lo || table + 4 > hi) return -1;
   const vt = table - dv.getInt32(table, true);
-  if (vt < lo || vt + 4 > hi) return -1;
-  const vtSize = dv.getUint16(vt, true);
-  if (vt + vtSize > hi) return -1;
+  if (vt < lo || vt + 2 > hi) return -1;
   const slot = 4 + 2 * i;
-  if (slot + 2 > vtSize) return 0;
-  const off = dv.getUint16(vt + slot, true);
-  return off === 0 ? 0 : table + off;
+  if (slot >= dv.getInt16(vt, true)) return 0;
+  if (vt + slot + 2 > hi) return -1;
+  const off = dv.getInt16(vt + slot, true);
+  if (off === 0) return 0;
+  return off < 0 || table + off + size > hi ? -1 : table + off;
 }
 
 /** Follows the uoffset stored at `pos` (a table or vector reference); -1 when out of [lo, hi). */
@@ -50,7 +55,7 @@ export interface FooterLayout {
 
 /** Position of the first element of the struct vector in table field `i` and its count, or null. */
 function structVector(dv: DataView, lo: number, hi: number, table: number, i: number, size: number): [number, number] | null {
-  const f = fieldPos(dv, lo, hi, table, i);
+  const f = fieldPos(dv, lo, hi, table, i, 4);
   if (f < 0) return null;
   if (f === 0) return [0, 0];
   const v = deref(dv, lo, hi, f);
@@ -113,10 +118,10 @@ export function readBatchMessage(dv: DataView, pos: number, limit: number, heade
   if (len < 8 || end > limit) return false;
   const msg = deref(dv, fb, end, fb);
   if (msg < 0) return false;
-  const fVersion = fieldPos(dv, fb, end, msg, 0);
-  const fType = fieldPos(dv, fb, end, msg, 1);
-  const fHeader = fieldPos(dv, fb, end, msg, 2);
-  const fBody = fieldPos(dv, fb, end, msg, 3);
+  const fVersion = fieldPos(dv, fb, end, msg, 0, 2);
+  const fType = fieldPos(dv, fb, end, msg, 1, 1);
+  const fHeader = fieldPos(dv, fb, end, msg, 2, 4);
+  const fBody = fieldPos(dv, fb, end, msg, 3, 8);
   if (fVersion < 0 || fType <= 0 || fHeader <= 0 || fBody < 0) return false;
   if (dv.getUint8(fType) !== header) return false;
   out.version = fVersion === 0 ? 0 : dv.getInt16(fVersion, true);
@@ -129,16 +134,16 @@ export function readBatchMessage(dv: DataView, pos: number, limit: number, heade
   out.dictionaryId = -1;
   out.isDelta = false;
   if (header === HEADER_DICTIONARY_BATCH) {
-    const fId = fieldPos(dv, fb, end, rb, 0);
-    const fData = fieldPos(dv, fb, end, rb, 1);
-    const fDelta = fieldPos(dv, fb, end, rb, 2);
+    const fId = fieldPos(dv, fb, end, rb, 0, 8);
+    const fData = fieldPos(dv, fb, end, rb, 1, 4);
+    const fDelta = fieldPos(dv, fb, end, rb, 2, 1);
     if (fId < 0 || fData <= 0 || fDelta < 0) return false;
     out.dictionaryId = fId === 0 ? 0 : readI64(dv, fId);
     out.isDelta = fDelta !== 0 && dv.getUint8(fDelta) !== 0;
     rb = deref(dv, fb, end, fData);
     if (rb < 0 || out.dictionaryId < 0) return false;
   }
-  const fLength = fieldPos(dv, fb, end, rb, 0);
+  const fLength = fieldPos(dv, fb, end, rb, 0, 8);
   if (fLength < 0) return false;
   out.length = fLength === 0 ? 0 : readI64(dv, fLength);
   if (out.length < 0) return false;
@@ -146,7 +151,7 @@ export function readBatchMessage(dv: DataView, pos: number, limit: number, heade
   const buffers = structVector(dv, fb, end, rb, 2, 16);
   if (!nodes || !buffers) return false;
   // Compression (field 3) and non-empty variadic buffer counts (field 4) are left to apache-arrow.
-  if (fieldPos(dv, fb, end, rb, 3) !== 0) return false;
+  if (fieldPos(dv, fb, end, rb, 3, 4) !== 0) return false;
   const variadic = structVector(dv, fb, end, rb, 4, 8);
   if (!variadic || variadic[1] !== 0) return false;
   out.nodes = nodes[0];
@@ -175,8 +180,95 @@ export function bufferAt(dv: DataView, m: BatchMeta, i: number, need: number): n
 /** Length of buffer i (for buffers whose size bounds a read), or -1. */
 export const bufferLength = (dv: DataView, m: BatchMeta, i: number): number => readI64(dv, m.buffers + 16 * i + 8);
 
-/** True when every buffer of the message lies inside its body (arrow-js would otherwise read past it). */
-export function buffersInBody(dv: DataView, m: BatchMeta): boolean {
-  for (let i = 0; i < m.bufferCount; i++) if (bufferAt(dv, m, i, 0) < 0) return false;
+/**
+ * True when every buffer of the message lies inside its body at an 8-byte aligned offset (the IPC
+ * format's rule; apache-arrow throws on misaligned typed-array buffers) and every FieldNode has a
+ * non-negative length and null count (apache-arrow throws on values beyond 2^53).
+ */
+export function batchWellFormed(dv: DataView, m: BatchMeta): boolean {
+  for (let i = 0; i < m.bufferCount; i++) {
+    const p = bufferAt(dv, m, i, 0);
+    if (p < 0 || (p - m.bodyStart) % 8 !== 0) return false;
+  }
+  for (let i = 0; i < m.nodeCount; i++) if (nodeLength(dv, m, i) < 0 || nodeNulls(dv, m, i) < 0) return false;
   return true;
+}
+
+/** Footer Block at `pos` has a non-negative offset and body length within 2^53. */
+export const blockReadable = (dv: DataView, pos: number): boolean => readI64(dv, pos) >= 0 && readI64(dv, pos + 16) >= 0;
+
+/**
+ * End of the schema message that follows the 8-byte magic; 8 when there is none (apache-arrow's file
+ * writer keeps the schema in the footer only); -1 when malformed.
+ */
+export function schemaEnd(dv: DataView): number {
+  if (dv.byteLength < 16) return -1;
+  let len = dv.getInt32(8, true);
+  let fb = 12;
+  if (len === -1) {
+    len = dv.getInt32(12, true);
+    fb = 16;
+  }
+  const end = fb + len;
+  if (len < 8 || end > dv.byteLength) return -1;
+  const msg = deref(dv, fb, end, fb);
+  const fType = msg < 0 ? -1 : fieldPos(dv, fb, end, msg, 1, 1);
+  if (fType <= 0) return -1;
+  return dv.getUint8(fType) === HEADER_SCHEMA ? end : 8;
+}
+
+/** FieldNodes and buffers of one column of type `t` in a record batch, or null for types not handled. */
+export function fieldShape(t: DataType): [number, number] | null {
+  switch (t.typeId) {
+    case Type.Null:
+      return [1, 0];
+    case Type.Bool:
+    case Type.Int:
+    case Type.Float:
+    case Type.Decimal:
+    case Type.Date:
+    case Type.Time:
+    case Type.Timestamp:
+    case Type.Interval:
+    case Type.Duration:
+    case Type.FixedSizeBinary:
+    case Type.Dictionary:
+      return [1, 2];
+    case Type.Binary:
+    case Type.Utf8:
+    case Type.LargeBinary:
+    case Type.LargeUtf8:
+      return [1, 3];
+    case Type.List:
+    case Type.LargeList:
+    case Type.Map:
+    case Type.FixedSizeList:
+    case Type.Struct: {
+      let nodes = 1;
+      let buffers = t.typeId === Type.FixedSizeList || t.typeId === Type.Struct ? 1 : 2;
+      for (const c of t.children) {
+        const s = fieldShape(c.type);
+        if (!s) return null;
+        nodes += s[0];
+        buffers += s[1];
+      }
+      return [nodes, buffers];
+    }
+    default:
+      return null;
+  }
+}
+
+/** Start of an int32 list-offsets buffer of n rows when monotonic within [0, childLen]; else -1. */
+export function listOffsets(dv: DataView, m: BatchMeta, b: number, n: number, childLen: number): number {
+  const p = bufferAt(dv, m, b, 4 * (n + 1));
+  if (p < 0 || childLen < 0) return -1;
+  let prev = dv.getInt32(p, true);
+  if (prev < 0) return -1;
+  for (let r = 1; r <= n; r++) {
+    const o = dv.getInt32(p + 4 * r, true);
+    if (o < prev) return -1;
+    prev = o;
+  }
+  return prev > childLen ? -1 : p;
 }

@@ -8,16 +8,17 @@ import {
   BatchMeta,
   HEADER_DICTIONARY_BATCH,
   HEADER_RECORD_BATCH,
-  HEADER_SCHEMA,
+  batchWellFormed,
+  blockReadable,
   bufferAt,
-  buffersInBody,
-  fieldPos,
-  deref,
+  fieldShape,
+  listOffsets,
   nodeLength,
   nodeNulls,
   readBatchMessage,
   readFooter,
   readI64,
+  schemaEnd,
 } from './arrow-ipc-layout.js';
 import type { ScanBatch } from './scan-batch.js';
 
@@ -106,15 +107,21 @@ export class TemplateDecoder {
       if (matches(t, buf)) return t.plan ? this.decodeWith(t, t.plan, buf, source) : null;
     }
     if (this.templates.length >= this.maxTemplates || this.learnFailures >= this.maxLearnFailures) return null;
-    const t = this.learn(bytes);
+    const t = this.adopt(bytes);
     return t && t.plan ? this.decodeWith(t, t.plan, buf, source) : null;
   }
 
   /**
-   * Learns the layout of a valid file (checked against decodeScans on that file). Returns the template,
-   * or null when the file cannot serve as one (broken, nulls, a layout the fast path does not verify).
+   * Learns the layout of a valid file (checked against decodeScans on that file), as `decode` does on
+   * the first file of a layout. True when files like it will take the fast path; false when the file
+   * cannot serve as a template (broken, nulls) or its layout is one the fast path leaves to apache-arrow.
    */
-  learn(bytes: Uint8Array): Readonly<Template> | null {
+  learn(bytes: Uint8Array): boolean {
+    const t = this.adopt(bytes);
+    return t !== null && t.plan !== null;
+  }
+
+  private adopt(bytes: Uint8Array): Template | null {
     const t = this.tryLearn(bytes);
     if (t) this.templates.push(t);
     else this.learnFailures++;
@@ -175,9 +182,12 @@ export class TemplateDecoder {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const fs = buf.length - t.footer.length;
     const m = this.batch;
+    // Every footer block as apache-arrow parses it: offsets and body lengths it could not convert fail there.
+    for (let i = 0; i < t.dictCount; i++) if (!blockReadable(dv, fs + t.dictBlocks + BLOCK_SIZE * i)) return null;
+    if (!blockReadable(dv, fs + t.batchBlock)) return null;
     if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return null;
     if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return null;
-    if (!buffersInBody(dv, m)) return null;
+    if (!batchWellFormed(dv, m)) return null;
     const n = m.length;
     const node = plan.node;
     const buffer = plan.buffer;
@@ -319,7 +329,8 @@ export class TemplateDecoder {
     let out: Int32Array | null = null;
     for (let i = 0; i < t.dictCount; i++) {
       if (!readBatchMessage(dv, readI64(dv, fs + t.dictBlocks + BLOCK_SIZE * i), fs, HEADER_DICTIONARY_BATCH, d)) return null;
-      if (!buffersInBody(dv, d)) return null;
+      // The metadata version decides the buffer layout apache-arrow reads (pre-V4 has page ids).
+      if (d.version !== t.batchVersion || !batchWellFormed(dv, d)) return null;
       if (d.dictionaryId !== dictId) continue;
       if (out || d.isDelta || d.nodeCount !== 1 || d.bufferCount !== 3 || nodeNulls(dv, d, 0) !== 0) return null;
       const k = nodeLength(dv, d, 0);
@@ -344,7 +355,7 @@ export class TemplateDecoder {
   private dictionariesReadable(t: Template, dv: DataView, fs: number): boolean {
     for (let i = 0; i < t.dictCount; i++) {
       if (!readBatchMessage(dv, readI64(dv, fs + t.dictBlocks + BLOCK_SIZE * i), fs, HEADER_DICTIONARY_BATCH, this.dict)) return false;
-      if (!buffersInBody(dv, this.dict)) return false;
+      if (this.dict.version !== t.batchVersion || !batchWellFormed(dv, this.dict)) return false;
     }
     return true;
   }
@@ -368,64 +379,6 @@ function matches(t: Template, buf: Buffer): boolean {
   return true;
 }
 
-/** End of the schema message that follows the 8-byte magic, or -1 when the first message is not a schema. */
-function schemaEnd(dv: DataView): number {
-  if (dv.byteLength < 16) return -1;
-  let len = dv.getInt32(8, true);
-  let fb = 12;
-  if (len === -1) {
-    len = dv.getInt32(12, true);
-    fb = 16;
-  }
-  const end = fb + len;
-  if (len < 8 || end > dv.byteLength) return -1;
-  const msg = deref(dv, fb, end, fb);
-  const fType = msg < 0 ? -1 : fieldPos(dv, fb, end, msg, 1);
-  return fType > 0 && dv.getUint8(fType) === HEADER_SCHEMA ? end : -1;
-}
-
-/** FieldNodes and buffers of one column of type `t` in a record batch, or null for types not handled. */
-function shape(t: DataType): [number, number] | null {
-  switch (t.typeId) {
-    case Type.Null:
-      return [1, 0];
-    case Type.Bool:
-    case Type.Int:
-    case Type.Float:
-    case Type.Decimal:
-    case Type.Date:
-    case Type.Time:
-    case Type.Timestamp:
-    case Type.Interval:
-    case Type.Duration:
-    case Type.FixedSizeBinary:
-    case Type.Dictionary:
-      return [1, 2];
-    case Type.Binary:
-    case Type.Utf8:
-    case Type.LargeBinary:
-    case Type.LargeUtf8:
-      return [1, 3];
-    case Type.List:
-    case Type.LargeList:
-    case Type.Map:
-    case Type.FixedSizeList:
-    case Type.Struct: {
-      let nodes = 1;
-      let buffers = t.typeId === Type.FixedSizeList || t.typeId === Type.Struct ? 1 : 2;
-      for (const c of t.children) {
-        const s = shape(c.type);
-        if (!s) return null;
-        nodes += s[0];
-        buffers += s[1];
-      }
-      return [nodes, buffers];
-    }
-    default:
-      return null;
-  }
-}
-
 const isInt64 = (t: DataType): boolean => t.typeId === Type.Int && (t as Int).bitWidth === 64 && (t as Int).isSigned;
 const isFloat64 = (t: DataType | undefined): boolean => t !== undefined && t.typeId === Type.Float && (t as Float).precision === 2;
 const isInt32 = (t: DataType): boolean => t.typeId === Type.Int && (t as Int).bitWidth === 32 && (t as Int).isSigned;
@@ -438,7 +391,7 @@ function planOf(bytes: Uint8Array): Plan | null {
   let nodes = 0;
   let buffers = 0;
   for (const f of fields) {
-    const s = shape(f.type);
+    const s = fieldShape(f.type);
     if (!s) return null;
     nodeAt.push(nodes);
     bufferAt.push(buffers);
@@ -448,6 +401,8 @@ function planOf(bytes: Uint8Array): Plan | null {
   const node = new Int32Array(SLOTS).fill(-1);
   const buffer = new Int32Array(SLOTS).fill(-1);
   const find = (name: string): number => fields.findIndex((f) => f.name === name);
+  // Day-cache files carry the original file and row of each scan; decodeScans maps them, this path does not.
+  if (find('_source') >= 0 || find('_row') >= 0) return null;
   const put = (slot: number, i: number, ok: boolean): boolean => {
     if (i < 0 || !ok) return false;
     node[slot] = nodeAt[i];
@@ -490,20 +445,6 @@ function planOf(bytes: Uint8Array): Plan | null {
   return { nodeCount: nodes, bufferCount: buffers, node, buffer, dictId };
 }
 
-/** Start of an int32 list-offsets buffer of n rows when monotonic within [0, childLen]; else -1. */
-function listOffsets(dv: DataView, m: BatchMeta, b: number, n: number, childLen: number): number {
-  const p = bufferAt(dv, m, b, 4 * (n + 1));
-  if (p < 0 || childLen < 0) return -1;
-  let prev = dv.getInt32(p, true);
-  if (prev < 0) return -1;
-  for (let r = 1; r <= n; r++) {
-    const o = dv.getInt32(p + 4 * r, true);
-    if (o < prev) return -1;
-    prev = o;
-  }
-  return prev > childLen ? -1 : p;
-}
-
 /** Bitwise equality of two batches (NaN = NaN, typed arrays compared as bytes). */
 export function sameBatch(a: ScanBatch, b: ScanBatch): boolean {
   const bytesOf = (x: ArrayBufferView): Buffer => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
@@ -513,6 +454,8 @@ export function sameBatch(a: ScanBatch, b: ScanBatch): boolean {
   if (!strs(a.timestampIso, b.timestampIso) || !strs(a.schemaVersion, b.schemaVersion) || !strs(a.symbols, b.symbols)) return false;
   if (a.features.length !== b.features.length || !a.features.every((f, i) => eq(f, b.features[i]))) return false;
   if (!eq(a.offsets, b.offsets) || !eq(a.symbolIds, b.symbolIds) || !eq(a.prices, b.prices)) return false;
+  if (!a.rowSource !== !b.rowSource || (a.rowSource && !strs(a.rowSource, b.rowSource!))) return false;
+  if (!a.rowIndex !== !b.rowIndex || (a.rowIndex && !eq(a.rowIndex, b.rowIndex!))) return false;
   if (a.malformed.size !== b.malformed.size) return false;
   const ma = [...a.malformed];
   const mb = [...b.malformed];
@@ -525,12 +468,12 @@ export function sameBatch(a: ScanBatch, b: ScanBatch): boolean {
  * Per-batch local ids (first-appearance order, as decodeScans interns) and per-row duplicate stamps.
  */
 class SymbolCache {
-  private slots = new Int32Array(1024);
-  private hashes = new Int32Array(256);
-  private starts = new Int32Array(256);
-  private lens = new Int32Array(256);
-  private canon = new Int32Array(256);
-  private pool = new Uint8Array(4096);
+  private slots: Int32Array = new Int32Array(1024);
+  private hashes: Int32Array = new Int32Array(256);
+  private starts: Int32Array = new Int32Array(256);
+  private lens: Int32Array = new Int32Array(256);
+  private canon: Int32Array = new Int32Array(256);
+  private pool: Uint8Array = new Uint8Array(4096);
   private poolLen = 0;
   private count = 0;
   private strings: string[] = [];
@@ -538,10 +481,10 @@ class SymbolCache {
   private readonly utf8 = new TextDecoder();
   private epoch = 0;
   private tick = 0;
-  private epochOf = new Int32Array(256);
-  private local = new Int32Array(256);
+  private epochOf: Int32Array = new Int32Array(256);
+  private local: Int32Array = new Int32Array(256);
   /** Row tick at which a canonical id was last seen. */
-  stamp = new Int32Array(256);
+  stamp: Int32Array = new Int32Array(256);
 
   /** Starts a batch: local ids restart at 0. Drops the cache when it grew beyond reason. */
   beginBatch(): void {
