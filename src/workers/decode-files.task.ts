@@ -2,6 +2,7 @@
 import { ScanFormatError } from '../core/errors.js';
 import type { SourceProblem } from '../core/data-quality.js';
 import { decodeFile } from '../feeds/replay/load-scan-directory.js';
+import { TemplateDecoder } from '../feeds/replay/template-decoder.js';
 import type { ScanBatch } from '../feeds/replay/scan-batch.js';
 import type { ScanFile } from '../feeds/replay/scan-directory.js';
 import { toShared } from '../feeds/replay/shared-arrays.js';
@@ -36,9 +37,11 @@ export function shareBatch(b: ScanBatch): ScanBatch {
 export function decodeFiles(task: DecodeFilesTask): DecodeFilesResult {
   const batches: ScanBatch[] = [];
   const skipped: SourceProblem[] = [];
+  // One template per task (a chunk of one folder): no state survives between tasks.
+  const template = new TemplateDecoder();
   for (const f of task.files) {
     try {
-      batches.push(shareBatch(decodeFile(f)));
+      batches.push(shareBatch(decodeFile(f, template)));
     } catch (e) {
       if (task.strict || !(e instanceof ScanFormatError)) throw e;
       skipped.push({ source: e.source, reason: e.reason });

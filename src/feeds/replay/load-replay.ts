@@ -7,6 +7,7 @@ import { ScanFormatError } from '../../core/errors.js';
 import { DayCache, groupByFolder } from './day-cache.js';
 import { decodeFile, finishReplay, requireScanFiles, type ReplayData } from './load-scan-directory.js';
 import type { ScanBatch } from './scan-batch.js';
+import { TemplateDecoder } from './template-decoder.js';
 import type { SourceProblem } from '../../core/data-quality.js';
 import type { ScanFile } from './scan-directory.js';
 
@@ -17,9 +18,10 @@ export type DecodeFn = (files: readonly ScanFile[], strict: boolean) => Promise<
 export const decodeSerial: DecodeFn = async (files, strict) => {
   const batches: ScanBatch[] = [];
   const skipped: SourceProblem[] = [];
+  const template = new TemplateDecoder();
   for (const f of files) {
     try {
-      batches.push(decodeFile(f));
+      batches.push(decodeFile(f, template));
     } catch (e) {
       if (strict || !(e instanceof ScanFormatError)) throw e;
       skipped.push({ source: e.source, reason: e.reason });

@@ -6,6 +6,7 @@ import type { ScanStore } from '../../core/scan-store.js';
 import { assessTimeline } from '../../core/timeline-quality.js';
 import type { FactorRecord } from '../../core/trade.js';
 import { decodeScans } from './arrow-scan.codec.js';
+import { TemplateDecoder, decodeScanFile } from './template-decoder.js';
 import { loadExternalFactors, loadJournalFactors } from './external-factors.js';
 import type { ScanBatch } from './scan-batch.js';
 import { assembleScans } from './scan-assembler.js';
@@ -28,8 +29,11 @@ export interface ReplayData {
   readonly files: readonly ScanFile[];
 }
 
-/** Decodes one file, turning any failure into a ScanFormatError naming it. */
-export function decodeFile(file: ScanFile): ScanBatch {
+/**
+ * Decodes one file, turning any failure into a ScanFormatError naming it. With a TemplateDecoder (one per
+ * thread and load), one-scan files take the template fast path; anything else falls back to apache-arrow.
+ */
+export function decodeFile(file: ScanFile, template?: TemplateDecoder): ScanBatch {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file.path);
@@ -37,7 +41,7 @@ export function decodeFile(file: ScanFile): ScanBatch {
     throw new ScanFormatError(file.rel, `cannot read file: ${(e as Error).message}`);
   }
   try {
-    return decodeScans(bytes, file.rel);
+    return template ? decodeScanFile(template, bytes, file.rel) : decodeScans(bytes, file.rel);
   } catch (e) {
     if (e instanceof DolphinError) throw e;
     throw new ScanFormatError(file.rel, `cannot decode: ${(e as Error).message}`);
@@ -70,9 +74,10 @@ export function loadScanDirectory(dir: string, options: LoadOptions = {}): Repla
   const files = requireScanFiles(dir);
   const dq: DataQuality = emptyDataQuality();
   const batches: ScanBatch[] = [];
+  const template = new TemplateDecoder();
   for (let i = 0; i < files.length; i++) {
     try {
-      batches.push(decodeFile(files[i]));
+      batches.push(decodeFile(files[i], template));
       dq.filesRead++;
     } catch (e) {
       if (options.strict || !(e instanceof ScanFormatError)) throw e;
