@@ -3,7 +3,7 @@ import { ScanFormatError } from '../core/errors.js';
 import type { SourceProblem } from '../core/data-quality.js';
 import { decodeFile } from '../feeds/replay/load-scan-directory.js';
 import { TemplateDecoder } from '../feeds/replay/template-decoder.js';
-import type { ScanBatch } from '../feeds/replay/scan-batch.js';
+import { mergeBatches, type ScanBatch } from '../feeds/replay/scan-batch.js';
 import type { ScanFile } from '../feeds/replay/scan-directory.js';
 import { toShared } from '../feeds/replay/shared-arrays.js';
 
@@ -41,11 +41,14 @@ export function decodeFiles(task: DecodeFilesTask): DecodeFilesResult {
   const template = new TemplateDecoder();
   for (const f of task.files) {
     try {
-      batches.push(shareBatch(decodeFile(f, template)));
+      batches.push(decodeFile(f, template));
     } catch (e) {
       if (task.strict || !(e instanceof ScanFormatError)) throw e;
       skipped.push({ source: e.source, reason: e.reason });
     }
   }
-  return { batches, skipped };
+  // One merged batch per task: one set of shared columns crosses the thread boundary, not one per file.
+  const first = task.files[0]?.rel ?? '';
+  const folder = first.includes('/') ? `${first.slice(0, first.lastIndexOf('/'))}/` : first;
+  return { batches: batches.length > 1 ? [shareBatch(mergeBatches(batches, folder))] : batches.map(shareBatch), skipped };
 }

@@ -116,7 +116,7 @@ export class DayCache {
       folder,
       key: this.keyFor(folder, files),
       rows: records.length,
-      filesRead: batches.length,
+      filesRead: files.length - skipped.length,
       skipped: [...skipped],
       malformed,
     };

@@ -77,7 +77,7 @@ export async function loadReplay(dir: string, o: LoadReplayOptions = {}): Promis
       }
       const r = await decode(fs, strict);
       results[gi] = r.batches;
-      dq.filesRead += r.batches.length;
+      dq.filesRead += fs.length - r.skipped.length;
       dq.skippedFiles.push(...r.skipped);
       if (cache && folder !== '') {
         const rec = cache.write(folder, fs, r.batches, r.skipped);

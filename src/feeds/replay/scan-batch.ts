@@ -74,3 +74,60 @@ export function rowsEqual(a: ScanBatch, ra: number, b: ScanBatch, rb: number): b
   }
   return true;
 }
+
+/**
+ * Concatenates batches into one (symbols re-interned, each row keeping its original file and row), so a
+ * worker returns one set of columns per task instead of thousands of tiny ones.
+ */
+export function mergeBatches(batches: readonly ScanBatch[], source: string): ScanBatch {
+  let n = 0;
+  let len = 0;
+  for (const b of batches) {
+    n += b.n;
+    len += b.offsets[b.n];
+  }
+  const symbols: string[] = [];
+  const index = new Map<string, number>();
+  const ts = new BigInt64Array(n);
+  const scanNumber = new Float64Array(n);
+  const velDiv = new Float64Array(n);
+  const features = Array.from({ length: FEATURE_COUNT }, () => new Float64Array(n));
+  const offsets = new Int32Array(n + 1);
+  const symbolIds = new Int32Array(len);
+  const prices = new Float64Array(len);
+  const timestampIso: string[] = [];
+  const schemaVersion: string[] = [];
+  const rowSource: string[] = [];
+  const rowIndex = new Int32Array(n);
+  const malformed = new Map<number, string>();
+  let r0 = 0;
+  for (const b of batches) {
+    const map = Int32Array.from(b.symbols, (sym) => {
+      let id = index.get(sym);
+      if (id === undefined) {
+        id = symbols.length;
+        symbols.push(sym);
+        index.set(sym, id);
+      }
+      return id;
+    });
+    ts.set(b.ts, r0);
+    scanNumber.set(b.scanNumber, r0);
+    velDiv.set(b.velDiv, r0);
+    for (let f = 0; f < FEATURE_COUNT; f++) features[f].set(b.features[f], r0);
+    const base = offsets[r0];
+    for (let r = 0; r < b.n; r++) {
+      offsets[r0 + r + 1] = base + b.offsets[r + 1];
+      timestampIso.push(b.timestampIso[r]);
+      schemaVersion.push(b.schemaVersion[r]);
+      rowSource.push(fileOf(b, r));
+      rowIndex[r0 + r] = rowOf(b, r);
+    }
+    const m = b.offsets[b.n];
+    for (let k = 0; k < m; k++) symbolIds[base + k] = map[b.symbolIds[k]];
+    prices.set(b.prices.subarray(0, m), base);
+    for (const [r, why] of b.malformed) malformed.set(r0 + r, why);
+    r0 += b.n;
+  }
+  return { source, n, ts, scanNumber, timestampIso, schemaVersion, velDiv, features, offsets, symbolIds, symbols, prices, malformed, rowSource, rowIndex };
+}
