@@ -1,7 +1,8 @@
 /** `dolphin status`: health of the cluster, the latest scan and every paper run, once or --watch. */
 import type { Argv } from 'yargs';
 import { ConfigError, FeedUnavailableError } from '../core/errors.js';
-import { collectStatus, formatStatus, unreachableStatus } from '../feeds/live/cluster-status.js';
+import { collectStatus, unreachableStatus } from '../feeds/live/cluster-status.js';
+import { formatStatus } from '../feeds/live/cluster-status-format.js';
 import type { ClusterStatus } from '../feeds/live/cluster-status.js';
 import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';

@@ -18,12 +18,12 @@
  *   previous sample) is a note, not a health problem.
  */
 
-import { HazelcastJsonValue } from 'hazelcast-client';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
+import type { PaperCounters, ShadowState, ValidationState } from './paper-state.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
+import { errorText, parseState, textOf, type ParsedState } from './paper-state-parser.js';
 
 /** Overall health: OK, STALE (something is old, broken or diverging) or DOWN (cluster unreachable). */
 export type Health = 'OK' | 'STALE' | 'DOWN';
@@ -304,25 +304,8 @@ function clientRunning(client: HazelcastClient): boolean {
   }
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** JSON text of a map value (a string or HazelcastJsonValue), or why it is not text. */
-function textOf(value: unknown): { text: string } | { problem: string } {
-  if (typeof value === 'string') return { text: value };
-  if (value instanceof HazelcastJsonValue) return { text: value.toString() };
-  return { problem: `value is ${describeValue(value)}, expected JSON text` };
-}
-
-function describeValue(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `a string (${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)})`;
-  return `a ${typeof v} (${String(v)})`;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Scan and factors
 // ---------------------------------------------------------------------------------------------
@@ -451,181 +434,6 @@ function exfStatus(raw: Read, map: string, reasons: string[], notes: string[]): 
   return { state: 'MALFORMED', problem, date: null };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Paper runs
-// ---------------------------------------------------------------------------------------------
-
-/** The fields of PaperState the status uses, validated (positions counted, not listed). */
-interface ParsedState extends Omit<PaperState, 'mode' | 'positions'> {
-  readonly positions: number;
-}
-
-const FEED_STATUSES: readonly string[] = ['CONNECTED', 'STALE', 'DISCONNECTED'];
-const VERDICTS: readonly string[] = ['IDENTICAL', 'WITHIN_TOLERANCE', 'DIVERGED', 'NOT_COMPARABLE'];
-/** Problems listed per malformed state entry. */
-const MAX_PROBLEMS = 6;
-const COUNTER_FIELDS = ['scansAccepted', 'malformedMessages', 'lateOrDuplicate', 'scannerRestarts', 'invalidPrices', 'reconnects'] as const;
-
-/** Collects every schema problem of one object; field readers return a placeholder after a problem. */
-class Fields {
-  constructor(
-    private readonly obj: Record<string, unknown>,
-    private readonly path = '',
-    /** Shared by an object and the nested objects read through it. */
-    readonly problems: string[] = [],
-  ) {}
-
-  private bad(field: string, expected: string): void {
-    const v = this.obj[field];
-    this.problems.push(`${this.path}${field} is ${v === undefined ? 'missing' : describeValue(v)}, expected ${expected}`);
-  }
-  /** A number; null (how our writers encode non-finite numbers) reads as NaN. */
-  num(field: string): number {
-    const v = this.obj[field];
-    if (typeof v === 'number') return v;
-    if (v === null) return NaN;
-    this.bad(field, 'a number');
-    return NaN;
-  }
-  int(field: string): number {
-    const v = this.obj[field];
-    if (typeof v === 'number' && Number.isInteger(v)) return v;
-    this.bad(field, 'an integer');
-    return 0;
-  }
-  str(field: string): string {
-    const v = this.obj[field];
-    if (typeof v === 'string') return v;
-    this.bad(field, 'a string');
-    return '';
-  }
-  bool(field: string): boolean {
-    const v = this.obj[field];
-    if (typeof v === 'boolean') return v;
-    this.bad(field, 'true or false');
-    return false;
-  }
-  oneOf<T extends string>(field: string, allowed: readonly string[]): T {
-    const v = this.obj[field];
-    if (typeof v === 'string' && allowed.includes(v)) return v as T;
-    this.bad(field, `one of ${allowed.join(', ')}`);
-    return allowed[0] as T;
-  }
-  nsOrNull(field: string): string | null {
-    const v = this.obj[field];
-    if (v === null) return null;
-    if (typeof v === 'string' && /^-?\d+$/.test(v)) return v;
-    this.bad(field, 'a decimal string of nanoseconds or null');
-    return null;
-  }
-  intOrNull(field: string): number | null {
-    const v = this.obj[field];
-    if (v === null) return null;
-    return this.int(field);
-  }
-  array(field: string): unknown[] {
-    const v = this.obj[field];
-    if (Array.isArray(v)) return v;
-    this.bad(field, 'an array');
-    return [];
-  }
-  object(field: string, nullable: boolean): Fields | null {
-    const v = this.obj[field];
-    if (v === null && nullable) return null;
-    if (isRecord(v)) return this.child(v, `${this.path}${field}.`);
-    this.bad(field, nullable ? 'an object or null' : 'an object');
-    return null;
-  }
-  /** Reads an element of an array (e.g. `shadows[0]`) with its problems reported here. */
-  element(v: unknown, path: string): Fields | null {
-    if (isRecord(v)) return this.child(v, `${this.path}${path}.`);
-    this.problems.push(`${this.path}${path} is ${describeValue(v)}, expected an object`);
-    return null;
-  }
-  private child(v: Record<string, unknown>, path: string): Fields {
-    return new Fields(v, path, this.problems);
-  }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/**
- * Validates one DOLPHIN_STATE_PAPER value against the PaperState schema (unknown fields ignored).
- * Every problem is listed; any problem makes the entry malformed.
- */
-export function parseState(value: unknown, key: string): { state: ParsedState } | { problem: string } {
-  let obj: unknown = value;
-  if (!isRecord(value) || value instanceof HazelcastJsonValue) {
-    const text = textOf(value);
-    if ('problem' in text) return text;
-    try {
-      obj = JSON.parse(text.text) as unknown;
-    } catch (err) {
-      return { problem: `not valid JSON: ${errorText(err)}` };
-    }
-    if (!isRecord(obj)) return { problem: `expected a JSON object, found ${describeValue(obj)}` };
-  }
-  const f = new Fields(obj as Record<string, unknown>);
-  const runId = f.str('runId');
-  if (f.problems.length === 0 && runId !== key) f.problems.push(`runId is ${JSON.stringify(runId)}, but the entry's key is ${JSON.stringify(key)}`);
-  f.oneOf('mode', ['paper']);
-
-  // top-level fields first, so the first problems listed are the telling ones
-  const heartbeatMs = f.num('heartbeatMs');
-  const startedAtMs = f.num('startedAtMs');
-  const feedStatus = f.oneOf<FeedStatus>('feedStatus', FEED_STATUSES);
-  const lastScanTs = f.nsOrNull('lastScanTs');
-  const lastScanNumber = f.intOrNull('lastScanNumber');
-  const equity = f.num('equity');
-  const cash = f.num('cash');
-  const initialCapital = f.num('initialCapital');
-  const realizedPnl = f.num('realizedPnl');
-  const trades = f.int('trades');
-  const acbCut = f.num('acbCut');
-  const journal = f.str('journal');
-  const stopped = f.bool('stopped');
-  const positions = f.array('positions');
-  positions.forEach((p, i) => f.element(p, `positions[${i}]`)?.str('asset'));
-  const c = f.object('counters', false);
-  const counters = Object.fromEntries(COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0])) as unknown as PaperCounters;
-  const shadows = f.array('shadows').flatMap((s, i): ShadowState[] => {
-    const e = f.element(s, `shadows[${i}]`);
-    return e === null ? [] : [{ name: e.str('name'), equity: e.num('equity'), trades: e.int('trades'), openPositions: e.int('openPositions') }];
-  });
-  const v = f.object('validation', true);
-  const validation: ValidationState | null =
-    v === null ? null : { verdict: v.oneOf('verdict', VERDICTS), atMs: v.num('atMs'), summary: v.str('summary') };
-
-  const state: ParsedState = {
-    runId,
-    heartbeatMs,
-    startedAtMs,
-    feedStatus,
-    lastScanTs,
-    lastScanNumber,
-    equity,
-    cash,
-    initialCapital,
-    realizedPnl,
-    trades,
-    acbCut,
-    positions: positions.length,
-    counters,
-    shadows,
-    validation,
-    journal,
-    stopped,
-  };
-  if (f.problems.length === 0 && !Number.isFinite(state.heartbeatMs)) f.problems.push('heartbeatMs is null, expected a number');
-  if (f.problems.length > 0) {
-    const shown = f.problems.slice(0, MAX_PROBLEMS).join('; ');
-    return { problem: f.problems.length > MAX_PROBLEMS ? `${shown}; and ${f.problems.length - MAX_PROBLEMS} more` : shown };
-  }
-  return { state };
-}
-
 function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: CollectStatusOptions): PaperRunStatus {
   const heartbeatAgeSeconds = (opts.now - s.heartbeatMs) / 1000;
   const lastScanMs = s.lastScanTs === null ? null : nsToMs(BigInt(s.lastScanTs));
@@ -672,125 +480,6 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Formatting (pure)
-// ---------------------------------------------------------------------------------------------
-
-/** Renders a status as a readable text block (no trailing newline). Pure. */
-export function formatStatus(status: ClusterStatus): string {
-  const out: string[] = [];
-  const c = status.cluster;
-  out.push(`DOLPHIN status: ${status.health}   ${status.atIso}`);
-  out.push(
-    `  cluster   '${c.clusterName}' at ${c.address}: ` +
-      (c.reachable ? `${c.members ?? '?'} member(s)${c.memberAddresses.length ? ` (${c.memberAddresses.join(', ')})` : ''}` : 'UNREACHABLE'),
-  );
-  const s = status.scan;
-  if (s.state === 'OK') {
-    const p = s.progression;
-    let prog = '';
-    if (p !== null) {
-      if (p.scannerRestart) prog = `, SCANNER RESTART since previous sample (#${p.previousScanNumber} -> #${s.scanNumber ?? '?'})`;
-      else if (p.wentBack) prog = ', went BACK in time since previous sample';
-      else if (!p.advanced) prog = `, no new scan in ${fmtSeconds(p.intervalSeconds)}`;
-      else prog = `, +${p.scansAdvanced ?? '?'} scan(s) in ${fmtSeconds(p.intervalSeconds)}`;
-    }
-    out.push(`  scan      #${s.scanNumber ?? '?'} at ${s.timestampIso ?? s.timestampNs ?? '?'}, age ${fmtAge(s.ageSeconds ?? NaN)}, ${s.assets ?? 0} assets${prog}`);
-  } else if (s.state === 'MALFORMED') out.push(`  scan      MALFORMED: ${s.problem ?? ''}`);
-  else out.push(`  scan      ${s.state === 'MISSING' ? 'none published' : 'unknown'}`);
-  const e = status.exf;
-  out.push(`  exf       ${e.state === 'OK' ? (e.date ?? '') : e.state === 'MALFORMED' ? `MALFORMED: ${e.problem ?? ''}` : e.state === 'MISSING' ? 'none published' : 'unknown'}`);
-  out.push(`  maps      ${status.maps.features}, ${status.maps.state}   (stale after ${fmtSeconds(status.staleAfterSeconds)})`);
-
-  if (c.reachable) {
-    out.push('');
-    if (status.runs.length === 0) out.push('Paper runs: none');
-    else {
-      out.push(`Paper runs (${status.runs.length})`);
-      const header = ['RUN', 'STATE', 'HEARTBEAT', 'FEED', 'LAST SCAN', 'EQUITY', 'PNL', 'PNL %', 'TRADES', 'OPEN', 'ACB CUT', 'VALIDATION'];
-      const rows = status.runs.map((r) => [
-        r.runId,
-        r.stopped ? 'stopped' : r.health === 'OK' ? 'running' : 'STALE',
-        fmtAge(r.heartbeatAgeSeconds),
-        r.feedStatus,
-        r.lastScanAgeSeconds === null ? '-' : fmtAge(r.lastScanAgeSeconds),
-        fmtMoney(r.equity),
-        fmtSigned(r.pnl, 2),
-        `${fmtSigned(r.pnlPct, 2)}%`,
-        String(r.trades),
-        String(r.openPositions),
-        fmtNum(r.acbCut, 2),
-        r.validation?.verdict ?? '-',
-      ]);
-      out.push(...table(header, rows, new Set([5, 6, 7, 8, 9, 10])));
-      for (const r of status.runs) {
-        const k = r.counters;
-        out.push(
-          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, late/dup ${k.lateOrDuplicate}, ` +
-            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}`,
-        );
-        for (const sh of r.shadows) {
-          out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);
-        }
-      }
-    }
-    if (status.malformedRuns.length > 0) {
-      out.push('', `Malformed state entries (${status.malformedRuns.length})`);
-      for (const m of status.malformedRuns) out.push(`  ${m.key}: ${m.problem}`);
-    }
-  }
-  if (status.reasons.length > 0) {
-    out.push('', `${status.health} because:`);
-    for (const r of status.reasons) out.push(`  - ${r}`);
-  }
-  if (status.notes.length > 0) {
-    out.push('', 'Notes:');
-    for (const n of status.notes) out.push(`  - ${n}`);
-  }
-  return out.join('\n');
-}
-
-/** Left-aligned text columns, right-aligned numeric ones; two spaces apart, indented by two. */
-function table(header: readonly string[], rows: readonly (readonly string[])[], right: ReadonlySet<number>): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: readonly string[]): string =>
-    `  ${cells
-      .map((cell, i) => (right.has(i) ? cell.padStart(widths[i] ?? 0) : cell.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd()}`;
-  return [line(header), ...rows.map(line)];
-}
-
-function fmtNum(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : '-';
-}
-
-function fmtMoney(x: number): string {
-  if (!Number.isFinite(x)) return '-';
-  return x.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-}
-
-function fmtSigned(x: number, digits: number): string {
-  if (!Number.isFinite(x)) return '-';
-  const t = Math.abs(x).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
-  return `${x < 0 && Number(t.replace(/,/g, '')) !== 0 ? '-' : '+'}${t}`;
-}
-
-function fmtSeconds(s: number): string {
-  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
-}
-
-/** An age: 0.4 s, 12.3 s, 2 min 5 s, 3 h 2 min, 2 d 4 h. */
-function fmtAge(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '-';
-  const sign = seconds < 0 ? '-' : '';
-  const s = Math.abs(seconds);
-  if (s < 60) return `${sign}${s.toFixed(1)} s`;
-  if (s < 3600) return `${sign}${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
-  if (s < 86_400) return `${sign}${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-  return `${sign}${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Time helpers
 // ---------------------------------------------------------------------------------------------
 
@@ -806,4 +495,18 @@ function isoOfMs(ms: number): string | null {
 
 function round3(x: number): number {
   return Math.round(x * 1000) / 1000;
+}
+
+export function fmtSeconds(s: number): string {
+  return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+}
+
+export function fmtAge(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '-';
+  const sign = seconds < 0 ? '-' : '';
+  const s = Math.abs(seconds);
+  if (s < 60) return `${sign}${s.toFixed(1)} s`;
+  if (s < 3600) return `${sign}${Math.floor(s / 60)} min ${Math.floor(s % 60)} s`;
+  if (s < 86_400) return `${sign}${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+  return `${sign}${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }

@@ -13,7 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { IMap } from 'hazelcast-client';
-import { collectStatus, formatStatus, scanProgression, unreachableStatus } from '../../../src/feeds/live/cluster-status.js';
+import { collectStatus, scanProgression, unreachableStatus } from '../../../src/feeds/live/cluster-status.js';
+import { formatStatus } from '../../../src/feeds/live/cluster-status-format.js';
 import type { ClusterStatus } from '../../../src/feeds/live/cluster-status.js';
 import { connectHazelcast } from '../../../src/feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../../../src/feeds/live/hazelcast-connection.js';
