@@ -1,8 +1,13 @@
-/** The README's demo on the shipped sample: >= 20 trades, and the same command twice gives identical reports. */
+/**
+ * The README's demo on the shipped sample: >= 20 trades, the same command twice gives identical reports,
+ * and its report.html renders in headless chromium with the equity curve (screenshot in test-artifacts/).
+ */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { browserSkipReason, launchChromium } from '../support/browser.js';
 import { dolphin } from '../support/cli.js';
 
 describe('npm run demo (sample dataset)', () => {
@@ -18,4 +23,27 @@ describe('npm run demo (sample dataset)', () => {
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toBe(readFileSync(join('runs', 'demo', 'report.json'), 'utf8'));
   }, 180_000);
+
+  it.skipIf(browserSkipReason() !== null)('renders the sample report.html with its equity curve in chromium', async () => {
+    const browser = await launchChromium({ width: 1280, height: 1100 });
+    try {
+      const page = await browser.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      await page.goto(pathToFileURL(resolve('runs', 'demo', 'report.html')).href);
+      await page.waitForSelector('html[data-ready="1"]', { timeout: 10_000 });
+      const got = (await page.evaluate(`(() => {
+        const svg = document.getElementById('equity-svg');
+        return { points: Number(svg && svg.getAttribute('data-points')), source: svg && svg.getAttribute('data-source'), markers: Number(svg && svg.getAttribute('data-markers')) };
+      })()`)) as { points: number; source: string | null; markers: number };
+      expect(errors).toEqual([]);
+      expect(got.points).toBeGreaterThan(1000);
+      expect(got.markers).toBeGreaterThanOrEqual(40);
+      mkdirSync('test-artifacts', { recursive: true });
+      await page.screenshot({ path: join('test-artifacts', 'demo-report.png') });
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
