@@ -55,7 +55,7 @@ async function best(rounds: number, f: () => Promise<Timed>): Promise<Timed & { 
 /** Runs the case. */
 export async function runReplayBench(o: BenchOptions): Promise<CaseResult> {
   const days = o.quick ? 3 : MONTH_DAYS;
-  const rounds = o.quick ? 1 : 2;
+  const rounds = 1;
   const monthDir = dateFolders(days, o.log);
   const dayDir = scannerDay(o.log);
   const cacheRoot = join(dataRoot(), 'day-cache');
@@ -99,14 +99,6 @@ export async function runReplayBench(o: BenchOptions): Promise<CaseResult> {
           unit: 'files/s',
           cores: Math.max(1, workers),
           note: `(= ${Math.round(s.scans / s.seconds).toLocaleString('en-US')} scans/s; ${s.seconds.toFixed(2)} s: load+cache write ${(s.loadMs / 1000).toFixed(2)} s, rest ${(s.runMs / 1000).toFixed(2)} s)`,
-        });
-        const l = await timedBacktest(dayDir, pool, fresh);
-        figures.push({
-          name: `  of which load phase only, ${label}`,
-          value: dayFiles.length / (l.loadMs / 1000),
-          unit: 'files/s',
-          cores: Math.max(1, workers),
-          note: '(list + decode + cache write + assemble)',
         });
       } finally {
         await pool?.destroy();

@@ -55,7 +55,7 @@ export async function runSweepBench(o: BenchOptions): Promise<CaseResult> {
     const pool = new WorkerPool(workers);
     try {
       o.log(`sweep: ${items.length} configs x ${n.toLocaleString('en-US')} scans, ${workers} worker(s) (load ${load1()})`);
-      await sweepOnce(replay, items.slice(0, workers * 2), overrides, pool);
+      await sweepOnce(replay, items, overrides, pool);
       all[workers] = [];
       for (let i = 0; i < rounds; i++) all[workers].push(await sweepOnce(replay, items, overrides, pool));
       secs[workers] = Math.min(...all[workers]);
@@ -69,7 +69,7 @@ export async function runSweepBench(o: BenchOptions): Promise<CaseResult> {
   return {
     case: 'sweep',
     measures: 'runSweep over shared columns on the pool (features once, one engine run per config in a worker, ndjson lines)',
-    setup: `${days} days x 50 assets (${n.toLocaleString('en-US')} scans) loaded before timing; grid ${g.join(' ')} (${items.length} configs, volThreshold auto calibrated once per key inside the run); pool warmed by an untimed sweep of ${2} configs per worker; best of ${rounds}`,
+    setup: `${days} days x 50 assets (${n.toLocaleString('en-US')} scans) loaded before timing; grid ${g.join(' ')} (${items.length} configs, volThreshold auto calibrated once per key inside the run); pool warmed by one untimed run of the same sweep; best of ${rounds}`,
     figures,
     targets: [
       atLeast('sweep, 2 workers', configScans / secs[2], SWEEP_TARGET, 'config-scans/s'),

@@ -48,3 +48,21 @@ export function machineLine(m: MachineInfo): string {
 export function load1(): number {
   return Math.round(loadavg()[0] * 100) / 100;
 }
+
+/**
+ * Effective parallel cores: the same busy loop on 1 thread, then on `cores` threads at once;
+ * cores x t1 / tN. A VM or cgroup that exposes 2 CPUs but grants one core's time gives ~1.0, and
+ * then no 1 -> 2 worker scaling is possible on this machine.
+ */
+export async function parallelCapacity(cores = availableParallelism(), iterations = 1e8): Promise<{ effectiveCores: number; oneThreadMs: number; allThreadsMs: number }> {
+  const { Worker } = await import('node:worker_threads');
+  const code = `let s = 0; for (let i = 0; i < ${iterations}; i++) s += i * 0.5; require('node:worker_threads').parentPort.postMessage(s);`;
+  const run = async (n: number): Promise<number> => {
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: n }, () => new Promise((r) => new Worker(code, { eval: true }).once('message', r))));
+    return performance.now() - t0;
+  };
+  const oneThreadMs = await run(1);
+  const allThreadsMs = await run(cores);
+  return { effectiveCores: Math.round(((cores * oneThreadMs) / allThreadsMs) * 100) / 100, oneThreadMs, allThreadsMs };
+}
