@@ -1,9 +1,10 @@
 /** Worker task: decode a chunk of scan files (a day folder or part of one) into shared-memory batches. */
 import { ScanFormatError } from '../core/errors.js';
 import type { SourceProblem } from '../core/data-quality.js';
-import { decodeFile } from '../feeds/replay/load-scan-directory.js';
+import { FileBytes, decodeFileInto } from '../feeds/replay/load-scan-directory.js';
 import { TemplateDecoder } from '../feeds/replay/template-decoder.js';
-import { mergeBatches, type ScanBatch } from '../feeds/replay/scan-batch.js';
+import type { ScanBatch } from '../feeds/replay/scan-batch.js';
+import { ScanBatchBuilder } from '../feeds/replay/scan-batch-builder.js';
 import type { ScanFile } from '../feeds/replay/scan-directory.js';
 import { toShared } from '../feeds/replay/shared-arrays.js';
 
@@ -33,22 +34,35 @@ export function shareBatch(b: ScanBatch): ScanBatch {
   };
 }
 
-/** Decodes every file of the task; a bad file is skipped and named (thrown when strict). */
-export function decodeFiles(task: DecodeFilesTask): DecodeFilesResult {
-  const batches: ScanBatch[] = [];
+/** Expected asset entries per scan file when sizing a task's columns (they grow past it). */
+const ITEMS_PER_FILE = 64;
+
+/**
+ * Decodes files (of one folder) in order into one batch: what decoding each file and merging the batches
+ * (mergeBatches) gives, with each column allocated once. A bad file is skipped and named (thrown when strict).
+ */
+export function decodeFileList(files: readonly ScanFile[], strict: boolean, shared: boolean): DecodeFilesResult {
   const skipped: SourceProblem[] = [];
-  // One template per task (a chunk of one folder): no state survives between tasks.
+  // One template per call (a chunk of one folder): no state survives between tasks.
   const template = new TemplateDecoder();
-  for (const f of task.files) {
+  const out = new ScanBatchBuilder({ rows: files.length, items: files.length * ITEMS_PER_FILE, shared });
+  const bytes = new FileBytes();
+  for (const f of files) {
     try {
-      batches.push(decodeFile(f, template));
+      decodeFileInto(f, template, out, bytes);
     } catch (e) {
-      if (task.strict || !(e instanceof ScanFormatError)) throw e;
+      if (strict || !(e instanceof ScanFormatError)) throw e;
       skipped.push({ source: e.source, reason: e.reason });
     }
   }
-  // One merged batch per task: one set of shared columns crosses the thread boundary, not one per file.
-  const first = task.files[0]?.rel ?? '';
+  // One batch per call: one set of shared columns crosses the thread boundary, not one per file.
+  const first = files[0]?.rel ?? '';
   const folder = first.includes('/') ? `${first.slice(0, first.lastIndexOf('/'))}/` : first;
-  return { batches: batches.length > 1 ? [shareBatch(mergeBatches(batches, folder))] : batches.map(shareBatch), skipped };
+  const batch = out.result(folder);
+  return { batches: batch ? [batch] : [], skipped };
+}
+
+/** Decodes every file of the task; a bad file is skipped and named (thrown when strict). */
+export function decodeFiles(task: DecodeFilesTask): DecodeFilesResult {
+  return decodeFileList(task.files, task.strict, true);
 }

@@ -5,8 +5,9 @@
 import { emptyDataQuality } from '../../core/data-quality.js';
 import { ScanFormatError } from '../../core/errors.js';
 import { DayCache, groupByFolder } from './day-cache.js';
-import { decodeFile, finishReplay, requireScanFiles, type ReplayData } from './load-scan-directory.js';
+import { FileBytes, decodeFileInto, finishReplay, requireScanFiles, type ReplayData } from './load-scan-directory.js';
 import type { ScanBatch } from './scan-batch.js';
+import { ScanBatchBuilder } from './scan-batch-builder.js';
 import { TemplateDecoder } from './template-decoder.js';
 import type { SourceProblem } from '../../core/data-quality.js';
 import type { ScanFile } from './scan-directory.js';
@@ -14,20 +15,26 @@ import type { ScanFile } from './scan-directory.js';
 /** Decodes a list of files (one folder), returning batches in file order and the skipped files. */
 export type DecodeFn = (files: readonly ScanFile[], strict: boolean) => Promise<{ batches: ScanBatch[]; skipped: SourceProblem[] }>;
 
-/** Decodes on this thread. */
+/**
+ * Decodes on this thread, into one batch per folder like a pool task (what mergeBatches of the per-file
+ * batches gives; the single file's own batch for a one-file folder).
+ */
 export const decodeSerial: DecodeFn = async (files, strict) => {
-  const batches: ScanBatch[] = [];
   const skipped: SourceProblem[] = [];
   const template = new TemplateDecoder();
+  const out = new ScanBatchBuilder({ rows: files.length, items: files.length * 64 });
+  const bytes = new FileBytes();
   for (const f of files) {
     try {
-      batches.push(decodeFile(f, template));
+      decodeFileInto(f, template, out, bytes);
     } catch (e) {
       if (strict || !(e instanceof ScanFormatError)) throw e;
       skipped.push({ source: e.source, reason: e.reason });
     }
   }
-  return { batches, skipped };
+  const first = files[0]?.rel ?? '';
+  const batch = out.result(first.includes('/') ? `${first.slice(0, first.lastIndexOf('/'))}/` : first);
+  return { batches: batch ? [batch] : [], skipped };
 };
 
 /** Options of loadReplay. */

@@ -1,12 +1,13 @@
 /** Loads a data folder into a ScanStore: list, decode, order, dedupe, assess (serial path). */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { emptyDataQuality, type DataQuality } from '../../core/data-quality.js';
 import { DataEmptyError, DolphinError, ScanFormatError } from '../../core/errors.js';
 import type { ScanStore } from '../../core/scan-store.js';
 import { assessTimeline } from '../../core/timeline-quality.js';
 import type { FactorRecord } from '../../core/trade.js';
 import { decodeScans } from './arrow-scan.codec.js';
-import { TemplateDecoder, decodeScanFile } from './template-decoder.js';
+import { TemplateDecoder, decodeScanFile, decodeScanFileInto } from './template-decoder.js';
+import type { ScanBatchBuilder } from './scan-batch-builder.js';
 import { loadExternalFactors, loadJournalFactors } from './external-factors.js';
 import type { ScanBatch } from './scan-batch.js';
 import { assembleScans } from './scan-assembler.js';
@@ -42,6 +43,51 @@ export function decodeFile(file: ScanFile, template?: TemplateDecoder): ScanBatc
   }
   try {
     return template ? decodeScanFile(template, bytes, file.rel) : decodeScans(bytes, file.rel);
+  } catch (e) {
+    if (e instanceof DolphinError) throw e;
+    throw new ScanFormatError(file.rel, `cannot decode: ${(e as Error).message}`);
+  }
+}
+
+/** Reads whole files into one reused buffer (no per-file allocation); a view is valid until the next read. */
+export class FileBytes {
+  private buf = Buffer.allocUnsafe(64 * 1024);
+
+  /** The file's bytes (throws like readFileSync when it cannot be read). */
+  read(path: string): Uint8Array {
+    const fd = openSync(path, 'r');
+    try {
+      let len = 0;
+      for (;;) {
+        if (len === this.buf.length) {
+          const bigger = Buffer.allocUnsafe(this.buf.length * 2);
+          this.buf.copy(bigger, 0, 0, len);
+          this.buf = bigger;
+        }
+        const got = readSync(fd, this.buf, len, this.buf.length - len, null);
+        if (got === 0) break;
+        len += got;
+      }
+      return this.buf.subarray(0, len);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Decodes one file into `out` (all its rows or none), like `out.appendBatch(decodeFile(file, template))`:
+ * same ScanFormatError for a file that cannot be read or decoded. `bytes` reads through a reused buffer.
+ */
+export function decodeFileInto(file: ScanFile, template: TemplateDecoder, out: ScanBatchBuilder, bytes: FileBytes): void {
+  let data: Uint8Array;
+  try {
+    data = bytes.read(file.path);
+  } catch (e) {
+    throw new ScanFormatError(file.rel, `cannot read file: ${(e as Error).message}`);
+  }
+  try {
+    decodeScanFileInto(template, out, data, file.rel);
   } catch (e) {
     if (e instanceof DolphinError) throw e;
     throw new ScanFormatError(file.rel, `cannot decode: ${(e as Error).message}`);

@@ -21,6 +21,7 @@ import {
   schemaEnd,
 } from './arrow-ipc-layout.js';
 import type { ScanBatch } from './scan-batch.js';
+import { ScanBatchBuilder } from './scan-batch-builder.js';
 
 // Column slots of a plan: ts, scan_number, timestamp_iso, schema_version, 16 features, vel_div,
 // assets (list), assets item, asset_prices (list), asset_prices item.
@@ -88,6 +89,9 @@ export class TemplateDecoder {
   private readonly dict = new BatchMeta();
   private readonly cache = new SymbolCache();
   private readonly utf8 = new TextDecoder();
+  private readonly featurePos = new Int32Array(FEATURE_COUNT);
+  /** Generation of the builder the symbol cache's local ids refer to. */
+  private generation = 0;
 
   constructor(options: TemplateDecoderOptions = {}) {
     this.maxTemplates = options.maxTemplates ?? 4;
@@ -101,14 +105,24 @@ export class TemplateDecoder {
 
   /** Decodes `bytes` like decodeScans, or returns null: "not the template; use decodeScans". */
   decode(bytes: Uint8Array, source: string): ScanBatch | null {
+    const out = new ScanBatchBuilder({ rows: 1, items: 64 });
+    return this.decodeInto(out, bytes, source) ? out.finish(source, false) : null;
+  }
+
+  /**
+   * Appends the file's rows to `out` as decode would return them (as `out.appendBatch(decodeScans(...))`
+   * would), or returns false and leaves `out` unchanged: "not the template; use decodeScans".
+   * `bytes` is not kept (it may be a reused read buffer).
+   */
+  decodeInto(out: ScanBatchBuilder, bytes: Uint8Array, source: string): boolean {
     const buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     for (let i = 0; i < this.templates.length; i++) {
       const t = this.templates[i];
-      if (matches(t, buf)) return t.plan ? this.decodeWith(t, t.plan, buf, source) : null;
+      if (matches(t, buf)) return t.plan ? this.decodeWith(t, t.plan, buf, source, out) : false;
     }
-    if (this.templates.length >= this.maxTemplates || this.learnFailures >= this.maxLearnFailures) return null;
+    if (this.templates.length >= this.maxTemplates || this.learnFailures >= this.maxLearnFailures) return false;
     const t = this.adopt(bytes);
-    return t && t.plan ? this.decodeWith(t, t.plan, buf, source) : null;
+    return t && t.plan ? this.decodeWith(t, t.plan, buf, source, out) : false;
   }
 
   /**
@@ -173,89 +187,143 @@ export class TemplateDecoder {
     if (!plan) return t;
     // Self-check on the learning file: a file the fast path cannot read (nulls) teaches nothing;
     // one it reads differently from apache-arrow marks the layout unsupported.
-    const fast = this.decodeWith(t, plan, buf, 'template');
-    if (!fast) return null;
-    return sameBatch(fast, reference) ? t : { ...t, plan: null };
+    const one = new ScanBatchBuilder({ rows: Math.max(1, reference.n), items: reference.offsets[reference.n] });
+    if (!this.decodeWith(t, plan, buf, 'template', one)) return null;
+    return sameBatch(one.finish('template', false), reference) ? t : { ...t, plan: null };
   }
 
-  private decodeWith(t: Template, plan: Plan, buf: Buffer, source: string): ScanBatch | null {
+  /** Decodes into `out` (all or nothing): false when the file is not exactly what the fast path reads. */
+  private decodeWith(t: Template, plan: Plan, buf: Buffer, source: string, out: ScanBatchBuilder): boolean {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const fs = buf.length - t.footer.length;
     const m = this.batch;
     // Every footer block as apache-arrow parses it: offsets and body lengths it could not convert fail there.
-    for (let i = 0; i < t.dictCount; i++) if (!blockReadable(dv, fs + t.dictBlocks + BLOCK_SIZE * i)) return null;
-    if (!blockReadable(dv, fs + t.batchBlock)) return null;
-    if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return null;
-    if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return null;
-    if (!batchWellFormed(dv, m)) return null;
+    for (let i = 0; i < t.dictCount; i++) if (!blockReadable(dv, fs + t.dictBlocks + BLOCK_SIZE * i)) return false;
+    if (!blockReadable(dv, fs + t.batchBlock)) return false;
+    if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return false;
+    if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return false;
+    if (!batchWellFormed(dv, m)) return false;
     const n = m.length;
     const node = plan.node;
     const buffer = plan.buffer;
     for (let c = 0; c < SLOTS; c++) {
       if (node[c] < 0) continue;
-      if (nodeNulls(dv, m, node[c]) !== 0) return null;
-      if (c !== ITEM && c !== PITEM && nodeLength(dv, m, node[c]) !== n) return null;
+      if (nodeNulls(dv, m, node[c]) !== 0) return false;
+      if (c !== ITEM && c !== PITEM && nodeLength(dv, m, node[c]) !== n) return false;
     }
-    // Scalars.
+    // Positions of every buffer read, checked before anything is written.
     const pTs = bufferAt(dv, m, buffer[TS] + 1, 8 * n);
     const pSn = bufferAt(dv, m, buffer[SN] + 1, 8 * n);
-    if (pTs < 0 || pSn < 0) return null;
-    const ts = new BigInt64Array(n);
-    const scanNumber = new Float64Array(n);
-    for (let r = 0; r < n; r++) {
-      ts[r] = dv.getBigInt64(pTs + 8 * r, true);
-      scanNumber[r] = Number(dv.getBigInt64(pSn + 8 * r, true));
-    }
-    const features: Float64Array[] = new Array(FEATURE_COUNT);
+    if (pTs < 0 || pSn < 0) return false;
+    const pf = this.featurePos;
     for (let f = 0; f < FEATURE_COUNT; f++) {
-      const col = this.floats(dv, m, buffer[FEAT + f] + 1, n);
-      if (!col) return null;
-      features[f] = col;
+      pf[f] = bufferAt(dv, m, buffer[FEAT + f] + 1, 8 * n);
+      if (pf[f] < 0) return false;
     }
-    let velDiv: Float64Array | null;
-    if (node[VD] >= 0) velDiv = this.floats(dv, m, buffer[VD] + 1, n);
-    else velDiv = new Float64Array(n).fill(NaN);
-    if (!velDiv) return null;
-    const timestampIso = this.strings(dv, buf, m, buffer[ISO] + 1, n);
-    const schemaVersion = this.strings(dv, buf, m, buffer[VER] + 1, n);
-    if (!timestampIso || !schemaVersion) return null;
-    // Assets and prices: list offsets, then items (utf8 or dictionary indices) and float64 prices.
+    const pVd = node[VD] >= 0 ? bufferAt(dv, m, buffer[VD] + 1, 8 * n) : -2;
+    if (pVd === -1) return false;
     const itemLen = nodeLength(dv, m, node[ITEM]);
     const priceLen = nodeLength(dv, m, node[PITEM]);
     const pa = listOffsets(dv, m, buffer[ASSETS] + 1, n, itemLen);
     const pp = listOffsets(dv, m, buffer[PRICES] + 1, n, priceLen);
     const pv = bufferAt(dv, m, buffer[PITEM] + 1, 8 * priceLen);
-    if (pa < 0 || pp < 0 || pv < 0) return null;
+    if (pa < 0 || pp < 0 || pv < 0) return false;
+    const cap = dv.getInt32(pa + 4 * n, true) - dv.getInt32(pa, true);
+    // Symbol ids of the decoder's cache map to this builder's ids until the builder changes.
     const cache = this.cache;
-    cache.beginBatch();
-    const symbols: string[] = [];
+    if (out.generation !== this.generation) {
+      cache.beginBatch();
+      this.generation = out.generation;
+    }
+    const mark = out.mark();
+    out.reserve(n, cap);
+    let ok = false;
+    try {
+      ok = this.fill(t, plan, dv, buf, fs, m, n, pTs, pSn, pVd, pa, pp, pv, itemLen, source, out);
+    } finally {
+      if (!ok) {
+        out.rollback(mark);
+        if (out.generation !== this.generation) {
+          cache.beginBatch();
+          this.generation = out.generation;
+        }
+      }
+    }
+    return ok;
+  }
+
+  private fill(
+    t: Template,
+    plan: Plan,
+    dv: DataView,
+    buf: Buffer,
+    fs: number,
+    m: BatchMeta,
+    n: number,
+    pTs: number,
+    pSn: number,
+    pVd: number,
+    pa: number,
+    pp: number,
+    pv: number,
+    itemLen: number,
+    source: string,
+    out: ScanBatchBuilder,
+  ): boolean {
+    const buffer = plan.buffer;
+    const r0 = out.n;
+    // Scalars.
+    const ts = out.ts;
+    const scanNumber = out.scanNumber;
+    for (let r = 0; r < n; r++) {
+      ts[r0 + r] = dv.getBigInt64(pTs + 8 * r, true);
+      scanNumber[r0 + r] = Number(dv.getBigInt64(pSn + 8 * r, true));
+    }
+    const pf = this.featurePos;
+    for (let f = 0; f < FEATURE_COUNT; f++) {
+      const col = out.features[f];
+      const p = pf[f];
+      for (let r = 0; r < n; r++) col[r0 + r] = dv.getFloat64(p + 8 * r, true);
+    }
+    const velDiv = out.velDiv;
+    if (pVd >= 0) for (let r = 0; r < n; r++) velDiv[r0 + r] = dv.getFloat64(pVd + 8 * r, true);
+    else velDiv.fill(NaN, r0, r0 + n);
+    if (!this.strings(dv, buf, m, buffer[ISO] + 1, n, out.timestampIso)) return false;
+    if (!this.strings(dv, buf, m, buffer[VER] + 1, n, out.schemaVersion)) return false;
+    for (let r = 0; r < n; r++) {
+      out.rowSource.push(source);
+      out.rowIndex[r0 + r] = r;
+    }
+    // Assets and prices: list offsets, then items (utf8 or dictionary indices) and float64 prices.
+    const cache = this.cache;
     let dictCanon: Int32Array | null = null;
     let itemStart: number;
     let itemData = 0;
     let itemDataLen = 0;
     if (plan.dictId >= 0) {
-      dictCanon = this.dictionary(t, plan.dictId, dv, buf, fs, symbols);
+      dictCanon = this.dictionary(t, plan.dictId, dv, buf, fs, out);
       itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * itemLen);
-      if (!dictCanon || itemStart < 0) return null;
+      if (!dictCanon || itemStart < 0) return false;
     } else {
-      if (t.dictCount > 0 && !this.dictionariesReadable(t, dv, fs)) return null;
+      if (t.dictCount > 0 && !this.dictionariesReadable(t, dv, fs)) return false;
       itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * (itemLen + 1));
       itemData = bufferAt(dv, m, buffer[ITEM] + 2, 0);
-      if (itemStart < 0 || itemData < 0) return null;
+      if (itemStart < 0 || itemData < 0) return false;
       itemDataLen = readI64(dv, m.buffers + 16 * (buffer[ITEM] + 2) + 8);
     }
-    const offsets = new Int32Array(n + 1);
-    const cap = dv.getInt32(pa + 4 * n, true) - dv.getInt32(pa, true);
-    const ids = new Int32Array(cap);
-    const px = new Float64Array(cap);
-    let len = 0;
-    const malformed = new Map<number, string>();
+    const offsets = out.offsets;
+    const ids = out.symbolIds;
+    const px = out.prices;
+    const symbols = out.symbols;
+    const malformed = out.malformed;
+    let len = out.len;
     for (let r = 0; r < n; r++) {
       const a0 = dv.getInt32(pa + 4 * r, true);
       const la = dv.getInt32(pa + 4 * r + 4, true) - a0;
       const p0 = dv.getInt32(pp + 4 * r, true);
       const lp = dv.getInt32(pp + 4 * r + 4, true) - p0;
-      if (la !== lp) malformed.set(r, `assets (${la}) and asset_prices (${lp}) have different lengths`);
+      let bad = la !== lp;
+      if (bad) malformed.set(r0 + r, `assets (${la}) and asset_prices (${lp}) have different lengths`);
       const mk = la < lp ? la : lp;
       const tick = cache.beginRow();
       for (let k = 0; k < mk; k++) {
@@ -263,68 +331,51 @@ export class TemplateDecoder {
         let c: number;
         if (dictCanon) {
           const di = dv.getInt32(itemStart + 4 * ai, true);
-          if (di < 0 || di >= dictCanon.length) return null;
+          if (di < 0 || di >= dictCanon.length) return false;
           c = dictCanon[di];
         } else {
           const s0 = dv.getInt32(itemStart + 4 * ai, true);
           const s1 = dv.getInt32(itemStart + 4 * ai + 4, true);
-          if (s0 < 0 || s1 < s0 || s1 > itemDataLen) return null;
+          if (s0 < 0 || s1 < s0 || s1 > itemDataLen) return false;
           c = cache.id(buf, itemData + s0, itemData + s1);
         }
-        const id = cache.localId(c, symbols);
-        if (cache.stamp[c] === tick && !malformed.has(r)) malformed.set(r, `symbol ${symbols[id]} is listed twice`);
+        const id = cache.localId(c, out);
+        if (cache.stamp[c] === tick && !bad) {
+          malformed.set(r0 + r, `symbol ${symbols[id]} is listed twice`);
+          bad = true;
+        }
         cache.stamp[c] = tick;
         ids[len] = id;
         px[len++] = dv.getFloat64(pv + 8 * (p0 + k), true);
       }
-      offsets[r + 1] = len;
+      offsets[r0 + r + 1] = len;
     }
-    return {
-      source,
-      n,
-      ts,
-      scanNumber,
-      timestampIso,
-      schemaVersion,
-      velDiv,
-      features,
-      offsets,
-      symbolIds: len === cap ? ids : ids.slice(0, len),
-      symbols,
-      prices: len === cap ? px : px.slice(0, len),
-      malformed,
-    };
+    out.n = r0 + n;
+    out.len = len;
+    out.endFile(source);
+    return true;
   }
 
-  private floats(dv: DataView, m: BatchMeta, b: number, n: number): Float64Array | null {
-    const p = bufferAt(dv, m, b, 8 * n);
-    if (p < 0) return null;
-    const out = new Float64Array(n);
-    for (let r = 0; r < n; r++) out[r] = dv.getFloat64(p + 8 * r, true);
-    return out;
-  }
-
-  /** Utf8 column with offsets buffer b (data b + 1), decoded as apache-arrow does (TextDecoder). */
-  private strings(dv: DataView, buf: Buffer, m: BatchMeta, b: number, n: number): string[] | null {
+  /** Utf8 column with offsets buffer b (data b + 1), decoded as apache-arrow does (TextDecoder), appended to `out`. */
+  private strings(dv: DataView, buf: Buffer, m: BatchMeta, b: number, n: number, out: string[]): boolean {
     const po = bufferAt(dv, m, b, 4 * (n + 1));
     const pd = bufferAt(dv, m, b + 1, 0);
-    if (po < 0 || pd < 0) return null;
+    if (po < 0 || pd < 0) return false;
     const dataLen = readI64(dv, m.buffers + 16 * (b + 1) + 8);
-    const out: string[] = new Array(n);
     for (let r = 0; r < n; r++) {
       const s0 = dv.getInt32(po + 4 * r, true);
       const s1 = dv.getInt32(po + 4 * r + 4, true);
-      if (s0 < 0 || s1 < s0 || s1 > dataLen) return null;
-      out[r] = this.utf8.decode(buf.subarray(pd + s0, pd + s1));
+      if (s0 < 0 || s1 < s0 || s1 > dataLen) return false;
+      out.push(this.utf8.decode(buf.subarray(pd + s0, pd + s1)));
     }
-    return out;
+    return true;
   }
 
   /**
    * Reads every dictionary batch (as apache-arrow does when opening the file) and interns the one with
    * id `dictId` in dictionary order, like decodeScans; returns canonical symbol ids per entry.
    */
-  private dictionary(t: Template, dictId: number, dv: DataView, buf: Buffer, fs: number, symbols: string[]): Int32Array | null {
+  private dictionary(t: Template, dictId: number, dv: DataView, buf: Buffer, fs: number, into: ScanBatchBuilder): Int32Array | null {
     const d = this.dict;
     let out: Int32Array | null = null;
     for (let i = 0; i < t.dictCount; i++) {
@@ -344,7 +395,7 @@ export class TemplateDecoder {
         const s1 = dv.getInt32(po + 4 * e + 4, true);
         if (s0 < 0 || s1 < s0 || s1 > dataLen) return null;
         const c = this.cache.id(buf, pd + s0, pd + s1);
-        this.cache.localId(c, symbols);
+        this.cache.localId(c, into);
         out[e] = c;
       }
     }
@@ -367,6 +418,14 @@ export class TemplateDecoder {
  */
 export function decodeScanFile(decoder: TemplateDecoder, bytes: Uint8Array, source: string): ScanBatch {
   return decoder.decode(bytes, source) ?? decodeScans(bytes, source);
+}
+
+/**
+ * Appends a scan file's rows to `out`: template fast path when it applies, else apache-arrow on a copy
+ * of the bytes (so `bytes` may be a reused buffer); broken files throw ScanFormatError, `out` unchanged.
+ */
+export function decodeScanFileInto(decoder: TemplateDecoder, out: ScanBatchBuilder, bytes: Uint8Array, source: string): void {
+  if (!decoder.decodeInto(out, bytes, source)) out.appendBatch(decodeScans(bytes.slice(), source));
 }
 
 /** True when `buf` has the template's bytes before the first batch and in the footer (outside block values). */
@@ -497,13 +556,11 @@ class SymbolCache {
     return ++this.tick;
   }
 
-  /** Local id of canonical id c in the current batch, appending its string to `symbols` when new. */
-  localId(c: number, symbols: string[]): number {
+  /** Id in the current builder of canonical id c, interning its string there when new. */
+  localId(c: number, out: ScanBatchBuilder): number {
     if (this.epochOf[c] === this.epoch) return this.local[c];
     this.epochOf[c] = this.epoch;
-    this.local[c] = symbols.length;
-    symbols.push(this.strings[c]);
-    return this.local[c];
+    return (this.local[c] = out.symbolId(this.strings[c]));
   }
 
   /** Canonical id of bytes[from, to). */
