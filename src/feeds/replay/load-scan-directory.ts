@@ -64,9 +64,11 @@ export class FileBytes {
           this.buf.copy(bigger, 0, 0, len);
           this.buf = bigger;
         }
-        const got = readSync(fd, this.buf, len, this.buf.length - len, null);
-        if (got === 0) break;
+        const want = this.buf.length - len;
+        const got = readSync(fd, this.buf, len, want, null);
         len += got;
+        // A regular file reads short only at its end: no second read to see 0 bytes.
+        if (got < want) break;
       }
       return this.buf.subarray(0, len);
     } finally {

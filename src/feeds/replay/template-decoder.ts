@@ -90,6 +90,7 @@ export class TemplateDecoder {
   private readonly cache = new SymbolCache();
   private readonly utf8 = new TextDecoder();
   private readonly featurePos = new Int32Array(FEATURE_COUNT);
+  private readonly lastList = new LastList();
   /** Generation of the builder the symbol cache's local ids refer to. */
   private generation = 0;
 
@@ -277,7 +278,8 @@ export class TemplateDecoder {
     const scanNumber = out.scanNumber;
     for (let r = 0; r < n; r++) {
       ts[r0 + r] = dv.getBigInt64(pTs + 8 * r, true);
-      scanNumber[r0 + r] = Number(dv.getBigInt64(pSn + 8 * r, true));
+      // Number(int64) without a BigInt: hi * 2^32 is exact, so the one addition rounds like Number() does.
+      scanNumber[r0 + r] = dv.getInt32(pSn + 8 * r + 4, true) * 4294967296 + dv.getUint32(pSn + 8 * r, true);
     }
     const pf = this.featurePos;
     for (let f = 0; f < FEATURE_COUNT; f++) {
@@ -325,6 +327,20 @@ export class TemplateDecoder {
       let bad = la !== lp;
       if (bad) malformed.set(r0 + r, `assets (${la}) and asset_prices (${lp}) have different lengths`);
       const mk = la < lp ? la : lp;
+      // Same asset list bytes as the last row decoded into this builder: same ids, same duplicate.
+      const last = this.lastList;
+      if (!dictCanon && !bad && mk > 0 && last.matches(out.generation, buf, itemStart + 4 * a0, mk, itemData, itemDataLen)) {
+        const lastIds = last.ids;
+        for (let k = 0; k < mk; k++) {
+          ids[len] = lastIds[k];
+          px[len++] = dv.getFloat64(pv + 8 * (p0 + k), true);
+        }
+        if (last.dup >= 0) malformed.set(r0 + r, `symbol ${symbols[lastIds[last.dup]]} is listed twice`);
+        offsets[r0 + r + 1] = len;
+        continue;
+      }
+      const len0 = len;
+      let dup = -1;
       const tick = cache.beginRow();
       for (let k = 0; k < mk; k++) {
         const ai = a0 + k;
@@ -343,11 +359,13 @@ export class TemplateDecoder {
         if (cache.stamp[c] === tick && !bad) {
           malformed.set(r0 + r, `symbol ${symbols[id]} is listed twice`);
           bad = true;
+          dup = k;
         }
         cache.stamp[c] = tick;
         ids[len] = id;
         px[len++] = dv.getFloat64(pv + 8 * (p0 + k), true);
       }
+      if (!dictCanon && la === lp && mk > 0) last.remember(out.generation, buf, itemStart + 4 * a0, mk, itemData, ids, len0, dup);
       offsets[r0 + r + 1] = len;
     }
     out.n = r0 + n;
@@ -643,6 +661,49 @@ class SymbolCache {
     this.tick = 0;
     this.epochOf.fill(0);
     this.stamp.fill(0);
+  }
+}
+
+/**
+ * The utf8 asset list of the last row decoded (its offset and string bytes) with the builder ids it got:
+ * consecutive scans usually list the same assets, found again with two byte compares.
+ */
+class LastList {
+  private generation = -1;
+  private count = 0;
+  private offsetBytes: Buffer = Buffer.alloc(1024);
+  private dataBytes: Buffer = Buffer.alloc(1024);
+  private dataLen = 0;
+  ids: Int32Array = new Int32Array(256);
+  /** Position of the first repeated symbol, -1 for none. */
+  dup = -1;
+
+  /** True when the list of `count` items whose offsets start at `offsetsAt` is the remembered one. */
+  matches(generation: number, buf: Buffer, offsetsAt: number, count: number, itemData: number, itemDataLen: number): boolean {
+    if (generation !== this.generation || count !== this.count) return false;
+    const ob = 4 * (count + 1);
+    if (buf.compare(this.offsetBytes, 0, ob, offsetsAt, offsetsAt + ob) !== 0) return false;
+    // Same offsets as a list that was checked: monotone and non-negative; the end must fit this file's data.
+    const s0 = buf.readInt32LE(offsetsAt);
+    const s1 = buf.readInt32LE(offsetsAt + 4 * count);
+    if (s1 > itemDataLen) return false;
+    return buf.compare(this.dataBytes, 0, this.dataLen, itemData + s0, itemData + s1) === 0;
+  }
+
+  remember(generation: number, buf: Buffer, offsetsAt: number, count: number, itemData: number, ids: Int32Array, from: number, dup: number): void {
+    const ob = 4 * (count + 1);
+    const s0 = buf.readInt32LE(offsetsAt);
+    const s1 = buf.readInt32LE(offsetsAt + 4 * count);
+    if (ob > this.offsetBytes.length) this.offsetBytes = Buffer.alloc(2 * ob);
+    if (s1 - s0 > this.dataBytes.length) this.dataBytes = Buffer.alloc(2 * (s1 - s0));
+    if (count > this.ids.length) this.ids = new Int32Array(2 * count);
+    buf.copy(this.offsetBytes, 0, offsetsAt, offsetsAt + ob);
+    buf.copy(this.dataBytes, 0, itemData + s0, itemData + s1);
+    this.dataLen = s1 - s0;
+    for (let k = 0; k < count; k++) this.ids[k] = ids[from + k];
+    this.count = count;
+    this.dup = dup;
+    this.generation = generation;
   }
 }
 
