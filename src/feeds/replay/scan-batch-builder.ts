@@ -23,6 +23,9 @@ export interface BuilderMark {
   readonly len: number;
   readonly symbols: number;
   readonly malformed: number;
+  readonly files: number;
+  readonly lastSource: string;
+  readonly only: ScanBatch | null;
 }
 
 function growF64(a: Float64Array, need: number): Float64Array {
@@ -126,13 +129,16 @@ export class ScanBatchBuilder {
 
   /** The current position, for rollback. */
   mark(): BuilderMark {
-    return { n: this.n, len: this.len, symbols: this.symbols.length, malformed: this.malformed.size };
+    return { n: this.n, len: this.len, symbols: this.symbols.length, malformed: this.malformed.size, files: this.files, lastSource: this.lastSource, only: this.only };
   }
 
   /** Forgets everything appended since `m` (rows, entries, newly interned symbols, malformed rows). */
   rollback(m: BuilderMark): void {
     this.n = m.n;
     this.len = m.len;
+    this.files = m.files;
+    this.lastSource = m.lastSource;
+    this.only = m.only;
     this.timestampIso.length = m.n;
     this.schemaVersion.length = m.n;
     this.rowSource.length = m.n;
