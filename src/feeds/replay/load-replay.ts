@@ -5,7 +5,8 @@
 import { emptyDataQuality } from '../../core/data-quality.js';
 import { ScanFormatError } from '../../core/errors.js';
 import { DayCache, groupByFolder } from './day-cache.js';
-import { FileBytes, decodeFileInto, finishReplay, requireScanFiles, type ReplayData } from './load-scan-directory.js';
+import { FileBytes, decodeFile, decodeFileInto, finishReplay, requireScanFiles, type ReplayData } from './load-scan-directory.js';
+import { shareBatch } from './shared-arrays.js';
 import type { ScanBatch } from './scan-batch.js';
 import { ScanBatchBuilder } from './scan-batch-builder.js';
 import { TemplateDecoder } from './template-decoder.js';
@@ -15,27 +16,40 @@ import type { ScanFile } from './scan-directory.js';
 /** Decodes a list of files (one folder), returning batches in file order and the skipped files. */
 export type DecodeFn = (files: readonly ScanFile[], strict: boolean) => Promise<{ batches: ScanBatch[]; skipped: SourceProblem[] }>;
 
+/** Files above this size hold many scans (daily files): decoded on their own, never copied into a builder. */
+const MULTI_ROW_BYTES = 1 << 20;
+/** Expected asset entries per scan file when sizing a task's columns (they grow past it). */
+const ITEMS_PER_FILE = 64;
+
 /**
- * Decodes on this thread, into one batch per folder like a pool task (what mergeBatches of the per-file
- * batches gives; the single file's own batch for a one-file folder).
+ * Decodes files (of one folder) in order: small one-scan files into one builder (what decoding each file
+ * and mergeBatches gives, each column allocated once), big multi-scan files each on their own. A bad file
+ * is skipped and named (thrown when strict). `shared` puts the columns in SharedArrayBuffers (pool tasks).
  */
-export const decodeSerial: DecodeFn = async (files, strict) => {
+export function decodeFileList(files: readonly ScanFile[], strict: boolean, shared: boolean): { batches: ScanBatch[]; skipped: SourceProblem[] } {
   const skipped: SourceProblem[] = [];
+  const batches: ScanBatch[] = [];
   const template = new TemplateDecoder();
-  const out = new ScanBatchBuilder({ rows: files.length, items: files.length * 64 });
+  const small = files.filter((f) => f.size <= MULTI_ROW_BYTES);
+  const out = new ScanBatchBuilder({ rows: small.length, items: small.length * ITEMS_PER_FILE, shared });
   const bytes = new FileBytes();
   for (const f of files) {
     try {
-      decodeFileInto(f, template, out, bytes);
+      if (f.size <= MULTI_ROW_BYTES) decodeFileInto(f, template, out, bytes);
+      else batches.push(shared ? shareBatch(decodeFile(f, template)) : decodeFile(f, template));
     } catch (e) {
       if (strict || !(e instanceof ScanFormatError)) throw e;
       skipped.push({ source: e.source, reason: e.reason });
     }
   }
-  const first = files[0]?.rel ?? '';
+  const first = small[0]?.rel ?? '';
   const batch = out.result(first.includes('/') ? `${first.slice(0, first.lastIndexOf('/'))}/` : first);
-  return { batches: batch ? [batch] : [], skipped };
-};
+  if (batch) batches.push(batch);
+  return { batches, skipped };
+}
+
+/** Decodes on this thread. */
+export const decodeSerial: DecodeFn = async (files, strict) => decodeFileList(files, strict, false);
 
 /** Options of loadReplay. */
 export interface LoadReplayOptions {

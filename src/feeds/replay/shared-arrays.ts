@@ -1,4 +1,5 @@
 /** Typed arrays on SharedArrayBuffer: columns that workers read without a copy (structured clone shares them). */
+import type { ScanBatch } from './scan-batch.js';
 
 /** Float64Array on shared memory. */
 export function sharedF64(n: number): Float64Array {
@@ -22,4 +23,18 @@ export function toShared<T extends Float64Array | Int32Array | BigInt64Array>(a:
   const out = new Ctor(new SharedArrayBuffer(Math.max(1, a.byteLength)), 0, a.length);
   out.set(a as never);
   return out;
+}
+
+/** Moves a batch's columns to shared memory. */
+export function shareBatch(b: ScanBatch): ScanBatch {
+  return {
+    ...b,
+    ts: toShared(b.ts),
+    scanNumber: toShared(b.scanNumber),
+    velDiv: toShared(b.velDiv),
+    features: b.features.map((f) => toShared(f)),
+    offsets: toShared(b.offsets),
+    symbolIds: toShared(b.symbolIds),
+    prices: toShared(b.prices),
+  };
 }
