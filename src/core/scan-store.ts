@@ -1,5 +1,5 @@
 /** Columnar, growable store of accepted scans: the engine's only view of market data. */
-import { FEATURE_COUNT, dayOf, isValidPrice, type ScanRecord } from './scan.js';
+import { DAY_NS, FEATURE_COUNT, dayOf, isValidPrice, type ScanRecord } from './scan.js';
 
 /** Bulk columns for building a store in one go (replays). Prices are row-major n x symbols.length. */
 export interface ScanColumns {
@@ -57,8 +57,17 @@ export class ScanStore {
 
   /** Fills UTC day numbers and bars of day for ascending timestamps. */
   static computeDays(ts: BigInt64Array, n: number, day: Int32Array, barOfDay: Int32Array): void {
+    // Timestamps ascend: divide only when a scan crosses into another day (bigint division is slow).
+    let d = 0;
+    let start = 0n;
+    let end = -1n;
     for (let t = 0; t < n; t++) {
-      const d = dayOf(ts[t]);
+      const x = ts[t];
+      if (x >= end || x < start) {
+        d = dayOf(x);
+        start = BigInt(d) * DAY_NS;
+        end = start + DAY_NS;
+      }
       day[t] = d;
       barOfDay[t] = t > 0 && day[t - 1] === d ? barOfDay[t - 1] + 1 : 0;
     }

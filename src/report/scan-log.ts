@@ -56,16 +56,24 @@ export function encodeScanLog(store: ScanStore, n: number): ScanLog {
   const bytes: number[] = [];
   let prev = 0n;
   for (let t = 0; t < n; t++) {
-    let d = store.ts[t] - prev;
+    const d = store.ts[t] - prev;
     prev = store.ts[t];
-    // zig-zag so a (never expected) negative delta still round-trips
+    // zig-zag so a (never expected) negative delta still round-trips; plain numbers when they fit
     let z = d >= 0n ? d << 1n : ((-d) << 1n) - 1n;
+    if (z <= 9007199254740991n) {
+      let x = Number(z);
+      while (x >= 128) {
+        bytes.push((x % 128) | 0x80);
+        x = Math.floor(x / 128);
+      }
+      bytes.push(x);
+      continue;
+    }
     do {
       const b = Number(z & 0x7fn);
       z >>= 7n;
       bytes.push(z > 0n ? b | 0x80 : b);
     } while (z > 0n);
-    d = 0n;
   }
   const hashes = new Uint32Array(n);
   const symHashes = store.symbols.map(symbolHash);

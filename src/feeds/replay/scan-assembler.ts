@@ -19,6 +19,7 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
   for (const b of bs) total += b.n;
   const rowBatch = new Int32Array(total);
   const rowIndex = new Int32Array(total);
+  const tsAll = new BigInt64Array(total);
   let k = 0;
   for (let bi = 0; bi < bs.length; bi++) {
     const b = bs[bi];
@@ -31,24 +32,40 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
       }
       rowBatch[k] = bi;
       rowIndex[k] = r;
+      tsAll[k] = b.ts[r];
       k++;
     }
   }
-  const order = Array.from({ length: k }, (_, i) => i);
-  // Files are usually already in time order: only sort when they are not.
+  // Files are usually already in time order with no repeated timestamp: then nothing to sort or merge.
   let sorted = true;
-  for (let i = 1; i < k && sorted; i++) sorted = bs[rowBatch[i - 1]].ts[rowIndex[i - 1]] < bs[rowBatch[i]].ts[rowIndex[i]];
-  if (!sorted) order.sort((x, y) => {
-    const tx = bs[rowBatch[x]].ts[rowIndex[x]];
-    const ty = bs[rowBatch[y]].ts[rowIndex[y]];
-    return tx < ty ? -1 : tx > ty ? 1 : x - y;
-  });
+  for (let i = 1; i < k && sorted; i++) sorted = tsAll[i - 1] < tsAll[i];
+  let kept: ArrayLike<number>;
+  if (sorted) kept = Int32Array.from({ length: k }, (_, i) => i);
+  else kept = orderAndDedupe(bs, rowBatch, rowIndex, tsAll, k, dq);
+  // Universe: every symbol of a kept row, ascending; per-batch local -> global id maps.
+  const used = bs.map((b) => new Uint8Array(b.symbols.length));
+  for (let i = 0; i < kept.length; i++) {
+    const o = kept[i];
+    const b = bs[rowBatch[o]];
+    const u = used[rowBatch[o]];
+    const r = rowIndex[o];
+    for (let q = b.offsets[r]; q < b.offsets[r + 1]; q++) u[b.symbolIds[q]] = 1;
+  }
+  const universe = new Set<string>();
+  bs.forEach((b, bi) => b.symbols.forEach((sym, id) => used[bi][id] === 1 && universe.add(sym)));
+  return buildStore(bs, rowBatch, rowIndex, kept, [...universe].sort(), dq);
+}
+
+/** Sorts rows by timestamp (stable), merges identical duplicates and drops conflicting ones; returns kept rows. */
+function orderAndDedupe(bs: readonly ScanBatch[], rowBatch: Int32Array, rowIndex: Int32Array, tsAll: BigInt64Array, k: number, dq: DataQuality): number[] {
+  const order = Array.from({ length: k }, (_, i) => i);
+  order.sort((x, y) => (tsAll[x] < tsAll[y] ? -1 : tsAll[x] > tsAll[y] ? 1 : x - y));
   const kept: number[] = [];
   for (let i = 0; i < order.length; ) {
     let j = i + 1;
     const b0 = bs[rowBatch[order[i]]];
     const r0 = rowIndex[order[i]];
-    while (j < order.length && bs[rowBatch[order[j]]].ts[rowIndex[order[j]]] === b0.ts[r0]) j++;
+    while (j < order.length && tsAll[order[j]] === tsAll[order[i]]) j++;
     if (j - i === 1) {
       kept.push(order[i]);
     } else {
@@ -66,14 +83,11 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
     }
     i = j;
   }
-  // Universe: every symbol of a kept row, ascending; per-batch local -> global id maps.
-  const universe = new Set<string>();
-  for (const o of kept) {
-    const b = bs[rowBatch[o]];
-    const r = rowIndex[o];
-    for (let q = b.offsets[r]; q < b.offsets[r + 1]; q++) universe.add(b.symbols[b.symbolIds[q]]);
-  }
-  const symbols = [...universe].sort();
+  return kept;
+}
+
+/** Copies the kept rows into the store's shared columns. */
+function buildStore(bs: readonly ScanBatch[], rowBatch: Int32Array, rowIndex: Int32Array, kept: ArrayLike<number>, symbols: string[], dq: DataQuality): ScanStore {
   const gid = new Map(symbols.map((s, i) => [s, i]));
   const maps = bs.map((b) => Int32Array.from(b.symbols, (s) => gid.get(s) ?? -1));
   const n = kept.length;
