@@ -3,7 +3,7 @@
  * the columnar ScanStore (STRATEGY.md 7). Pure: no I/O.
  */
 import type { DataQuality } from '../../core/data-quality.js';
-import { FEATURE_COUNT, isValidPrice } from '../../core/scan.js';
+import { FEATURE_COUNT } from '../../core/scan.js';
 import { ScanStore } from '../../core/scan-store.js';
 import { fileOf, rowOf, rowsEqual, type ScanBatch } from './scan-batch.js';
 import { sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
@@ -24,6 +24,14 @@ export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): S
   for (let bi = 0; bi < bs.length; bi++) {
     const b = bs[bi];
     dq.rowsRead += b.n;
+    if (b.malformed.size === 0) {
+      // the usual case: every row is well formed, copy in bulk
+      rowBatch.fill(bi, k, k + b.n);
+      for (let r = 0; r < b.n; r++) rowIndex[k + r] = r;
+      tsAll.set(b.ts.subarray(0, b.n), k);
+      k += b.n;
+      continue;
+    }
     for (let r = 0; r < b.n; r++) {
       const why = b.malformed.get(r);
       if (why !== undefined) {
@@ -99,26 +107,33 @@ function buildStore(bs: readonly ScanBatch[], rowBatch: Int32Array, rowIndex: In
   const features = Array.from({ length: FEATURE_COUNT }, () => sharedF64(n));
   const prices = sharedF64(n * A).fill(NaN);
   const nAssets = sharedI32(n);
-  const invalid = new Map<string, number>();
-  for (let t = 0; t < n; t++) {
+  const invalidIds = bs.map((b) => new Int32Array(b.symbols.length));
+  for (let t = 0; t < n; ) {
+    // Runs of consecutive rows of one batch (the usual case: whole batches) are copied in bulk.
     const bi = rowBatch[kept[t]];
+    const r0 = rowIndex[kept[t]];
+    let len = 1;
+    while (t + len < n && rowBatch[kept[t + len]] === bi && rowIndex[kept[t + len]] === r0 + len) len++;
     const b = bs[bi];
-    const r = rowIndex[kept[t]];
-    ts[t] = b.ts[r];
-    scanNumber[t] = b.scanNumber[r];
-    velDiv[t] = b.velDiv[r];
-    for (let f = 0; f < FEATURE_COUNT; f++) features[f][t] = b.features[f][r];
+    ts.set(b.ts.subarray(r0, r0 + len), t);
+    scanNumber.set(b.scanNumber.subarray(r0, r0 + len), t);
+    velDiv.set(b.velDiv.subarray(r0, r0 + len), t);
+    for (let f = 0; f < FEATURE_COUNT; f++) features[f].set(b.features[f].subarray(r0, r0 + len), t);
     const map = maps[bi];
-    for (let q = b.offsets[r]; q < b.offsets[r + 1]; q++) {
-      const p = b.prices[q];
-      if (isValidPrice(p)) prices[t * A + map[b.symbolIds[q]]] = p;
-      else {
-        const sym = b.symbols[b.symbolIds[q]];
-        invalid.set(sym, (invalid.get(sym) ?? 0) + 1);
+    const inv = invalidIds[bi];
+    for (let i = 0; i < len; i++, t++) {
+      const r = r0 + i;
+      const row = t * A;
+      for (let q = b.offsets[r]; q < b.offsets[r + 1]; q++) {
+        const p = b.prices[q];
+        if (p > 0 && p < Infinity) prices[row + map[b.symbolIds[q]]] = p;
+        else inv[b.symbolIds[q]]++;
       }
+      nAssets[t] = b.offsets[r + 1] - b.offsets[r];
     }
-    nAssets[t] = b.offsets[r + 1] - b.offsets[r];
   }
+  const invalid = new Map<string, number>();
+  bs.forEach((b, bi) => invalidIds[bi].forEach((c, id) => c > 0 && invalid.set(b.symbols[id], (invalid.get(b.symbols[id]) ?? 0) + c)));
   for (const [sym, c] of [...invalid].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     dq.invalidPrices.count += c;
     dq.invalidPrices.byAsset[sym] = c;
