@@ -44,7 +44,6 @@ export class Engine {
   private excluded: Uint8Array = new Uint8Array(0);
   private excludedSynced = -1;
   private readonly ab = new Float64Array(2);
-  private readonly slip: number;
   /** Index of the last processed scan, -1 before the first. */
   lastIndex = -1;
   /** Cut in effect at the last processed scan. */
@@ -67,7 +66,6 @@ export class Engine {
     this.posFee = new Float64Array(k);
     this.posCut = new Float64Array(k);
     this.held = new Uint8Array(64);
-    this.slip = config.slippageBps / 1e4;
   }
 
   /** Number of open positions. */

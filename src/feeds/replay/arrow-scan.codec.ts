@@ -8,7 +8,6 @@ import {
   Field,
   Float64,
   Int32,
-  Int64,
   List,
   Table,
   Type,

@@ -37,12 +37,6 @@ function expectIdentical(d: TemplateDecoder, bytes: Uint8Array, source = 'f.arro
   expect(sameBatch(fast!, ref)).toBe(true);
 }
 
-/** Asserts the template gives null or decodeScans' batch, and never throws. */
-function expectNullOrIdentical(d: TemplateDecoder, bytes: Uint8Array): void {
-  const fast = d.decode(bytes, 'f.arrow');
-  if (fast === null) return;
-  expect(sameBatch(fast, decodeScans(bytes, 'f.arrow'))).toBe(true);
-}
 
 /** Rewrites a file's columns with apache-arrow (drop, add, reorder, replace). */
 function rebuild(bytes: Uint8Array, edit: (cols: Record<string, Vector>) => Record<string, Vector>): Uint8Array {
