@@ -5,7 +5,7 @@
  */
 import { FEATURE_COUNT } from '../../core/scan.js';
 import { fileOf, rowOf, type ScanBatch } from './scan-batch.js';
-import { toShared } from './shared-arrays.js';
+import { shareBatch, toShared } from './shared-arrays.js';
 
 /** Options of ScanBatchBuilder. */
 export interface ScanBatchBuilderOptions {
@@ -194,17 +194,7 @@ export class ScanBatchBuilder {
     if (this.files > 1) return this.finish(source, true);
     const b = this.only;
     if (!b) return this.finish(this.lastSource, false);
-    if (!this.shared) return b;
-    return {
-      ...b,
-      ts: toShared(b.ts),
-      scanNumber: toShared(b.scanNumber),
-      velDiv: toShared(b.velDiv),
-      features: b.features.map((f) => toShared(f)),
-      offsets: toShared(b.offsets),
-      symbolIds: toShared(b.symbolIds),
-      prices: toShared(b.prices),
-    };
+    return this.shared ? shareBatch(b) : b;
   }
 
   /**
