@@ -26,7 +26,7 @@ interface Args extends ConfigArgs {
 export function backtestCommand(y: Argv): Argv {
   return y.command<Args>(
     'backtest <dir>',
-    'Replay a folder of Arrow scans through the engine and write report.json and report.md',
+    'Replay a folder of Arrow scans through the engine and write report.json, report.md and report.html',
     (a) =>
       configOptions(a)
         .positional('dir', { type: 'string', describe: 'data folder: YYYY-MM-DD/ folders of scan files, daily .arrow files, or a live journal', demandOption: true })
