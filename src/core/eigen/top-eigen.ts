@@ -173,11 +173,37 @@ export function topEigen(
   let anorm = 0;
   let converged = false;
   let k = 0;
+  let nextCheck = Math.min(n, 6);
+  let lastK = 0;
+  let lastRatio = Infinity;
   for (let j = 0; j < maxSteps; j++) {
     const qj = j * n;
-    // w = A q_j
+    // w = A q_j, four rows at a time (each load of q feeds four products).
     let aj = 0;
-    for (let r = 0; r < n; r++) {
+    let r = 0;
+    for (; r + 3 < n; r += 4) {
+      const o0 = r * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let c = 0; c < n; c++) {
+        const x = q[qj + c];
+        s0 += a[o0 + c] * x;
+        s1 += a[o1 + c] * x;
+        s2 += a[o2 + c] * x;
+        s3 += a[o3 + c] * x;
+      }
+      w[r] = s0;
+      w[r + 1] = s1;
+      w[r + 2] = s2;
+      w[r + 3] = s3;
+      aj += q[qj + r] * s0 + q[qj + r + 1] * s1 + q[qj + r + 2] * s2 + q[qj + r + 3] * s3;
+    }
+    for (; r < n; r++) {
       const o = r * n;
       let s = 0;
       for (let c = 0; c < n; c++) s += a[o + c] * q[qj + c];
@@ -204,14 +230,27 @@ export function topEigen(
     }
     let b = 0;
     for (let pass = 0; pass < 2; pass++) {
-      for (let i = 0; i <= j; i++) {
+      // Modified Gram-Schmidt, fused: while subtracting the projection on q_i, accumulate the
+      // coefficient of q_{i+1} (and, after the last, the squared norm).
+      let c = 0;
+      for (let r = 0; r < n; r++) c += q[r] * w[r];
+      for (let i = 0; i < j; i++) {
         const qi = i * n;
-        let c = 0;
-        for (let r = 0; r < n; r++) c += q[qi + r] * w[r];
-        for (let r = 0; r < n; r++) w[r] -= c * q[qi + r];
+        const qi1 = qi + n;
+        let c1 = 0;
+        for (let r = 0; r < n; r++) {
+          const x = w[r] - c * q[qi + r];
+          w[r] = x;
+          c1 += q[qi1 + r] * x;
+        }
+        c = c1;
       }
       b = 0;
-      for (let r = 0; r < n; r++) b += w[r] * w[r];
+      for (let r = 0; r < n; r++) {
+        const x = w[r] - c * q[qj + r];
+        w[r] = x;
+        b += x * x;
+      }
       if (b > 0.49 * before) break;
       before = b;
     }
@@ -220,8 +259,10 @@ export function topEigen(
     k = j + 1;
     anorm = Math.max(anorm, Math.abs(aj) + b + (j > 0 ? beta[j - 1] : 0));
 
-    // Convergence checks cost O(k^2): from step 6 (or n) on, every other step.
-    if (k >= Math.min(n, 6) && ((k & 1) === 0 || k === n || k === maxSteps)) {
+    // Convergence checks cost O(k^2) (the QL of T_k dominates a cold run when done every step): the
+    // first at step 6 (or n); the next ones where the geometric decay of the residuals seen so far
+    // predicts convergence (three quarters of the predicted distance, at least one step).
+    if (k >= nextCheck || k === n || k === maxSteps) {
       // Eigenvalues of T_k and the last component of each of its eigenvectors.
       for (let i = 0; i < k; i++) {
         td[i] = alpha[i];
@@ -229,12 +270,25 @@ export function topEigen(
         zrow[i] = i === k - 1 ? 1 : 0;
       }
       if (!tridiagonalQL(k, td, te, zrow, 1)) return fallback(a, ws);
-      sortDescending(k, td, zrow, 1);
-      const scale = Math.max(Math.abs(td[0]), Number.MIN_VALUE);
-      if (Math.abs(b * zrow[0]) <= tol * scale && Math.abs(b * zrow[1]) <= tol2 * scale) {
+      // The two largest Ritz values (counted with multiplicity) and their last components.
+      let i1 = 0;
+      for (let i = 1; i < k; i++) if (td[i] > td[i1]) i1 = i;
+      let i2 = i1 === 0 ? 1 : 0;
+      for (let i = 0; i < k; i++) if (i !== i1 && td[i] > td[i2]) i2 = i;
+      const scale = Math.max(Math.abs(td[i1]), Number.MIN_VALUE);
+      const ratio = Math.max(Math.abs(b * zrow[i1]) / (tol * scale), Math.abs(b * zrow[i2]) / (tol2 * scale));
+      if (ratio <= 1) {
         converged = true;
         break;
       }
+      let ahead = 2;
+      if (lastK > 0 && ratio < lastRatio && ratio > 0) {
+        const perStep = Math.log(lastRatio / ratio) / (k - lastK);
+        ahead = Math.max(1, Math.min(8, Math.floor((0.75 * Math.log(ratio)) / perStep)));
+      }
+      lastK = k;
+      lastRatio = ratio;
+      nextCheck = k + ahead;
     }
     if (b <= 1e-12 * anorm || k === maxSteps) break; // breakdown or out of steps
     const qn = k * n;
