@@ -2,7 +2,6 @@
 
 import {
   createSymmetricEigenWorkspace,
-  sortDescending,
   symmetricEigen,
   tridiagonalQL,
   type SymmetricEigenWorkspace,
@@ -33,6 +32,12 @@ export interface TopEigenWorkspace {
   readonly te: Float64Array;
   readonly zrow: Float64Array;
   readonly zfull: Float64Array;
+  /** Second super-diagonal and pivots of the factored T_k - theta I, inverse-iteration iterate. */
+  readonly du2: Float64Array;
+  readonly piv: Uint8Array;
+  readonly y: Float64Array;
+  /** The fixed spread perturbation of start vectors, component i (see spread). */
+  readonly start: Float64Array;
   readonly full: SymmetricEigenWorkspace;
 }
 
@@ -71,6 +76,10 @@ export function createTopEigenWorkspace(n: number): TopEigenWorkspace {
     te: new Float64Array(m),
     zrow: new Float64Array(m),
     zfull: new Float64Array(m * m),
+    du2: new Float64Array(m),
+    piv: new Uint8Array(m),
+    y: new Float64Array(m),
+    start: Float64Array.from({ length: n }, (_, i) => spread(i)),
     full: createSymmetricEigenWorkspace(n),
   };
 }
@@ -147,7 +156,7 @@ export function topEigen(
     return ws;
   }
   if (n <= 3) return fallback(a, ws);
-  const { q, alpha, beta, w, td, te, zrow, zfull } = ws;
+  const { q, alpha, beta, w, td, te, zrow, start } = ws;
 
   // Start vector.
   let norm = 0;
@@ -161,8 +170,8 @@ export function topEigen(
   }
   for (let i = 0; i < n; i++) {
     const x = warmOk
-      ? warm![i] + (warm2Ok ? 0.5 * warm2![i] : 0) + (0.01 / Math.sqrt(n)) * spread(i)
-      : 1 / Math.sqrt(n) + (0.3 * spread(i)) / Math.sqrt(n);
+      ? warm![i] + (warm2Ok ? 0.5 * warm2![i] : 0) + (0.01 / Math.sqrt(n)) * start[i]
+      : 1 / Math.sqrt(n) + (0.3 * start[i]) / Math.sqrt(n);
     q[i] = x;
     norm += x * x;
   }
@@ -174,6 +183,8 @@ export function topEigen(
   let converged = false;
   let k = 0;
   let nextCheck = Math.min(n, 6);
+  let theta1 = NaN;
+  let theta2 = NaN;
   let lastK = 0;
   let lastRatio = Infinity;
   for (let j = 0; j < maxSteps; j++) {
@@ -279,6 +290,8 @@ export function topEigen(
       const ratio = Math.max(Math.abs(b * zrow[i1]) / (tol * scale), Math.abs(b * zrow[i2]) / (tol2 * scale));
       if (ratio <= 1) {
         converged = true;
+        theta1 = td[i1];
+        theta2 = td[i2];
         break;
       }
       let ahead = 2;
@@ -297,20 +310,96 @@ export function topEigen(
   ws.steps = k;
   if (!converged) return fallback(a, ws);
 
-  // Ritz vector of the top Ritz value: full eigenvectors of T_k (small).
-  for (let i = 0; i < k; i++) {
-    td[i] = alpha[i];
-    te[i] = i === 0 ? 0 : beta[i - 1];
+  // Ritz vectors of the top two Ritz values: eigenvectors of T_k by inverse iteration at the
+  // (converged, exact to rounding) Ritz values, O(k) each instead of a full O(k^3) QL with vectors.
+  ws.lambdaMax = theta1;
+  ws.lambda2 = theta2;
+  const zfull = ws.zfull;
+  if (!tridiagonalEigenvector(ws, k, theta1, null, 0) || !tridiagonalEigenvector(ws, k, theta2, zfull, 1)) {
+    return fallback(a, ws);
   }
-  zfull.fill(0, 0, k * k);
-  for (let i = 0; i < k; i++) zfull[i * k + i] = 1;
-  if (!tridiagonalQL(k, td, te, zfull, k)) return fallback(a, ws);
-  sortDescending(k, td, zfull, k);
-  ws.lambdaMax = td[0];
-  ws.lambda2 = td[1];
   ritzVector(ws, k, 0, ws.vector);
   ritzVector(ws, k, 1, ws.vector2);
   return ws;
+}
+
+/**
+ * Unit eigenvector of the Lanczos tridiagonal T_k (ws.alpha, ws.beta) for its eigenvalue `theta`,
+ * by two steps of inverse iteration with (T_k - theta I) factored once (Gaussian elimination with
+ * partial pivoting, LAPACK dgttrf/dgtts2; a zero pivot is replaced by eps * ||T_k||). With `against`
+ * (column 0 of ws.zfull), the iterate is kept orthogonal to that vector (close or equal Ritz
+ * values). The result goes to column `col` of ws.zfull (row stride k). False on non-finite values.
+ */
+function tridiagonalEigenvector(
+  ws: TopEigenWorkspace,
+  k: number,
+  theta: number,
+  against: Float64Array | null,
+  col: number,
+): boolean {
+  const { alpha, beta, td: d, te: du, zrow: dl, du2, piv, y, zfull } = ws;
+  let tnorm = 0;
+  for (let i = 0; i < k; i++) {
+    d[i] = alpha[i] - theta;
+    const off = i < k - 1 ? beta[i] : 0;
+    du[i] = off;
+    dl[i] = off;
+    du2[i] = 0;
+    tnorm = Math.max(tnorm, Math.abs(alpha[i]) + off + (i > 0 ? beta[i - 1] : 0));
+  }
+  for (let i = 0; i < k - 1; i++) {
+    if (Math.abs(d[i]) >= Math.abs(dl[i])) {
+      piv[i] = 0;
+      const fact = d[i] !== 0 ? dl[i] / d[i] : 0;
+      dl[i] = fact;
+      d[i + 1] -= fact * du[i];
+    } else {
+      piv[i] = 1;
+      const fact = d[i] / dl[i];
+      d[i] = dl[i];
+      dl[i] = fact;
+      const temp = du[i];
+      du[i] = d[i + 1];
+      d[i + 1] = temp - fact * d[i + 1];
+      if (i < k - 2) {
+        du2[i] = du[i + 1];
+        du[i + 1] = -fact * du[i + 1];
+      }
+    }
+  }
+  const tiny = Math.max(tnorm, Number.MIN_VALUE) * 2 ** -52;
+  for (let i = 0; i < k; i++) if (Math.abs(d[i]) < tiny) d[i] = d[i] < 0 ? -tiny : tiny;
+  for (let i = 0; i < k; i++) y[i] = 1 + 0.5 * ws.start[i % ws.n];
+  for (let it = 0; it < 2; it++) {
+    if (against !== null) orthogonalizeColumn(y, zfull, k);
+    for (let i = 0; i < k - 1; i++) {
+      if (piv[i] === 0) {
+        y[i + 1] -= dl[i] * y[i];
+      } else {
+        const temp = y[i];
+        y[i] = y[i + 1];
+        y[i + 1] = temp - dl[i] * y[i];
+      }
+    }
+    y[k - 1] /= d[k - 1];
+    y[k - 2] = (y[k - 2] - du[k - 2] * y[k - 1]) / d[k - 2];
+    for (let i = k - 3; i >= 0; i--) y[i] = (y[i] - du[i] * y[i + 1] - du2[i] * y[i + 2]) / d[i];
+    if (against !== null) orthogonalizeColumn(y, zfull, k);
+    let nn = 0;
+    for (let i = 0; i < k; i++) nn += y[i] * y[i];
+    nn = Math.sqrt(nn);
+    if (!(nn > 0 && nn < Infinity)) return false;
+    for (let i = 0; i < k; i++) y[i] /= nn;
+  }
+  for (let i = 0; i < k; i++) zfull[i * k + col] = y[i];
+  return true;
+}
+
+/** y -= (z0 . y) z0, with z0 column 0 of the k x k row-major zfull. */
+function orthogonalizeColumn(y: Float64Array, zfull: Float64Array, k: number): void {
+  let c = 0;
+  for (let i = 0; i < k; i++) c += zfull[i * k] * y[i];
+  for (let i = 0; i < k; i++) y[i] -= c * zfull[i * k];
 }
 
 /** Ritz vector of column `col` of the k x k eigenvectors in ws.zfull, normalized, into `u`. */
