@@ -50,10 +50,13 @@ export async function runEigenBench(o: BenchOptions): Promise<CaseResult> {
   const prevU2 = new Float64Array(N);
   const full = createSymmetricEigenWorkspace(N);
   const scanOptions = { tol: 1e-8, tol2: 1e-4 };
+  const maxOnlyOptions = { tol: 1e-8, lambda2: false };
+  const prevV = new Float64Array(N);
   let i = 0;
   let j = 0;
   let k = 0;
   let l = 0;
+  let m = 0;
   let sink = 0;
   // Agreement check (outside timing): lambda_max of all three on the first matrix.
   topEigen(mats[0], top);
@@ -65,6 +68,7 @@ export async function runEigenBench(o: BenchOptions): Promise<CaseResult> {
   topEigen(mats[MATRICES - 1], top);
   prevU.set(top.vector);
   prevU2.set(top.vector2);
+  prevV.set(top.vector);
 
   const maxTime = o.quick ? 0.5 : 3;
   const suite = new Benchmark.Suite('eigen');
@@ -74,6 +78,12 @@ export async function runEigenBench(o: BenchOptions): Promise<CaseResult> {
       topEigen(a, top, prevU, scanOptions, prevU2);
       prevU.set(top.vector);
       prevU2.set(top.vector2);
+      sink += top.lambdaMax;
+    }, { maxTime })
+    .add('topEigen lambda_max only (lambda2: false), warm (tol 1e-8, prev vector; side by side, not a target)', () => {
+      const a = mats[m++ & (MATRICES - 1)];
+      topEigen(a, top, prevV, maxOnlyOptions);
+      prevV.set(top.vector);
       sink += top.lambdaMax;
     }, { maxTime })
     .add('topEigen lambda_max, cold (tol 1e-11)', () => {

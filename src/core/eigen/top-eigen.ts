@@ -53,6 +53,11 @@ export interface TopEigenOptions {
    * full accuracy, a looser value saves steps (the lambda_2 error is then at most `tol2 * |lambda_max|`).
    */
   readonly tol2?: number;
+  /**
+   * When false, only the lambda_max pair must meet `tol` (fewer steps); lambda2 and vector2 are then
+   * the second Ritz pair of the last step, with no accuracy guarantee. Default true.
+   */
+  readonly lambda2?: boolean;
   /** Lanczos steps before falling back to the full solver (default min(n, 40)). */
   readonly maxSteps?: number;
 }
@@ -146,7 +151,7 @@ export function topEigen(
 ): TopEigenWorkspace {
   const n = ws.n;
   const tol = options.tol ?? 1e-11;
-  const tol2 = options.tol2 ?? tol;
+  const tol2 = options.lambda2 === false ? Infinity : options.tol2 ?? tol;
   const maxSteps = Math.min(n, options.maxSteps ?? 40);
   ws.usedFallback = false;
   ws.steps = 0;
@@ -182,7 +187,7 @@ export function topEigen(
   let anorm = 0;
   let converged = false;
   let k = 0;
-  let nextCheck = Math.min(n, 6);
+  let nextCheck = Math.min(n, options.lambda2 === false ? 4 : 6);
   let theta1 = NaN;
   let theta2 = NaN;
   let lastK = 0;

@@ -156,3 +156,21 @@ describe('eigenFeatures', () => {
     expect(Number.isNaN(out[2])).toBe(true);
   });
 });
+
+describe('topEigen lambda2: false', () => {
+  it('lambda_max and its vector still match mathjs on correlation matrices, cold and warm', () => {
+    const n = 50;
+    const ws = createTopEigenWorkspace(n);
+    const prev = new Float64Array(n);
+    for (let s = 0; s < 4; s++) {
+      const a = corr(randomReturns(50 + 50 * s, n, 3000 + s, 1), 50 + 50 * s, n);
+      const { values, top } = oracle(a, n);
+      for (const warm of [null, s > 0 ? prev : null]) {
+        topEigen(a, ws, warm, { tol: 1e-11, lambda2: false });
+        expect(rel(ws.lambdaMax, values[0])).toBeLessThan(1e-9);
+        expect(rotation(ws.vector, Float64Array.from(top), n)).toBeLessThan(1e-9);
+      }
+      prev.set(ws.vector);
+    }
+  });
+});
