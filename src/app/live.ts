@@ -53,6 +53,8 @@ export interface LiveSession {
   latenciesMs(): number[];
   /** Resolves when the run failed (worker error); never resolves otherwise. */
   readonly failed: Promise<Error>;
+  /** Tears everything down without a report (after a failure): source, timers, worker, client. */
+  abort(): Promise<void>;
   state(): PaperState;
   /** Runs one validation now (also runs every validate.everyMs when configured). */
   validateNow(): Promise<ValidationState>;
@@ -85,6 +87,10 @@ function nextReply<T extends HostReply['type']>(target: MessagePort | Worker, ty
       }
     };
     target.on('message', on);
+    if (target instanceof Worker) {
+      target.once('error', (e) => reject(e));
+      target.once('exit', (code) => reject(new Error(`the engine worker exited (code ${code}) before replying ${type}`)));
+    }
   });
 }
 
@@ -99,6 +105,19 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
   const cpu0 = process.cpuUsage();
 
   const worker = new Worker(engineWorkerFile());
+  const cleanups: (() => Promise<unknown>)[] = [() => worker.terminate()];
+  const teardown = async (): Promise<void> => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    cleanups.length = 0;
+  };
+  try {
+    return await startSession();
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+
+  async function startSession(): Promise<LiveSession> {
   let failWith: (e: Error) => void = () => {};
   const failed = new Promise<Error>((r) => (failWith = r));
   worker.on('error', (e) => failWith(e));
@@ -156,6 +175,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
     connectTimeoutMs: o.connectTimeoutMs,
     onLifecycle: (s) => source?.onLifecycle(s),
   });
+  cleanups.push(() => client.shutdown());
   source = new HazelcastScanSource({
     client,
     featuresMap: o.featuresMap,
@@ -205,7 +225,9 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
     },
   });
   feedStatus = source.feedStatus;
+  cleanups.push(() => source!.stop());
   publisher = new StatePublisher(client, o.runId, o.stateMap ?? STATE_MAP);
+  cleanups.push(() => publisher!.stop());
   await publisher.start(state);
   log(`live paper run ${o.runId}: listening on ${o.address} (cluster ${o.cluster}), journal ${o.journalDir}`);
 
@@ -228,6 +250,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
       }
     })());
   const validateTimer = o.validate ? setInterval(() => void validateNow().catch((e: Error) => log(`validation failed: ${e.message}`)), o.validate.everyMs) : null;
+  cleanups.push(async () => validateTimer && clearInterval(validateTimer));
 
   let stopping: Promise<Report> | null = null;
   const stop = (): Promise<Report> =>
@@ -260,5 +283,6 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
       await worker.terminate();
       return report;
     })());
-  return { runId: o.runId, journalDir: o.journalDir, resumedScans: ready.resumedScans, stop, latenciesMs: () => [...latencies], failed, state, validateNow };
+  return { runId: o.runId, journalDir: o.journalDir, resumedScans: ready.resumedScans, stop, latenciesMs: () => [...latencies], failed, state, validateNow, abort: teardown };
+  }
 }

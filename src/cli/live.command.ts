@@ -75,6 +75,9 @@ export function liveCommand(y: Argv): Argv {
         stateMap: args['state-map'],
         validate: args['validate-against'] ? { scannerDir: args['validate-against'], everyMs, cacheRoot: defaultCacheRoot() } : undefined,
         log,
+      }).catch(async (e: unknown) => {
+        await pool?.destroy();
+        throw e;
       });
       const stopAndReport = async (why: string): Promise<void> => {
         log(`${why}: stopping`);
@@ -91,7 +94,12 @@ export function liveCommand(y: Argv): Argv {
         };
         process.once('SIGINT', onSignal('SIGINT'));
         process.once('SIGTERM', onSignal('SIGTERM'));
-        session.failed.then((e) => reject(e));
+        session.failed.then(async (e) => {
+          log(`the engine failed: ${e.message}; stopping`);
+          await session.abort();
+          await pool?.destroy();
+          reject(e);
+        });
       });
     },
   );

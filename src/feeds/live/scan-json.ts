@@ -263,6 +263,9 @@ export function parseScanJson(text: string, source = 'latest_eigen_scan'): ScanR
   const obj = parseObject(text, source);
 
   const timestampNs = exactInteger(obj['timestamp_ns'], 'timestamp_ns', source);
+  if (timestampNs < 0n || timestampNs > 9_223_372_036_854_775_807n) {
+    throw new ScanFormatError(source, `field timestamp_ns must be UTC epoch nanoseconds in [0, 2^63-1], was ${timestampNs}`);
+  }
   let scanNumber = -1;
   const sn = obj['scan_number'];
   if (sn !== undefined && sn !== null) {

@@ -94,6 +94,19 @@ export function checkFileFraming(bytes: Uint8Array, source: string): void {
     if (bytes[i] !== magic[i]) throw new ScanFormatError(source, 'not an Arrow IPC file (no ARROW1 magic at the start); is it another format?');
     if (bytes[bytes.length - 6 + i] !== magic[i]) throw new ScanFormatError(source, 'Arrow file has no footer (no ARROW1 magic at the end): truncated or still being written');
   }
+  // Message and footer framing, checked here because apache-arrow can loop or allocate without bound
+  // on corrupt framing instead of failing.
+  if (bytes.length < 8 + 8 + 10) throw new ScanFormatError(source, `file is too short to be an Arrow file (${bytes.length} bytes); it may be truncated`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const marker = view.getUint32(8, true);
+  const metaLen = view.getInt32(12, true);
+  if (marker !== 0xffffffff || metaLen <= 0 || 16 + metaLen > bytes.length) {
+    throw new ScanFormatError(source, 'corrupt Arrow file: the schema message framing is invalid (the file is damaged; re-copy it from the scanner)');
+  }
+  const footerLen = view.getInt32(bytes.length - 10, true);
+  if (footerLen <= 0 || footerLen > bytes.length - 18) {
+    throw new ScanFormatError(source, 'corrupt Arrow file: the footer length is invalid (the file is damaged or was truncated and padded)');
+  }
 }
 
 const isFloat64 = (v: Vector): boolean => v.type.typeId === Type.Float && (v.type as Float64).precision === 2;

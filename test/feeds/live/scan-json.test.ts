@@ -77,7 +77,7 @@ function pythonDumps(scan: ScanRecord): string {
 
 const scanArb: fc.Arbitrary<ScanRecord> = fc.record({
   scanNumber: fc.integer({ min: -1, max: Number.MAX_SAFE_INTEGER }),
-  timestampNs: fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }),
+  timestampNs: fc.bigInt({ min: 0n, max: 2n ** 63n - 1n }),
   timestampIso: fc.string({ unit: 'binary', maxLength: 40 }),
   schemaVersion: fc.constantFrom(SCHEMA_VERSION, '4.1.0', ''),
   features: fc.array(fc.double(), { minLength: FEATURE_COUNT, maxLength: FEATURE_COUNT }).map((a) => Float64Array.from(a)),
@@ -190,9 +190,9 @@ describe('parseScanJson: malformed JSON', () => {
   });
 
   it('accepts escapes, unicode, whitespace and a byte-order mark', () => {
-    const scan = parseScanJson('\ufeff \n{ "timestamp_iso" : "a\\"b\\u00e9\\n" ,"timestamp_ns":-5,"assets":["\u00c9T\\/H"],"asset_prices":[ -1.5e-3 ] }\n');
+    const scan = parseScanJson('\ufeff \n{ "timestamp_iso" : "a\\"b\\u00e9\\n" ,"timestamp_ns":5,"assets":["\u00c9T\\/H"],"asset_prices":[ -1.5e-3 ] }\n');
     expect(scan.timestampIso).toBe('a"b\u00e9\n');
-    expect(scan.timestampNs).toBe(-5n);
+    expect(scan.timestampNs).toBe(5n);
     expect(scan.assets).toEqual(['\u00c9T/H']);
     expect(scan.prices[0]).toBe(-0.0015);
   });
@@ -284,5 +284,12 @@ describe('external factors (exf_latest)', () => {
         },
       ),
     );
+  });
+});
+
+describe('parseScanJson: timestamp range', () => {
+  it('rejects timestamps outside [0, 2^63-1] instead of wrapping them', () => {
+    expect(() => parseScanJson('{"timestamp_ns":"9223372036854775808","assets":[],"asset_prices":[]}')).toThrow(/timestamp_ns must be UTC epoch nanoseconds/);
+    expect(() => parseScanJson('{"timestamp_ns":-1,"assets":[],"asset_prices":[]}')).toThrow(/timestamp_ns/);
   });
 });

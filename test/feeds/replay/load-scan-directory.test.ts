@@ -177,3 +177,20 @@ describe('replay feed', () => {
     });
   });
 });
+
+describe('corrupt Arrow framing', () => {
+  it('rejects a flipped framing byte with a clear message instead of handing it to apache-arrow', () => {
+    const d = mkdtempSync(join(tmpdir(), 'dolphin-flip-'));
+    try {
+      const paths = writeScannerLayout(d, synthScans({ n: 3, seed: 1 }));
+      const b = readFileSync(paths[1]);
+      b[8] ^= 0xff;
+      writeFileSync(paths[1], b);
+      const r = loadScanDirectory(d);
+      expect(r.store.n).toBe(2);
+      expect(r.dataQuality.skippedFiles[0].reason).toMatch(/corrupt Arrow file: the schema message framing is invalid/);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
+});
