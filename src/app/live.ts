@@ -8,7 +8,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { dirname } from 'node:path';
 import { withVolThreshold, type EngineConfig, type StrategyConfig } from '../core/config.js';
-import { ConfigError, DolphinError } from '../core/errors.js';
+import { ConfigError, DolphinError, type ErrorCode } from '../core/errors.js';
 import type { FeedStatus } from '../core/ports/data-feed.port.js';
 import { connectHazelcast, type HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { HazelcastScanSource } from '../feeds/live/hazelcast-scan-source.js';
@@ -74,6 +74,11 @@ function engineWorkerFile(): string {
   return join(dirname(here), '..', 'workers', 'portfolio.worker.js');
 }
 
+/** A worker's error reply as an error of the main thread, keeping a DolphinError's code. */
+function hostError(m: Extract<HostReply, { type: 'error' }>): Error {
+  return m.code ? new DolphinError(m.code as ErrorCode, m.message) : new Error(m.message);
+}
+
 /** Waits for the first message of a type on a port or worker. */
 function nextReply<T extends HostReply['type']>(target: MessagePort | Worker, type: T): Promise<Extract<HostReply, { type: T }>> {
   return new Promise((resolve, reject) => {
@@ -83,7 +88,7 @@ function nextReply<T extends HostReply['type']>(target: MessagePort | Worker, ty
         resolve(m as Extract<HostReply, { type: T }>);
       } else if (m.type === 'error') {
         target.off('message', on);
-        reject(new Error(m.message));
+        reject(hostError(m));
       }
     };
     target.on('message', on);
@@ -164,7 +169,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
         sentAt.delete(m.seq);
       }
       for (const t of m.trades) log(`trade ${t.asset} ${t.reason} pnl ${t.pnl.toFixed(2)}`);
-    } else if (m.type === 'error') failWith(new Error(m.message));
+    } else if (m.type === 'error') failWith(hostError(m));
   });
 
   let source: HazelcastScanSource | null = null;

@@ -4,6 +4,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { EngineConfig } from '../core/config.js';
+import { DolphinError } from '../core/errors.js';
 import { emptyDataQuality, type DataQuality } from '../core/data-quality.js';
 import type { Engine, PositionView } from '../core/engine.js';
 import { runEngine } from '../core/run-engine.js';
@@ -46,7 +47,7 @@ export type HostReply =
   | { readonly type: 'scanDone'; readonly seq: number; readonly t: number; readonly states: PortfolioSnapshot[]; readonly fills: Fill[]; readonly trades: Trade[] }
   | { readonly type: 'reports'; readonly reports: string[] }
   | { readonly type: 'snapshot'; readonly report: string }
-  | { readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string; readonly code?: string };
 
 function snapshot(name: string, e: Engine): PortfolioSnapshot {
   let realized = 0;
@@ -66,7 +67,8 @@ function liveReport(e: Engine, extra: Record<string, unknown>): string {
 /** Runs until a stop message; then replies with each portfolio's report JSON. */
 export async function hostPortfolios(port: MessagePort, init: HostInit): Promise<void> {
   const hasJournal = init.journalDir !== undefined && listScanFiles(init.journalDir).length > 0;
-  const replay = hasJournal ? loadScanDirectory(init.journalDir!) : null;
+  // strict: journal files are written atomically, so an unreadable one is real damage, not a half-write.
+  const replay = hasJournal ? loadScanDirectory(init.journalDir!, { strict: true }) : null;
   const store = replay?.store ?? new ScanStore();
   const feed = new MessagePortFeed(store);
   const engines: Engine[] = [];
@@ -102,7 +104,7 @@ export async function hostPortfolios(port: MessagePort, init: HostInit): Promise
         void feed.stop();
       }
     } catch (e) {
-      port.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) } satisfies HostReply);
+      port.postMessage(errorReply(e));
     }
   });
   const finished = await Promise.all(runs);
@@ -110,4 +112,10 @@ export async function hostPortfolios(port: MessagePort, init: HostInit): Promise
   port.postMessage({ type: 'reports', reports } satisfies HostReply);
   port.removeAllListeners('message');
   port.close();
+}
+
+/** An error as a reply: DolphinErrors keep their code (the CLI maps it to an exit code), others their stack. */
+export function errorReply(e: unknown): HostReply {
+  if (e instanceof DolphinError) return { type: 'error', message: e.message, code: e.code };
+  return { type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }

@@ -1,9 +1,9 @@
 /** Worker-thread entry of the live engine: hosts the main portfolio behind parentPort (one long-lived worker). */
 import { parentPort } from 'node:worker_threads';
-import { hostPortfolios, type HostInit } from './portfolio-host.js';
+import { errorReply, hostPortfolios, type HostInit } from './portfolio-host.js';
 
 parentPort?.once('message', (init: HostInit) => {
   hostPortfolios(parentPort!, init).catch((e: unknown) => {
-    parentPort?.postMessage({ type: 'error', message: (e as Error).stack ?? String(e) });
+    parentPort?.postMessage(errorReply(e));
   });
 });
