@@ -5,7 +5,6 @@
  * missing folder exits 1 naming it; SIGINT while watching exits 0 with the counts; a member restart
  * while watching is logged and publishing resumes.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -18,7 +17,8 @@ import { connectHazelcast } from '../../src/feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../../src/feeds/live/hazelcast-connection.js';
 import { EXF_KEY, SCAN_KEY } from '../../src/feeds/live/paper-state.js';
 import { parseFactorsJson, parseScanJson } from '../../src/feeds/live/scan-json.js';
-import { CLI, dolphin, TEST_CACHE_HOME } from '../support/cli.js';
+import { dolphin, spawnDolphin } from '../support/cli.js';
+import { waitFor } from '../support/live-driver.js';
 import { describeHazelcast, ensureMember, restartMember, startMember, stopMember } from '../support/hazelcast.js';
 import { synthScans } from '../support/synthetic-scans.js';
 
@@ -45,23 +45,7 @@ async function closedPort(): Promise<number> {
   return address.port;
 }
 
-async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
-function startProcess(args: string[]): { proc: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-  return { proc, out: () => out, err: () => err, exited };
-}
 
 it('exits 1 naming the folder when it does not exist (before connecting)', () => {
   const missing = join(root, 'nope');
@@ -152,7 +136,7 @@ describeHazelcast('dolphin bridge (process, real member)', () => {
     const dir = join(root, 'watch');
     const s = synthScans({ n: 3, seed: 23 });
     writeScan(dir, s[0], 'scan_000001.arrow');
-    const p = startProcess(['bridge', dir, '--hz', member.address, '--cluster', member.cluster, '--features-map', mapName, '--poll', '200', '--json']);
+    const p = spawnDolphin(['bridge', dir, '--hz', member.address, '--cluster', member.cluster, '--features-map', mapName, '--poll', '200', '--json']);
     const map = await client.getMap<string, string>(mapName);
     const latest = async (): Promise<bigint | undefined> => {
       const v = await map.get(SCAN_KEY);
@@ -178,7 +162,7 @@ describeHazelcast('dolphin bridge (process, real member)', () => {
     const dir = join(root, 'restart');
     const s = synthScans({ n: 3, seed: 29 });
     writeScan(dir, s[0], 'scan_000001.arrow');
-    const p = startProcess(['bridge', dir, '--hz', member.address, '--cluster', member.cluster, '--poll', '200', '--json']);
+    const p = spawnDolphin(['bridge', dir, '--hz', member.address, '--cluster', member.cluster, '--poll', '200', '--json']);
     try {
       await waitFor(() => p.err().includes('watching'), 30_000, `the bridge to start: ${p.err()}`);
       await restartMember(member, 1500);

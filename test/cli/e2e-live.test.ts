@@ -3,12 +3,11 @@
  * -> Hazelcast -> dolphin live --paper -> journal; dolphin backtest JOURNAL_DIR gives the live run's trades
  * and metrics, and so does a backtest of the scanner's own files with the same strategy config.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, dolphin, TEST_CACHE_HOME } from '../support/cli.js';
+import { dolphin, spawnDolphin } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
 import { uniqueMaps, waitFor } from '../support/live-driver.js';
 import { synthScans, writeScannerLayout } from '../support/synthetic-scans.js';
@@ -22,14 +21,6 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const SETS = ['warmupBars=5', 'volWindow=10', 'alignWindow=10', 'minAlignment=0', 'maxHoldBars=20', 'volThreshold=0'].flatMap((s) => ['--set', s]);
-const run = (args: string[]) => {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (d) => (out += d));
-  proc.stderr.on('data', (d) => (err += d));
-  return { proc, out: () => out, err: () => err, exited: new Promise<number | null>((r) => proc.on('exit', r)) };
-};
 
 describeHazelcast('end to end: bridge -> Hazelcast -> live -> journal', () => {
   it('gives identical trades and metrics live, from the journal and from the scanner files', async () => {
@@ -37,9 +28,9 @@ describeHazelcast('end to end: bridge -> Hazelcast -> live -> journal', () => {
     const maps = uniqueMaps();
     const journal = join(root, 'journal');
     const hz = ['--hz', member.address, '--cluster', member.cluster, '--features-map', maps.featuresMap];
-    const live = run(['live', '--paper', ...hz, '--state-map', maps.stateMap, '--journal', journal, '--run-id', 'e2e', ...SETS]);
+    const live = spawnDolphin(['live', '--paper', ...hz, '--state-map', maps.stateMap, '--journal', journal, '--run-id', 'e2e', ...SETS]);
     await waitFor(() => live.err().includes('listening on'), 30_000, `live to start: ${live.err()}`);
-    const bridge = run(['bridge', join(root, 'scanner'), ...hz, '--backfill', '--once', '--speed', '400', '--json']);
+    const bridge = spawnDolphin(['bridge', join(root, 'scanner'), ...hz, '--backfill', '--once', '--speed', '400', '--json']);
     expect(await bridge.exited, bridge.err()).toBe(0);
     expect(JSON.parse(bridge.out().trim().split('\n').pop()!).published).toBe(N);
     const count = () => (existsSync(join(journal, '2026-01-05')) ? readdirSync(join(journal, '2026-01-05')).filter((f) => f.endsWith('.arrow')).length : 0);

@@ -3,12 +3,11 @@
  * positions and cash and loses no accepted scan; SIGINT stops cleanly with the report; the journal replays
  * to the same trades and metrics.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { CLI, dolphin, TEST_CACHE_HOME } from '../support/cli.js';
+import { dolphin, spawnDolphin } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
 import { ScanPutter, uniqueMaps, waitFor } from '../support/live-driver.js';
 import { synthScans } from '../support/synthetic-scans.js';
@@ -22,15 +21,6 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const SETS = ['warmupBars=5', 'volWindow=10', 'alignWindow=10', 'minAlignment=0', 'maxHoldBars=20', 'volThreshold=0'].flatMap((s) => ['--set', s]);
 const scans = synthScans({ n: 300, seed: 41, cadenceSec: 5 });
 
-function startProcess(args: string[]): { proc: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
-  let out = '';
-  let err = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
-  return { proc, out: () => out, err: () => err, exited };
-}
 
 const journalScans = (dir: string): number => (existsSync(join(dir, '2026-01-05')) ? readdirSync(join(dir, '2026-01-05')).filter((f) => f.endsWith('.arrow')).length : 0);
 
@@ -44,7 +34,7 @@ describeHazelcast('dolphin live --paper (process)', () => {
     const stateMap = await put.client.getMap<string, string>(maps.stateMap);
     const state = async () => JSON.parse((await stateMap.get('kill-test')) ?? 'null');
     try {
-      const p1 = startProcess(args);
+      const p1 = spawnDolphin(args);
       await waitFor(() => p1.err().includes('listening on'), 30_000, `live to start: ${p1.err()}`);
       for (let i = 0; i < 150; i++) await put.put(scans[i]);
       await waitFor(() => journalScans(journal) === 150, 20_000, 'journal of 150 scans');
@@ -54,7 +44,7 @@ describeHazelcast('dolphin live --paper (process)', () => {
       p1.proc.kill('SIGKILL');
       expect(await p1.exited).toBe(null);
 
-      const p2 = startProcess(args);
+      const p2 = spawnDolphin(args);
       await waitFor(() => p2.err().includes('listening on'), 30_000, `restart: ${p2.err()}`);
       expect(p2.err()).toMatch(/resumed from journal .*: 150 scans replayed .*no accepted scan lost/);
       const after = await state();

@@ -1,5 +1,5 @@
 /** Runs the built dolphin CLI (dist/) as a real process. `npm test` builds first. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,4 +26,23 @@ export function dolphin(args: readonly string[], opts: { cwd?: string; env?: Rec
     timeout: opts.timeoutMs ?? 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A CLI process running in the background (live, bridge, sweep): its output so far and its exit. */
+export interface CliProcess {
+  readonly proc: ChildProcess;
+  out(): string;
+  err(): string;
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `dolphin ...args` in the background with the test cache home. */
+export function spawnDolphin(args: readonly string[]): CliProcess {
+  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  return { proc, out: () => out, err: () => err, exited };
 }

@@ -1,17 +1,9 @@
 /** Test helpers for the eigen kernels: seeded random data and mathjs oracles. */
 import { eigs } from 'mathjs';
 
-/** Seeded uniform PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../support/synthetic-scans.js';
+
+export { rng };
 
 /** Standard normal via Box-Muller. */
 export function normal(u: () => number): () => number {
