@@ -18,9 +18,34 @@ export function fmtPct(x: number | null | undefined, digits = 2): string {
   return x === null || x === undefined || !Number.isFinite(x) ? '-' : `${(x * 100).toFixed(digits)} %`;
 }
 
-/** A Markdown table. */
-export function mdTable(head: readonly string[], rows: readonly (readonly string[])[]): string {
-  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+/** Markdown the renderer wrote on purpose (a code span), as opposed to data text that gets escaped. */
+export interface MdMarkup {
+  readonly markup: string;
+}
+
+// Control characters (line breaks included) would end a table row or start a new block (a heading).
+const MD_BREAKS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// Characters that open inline markup able to inject links, images, HTML or code, or split a table cell.
+const MD_SPECIAL = /[\\`*[\]<|]/g;
+
+/** Data text (a symbol, a file name, a reason) made inert in Markdown: one line, no markup, no cell break. */
+export function mdText(s: string): string {
+  return s.replace(MD_BREAKS, ' ').replace(MD_SPECIAL, (c) => `\\${c}`);
+}
+
+/** A code span holding `s` verbatim (fence longer than any backtick run inside; `|` escaped for tables). */
+export function mdCode(s: string): MdMarkup {
+  const text = s.replace(MD_BREAKS, ' ');
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return { markup: `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}` };
+}
+
+/** A Markdown table; string cells are data and are escaped with mdText, MdMarkup cells are kept. */
+export function mdTable(head: readonly string[], rows: readonly (readonly (string | MdMarkup)[])[]): string {
+  const cell = (c: string | MdMarkup): string => (typeof c === 'string' ? mdText(c) : c.markup);
+  const line = (cells: readonly (string | MdMarkup)[]): string => `| ${cells.map(cell).join(' | ')} |`;
   return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
 }
 

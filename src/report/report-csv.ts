@@ -28,11 +28,16 @@ export function isoNs(ts: string | bigint): string {
   return `${new Date(Number(s) * 1000).toISOString().slice(0, 19)}.${frac.toString().padStart(9, '0')}Z`;
 }
 
-/** One CSV field, quoted only when needed (RFC 4180 section 2). */
+/**
+ * One CSV field, quoted only when needed (RFC 4180 section 2). A text cell that a spreadsheet would read
+ * as a formula (first character `=`, `+`, `-`, `@`, tab or CR) gets a leading `'` and quotes, as OWASP's
+ * CSV-injection advice says; numbers are written as numbers (a negative PnL stays a number).
+ */
 export function csvField(v: string | number | boolean | null | undefined): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : '';
   const s = String(v);
+  if (/^[=+\-@\t\r]/.test(s)) return `"'${s.replace(/"/g, '""')}"`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

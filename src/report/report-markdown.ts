@@ -1,6 +1,6 @@
 /** Markdown rendering of a report: the summary a trader reads in a terminal or a pull request. */
 import type { Report } from './report.js';
-import { dataQualityRows, fmtNum, fmtPct, fmtTs, mdTable } from './format.js';
+import { dataQualityRows, fmtNum, fmtPct, fmtTs, mdTable, mdText } from './format.js';
 
 /** Key figures as label/value pairs (also used for the CLI summary). */
 export function summaryPairs(r: Report): [string, string][] {
@@ -24,10 +24,10 @@ export function summaryPairs(r: Report): [string, string][] {
 /** Renders the whole report as Markdown. */
 export function reportToMarkdown(r: Report): string {
   const out: string[] = [];
-  out.push(`# DOLPHIN ${r.kind} report`, '');
+  out.push(`# DOLPHIN ${mdText(r.kind)} report`, '');
   out.push(mdTable(['metric', 'value'], summaryPairs(r)), '');
   const reasons = Object.values(r.metrics.nullReasons);
-  if (reasons.length) out.push(`Not computed: ${reasons.join('; ')}.`, '');
+  if (reasons.length) out.push(`Not computed: ${mdText(reasons.join('; '))}.`, '');
   out.push('## Daily', '');
   out.push(
     mdTable(
@@ -61,9 +61,9 @@ export function reportToMarkdown(r: Report): string {
     ),
     '',
   );
-  for (const f of dq.skippedFiles.slice(0, 20)) out.push(`- skipped ${f.source}: ${f.reason}`);
+  for (const f of dq.skippedFiles.slice(0, 20)) out.push(`- skipped ${mdText(f.source)}: ${mdText(f.reason)}`);
   for (const g of dq.gaps.slice(0, 20)) out.push(`- gap of ${fmtNum(g.seconds, 0)} s after ${fmtTs(g.fromTs)}`);
-  for (const c of dq.conflicts.slice(0, 20)) out.push(`- conflicting rows at ${c.ts} dropped: ${c.sources.join(', ')}`);
+  for (const c of dq.conflicts.slice(0, 20)) out.push(`- conflicting rows at ${c.ts} dropped: ${mdText(c.sources.join(', '))}`);
   out.push('', '## Fingerprint', '', '```', JSON.stringify(r.fingerprint, null, 2), '```', '');
   return out.join('\n');
 }

@@ -1,12 +1,12 @@
 /** Markdown rendering of a comparison (for a pull request or a deployment log). */
-import { fmtNum, fmtTs, mdTable } from '../format.js';
+import { fmtNum, fmtTs, mdCode, mdTable, mdText } from '../format.js';
 import type { CompareResult } from './compare.js';
 import type { SideTrade } from './trade-alignment.js';
 
 /** Rows listed per table before "and N more". */
 export const MD_ROW_CAP = 200;
 
-const show = (v: unknown): string => `\`${JSON.stringify(v)}\``;
+const show = (v: unknown): ReturnType<typeof mdCode> => mdCode(JSON.stringify(v) ?? String(v));
 const cap = <T>(rows: readonly T[]): { rows: readonly T[]; more: string } => ({ rows: rows.slice(0, MD_ROW_CAP), more: rows.length > MD_ROW_CAP ? `\n\n... and ${rows.length - MD_ROW_CAP} more (see --json).` : '' });
 const trade = (t: SideTrade): string[] => [t.asset, fmtTs(t.entryTs), t.open ? 'open' : fmtTs(t.exitTs), t.reason, String(+t.entryPrice.toPrecision(8)), String(+t.exitPrice.toPrecision(8)), fmtNum(t.pnl)];
 
@@ -14,7 +14,7 @@ const trade = (t: SideTrade): string[] => [t.asset, fmtTs(t.entryTs), t.open ? '
 export function compareToMarkdown(r: CompareResult): string {
   const o: string[] = [];
   const c = r.comparability;
-  o.push(`# DOLPHIN compare: ${r.verdict}`, '', r.reason, '');
+  o.push(`# DOLPHIN compare: ${mdText(r.verdict)}`, '', mdText(r.reason), '');
   o.push(mdTable(['', 'A', 'B'], [
     ['report', r.labels.a, r.labels.b],
     ['scans', String(c.windowA.scans), String(c.windowB.scans)],
@@ -27,7 +27,7 @@ export function compareToMarkdown(r: CompareResult): string {
   o.push('## Comparability', '');
   o.push(`- Overlap: ${c.overlap ? `${fmtTs(c.overlap.fromTs)} -> ${fmtTs(c.overlap.toTs)} UTC` : 'none'}`);
   o.push(`- Config: ${c.configHashEqual ? 'same (hash equal)' : 'differs'}`);
-  for (const n of [...c.reasons, ...c.notes]) o.push(`- ${n}`);
+  for (const n of [...c.reasons, ...c.notes]) o.push(`- ${mdText(n)}`);
   o.push('');
   if (c.configDiff.length) o.push(mdTable(['key', 'A', 'B', 'note'], c.configDiff.map((k) => [k.key, show(k.a), show(k.b), k.derived ?? ''])), '');
   if (r.verdict === 'NOT_COMPARABLE') return `${o.join('\n')}\n`;
@@ -42,7 +42,7 @@ export function compareToMarkdown(r: CompareResult): string {
     const m = cap(i.contentDiffers);
     o.push('### Different content at the same timestamp', '', mdTable(['timestamp (UTC)', 'ns'], m.rows.map((t) => [fmtTs(t), t])) + m.more, '');
   }
-  if (i.factorDiffs.length) o.push('### External factors', '', mdTable(['date', 'differs', 'A', 'B'], i.factorDiffs.map((f) => [f.date, f.fields.join(', '), f.a ? JSON.stringify(f.a) : '-', f.b ? JSON.stringify(f.b) : '-'])), '');
+  if (i.factorDiffs.length) o.push('### External factors', '', mdTable(['date', 'differs', 'A', 'B'], i.factorDiffs.map((f) => [f.date, f.fields.join(', '), f.a ? show(f.a) : '-', f.b ? show(f.b) : '-'])), '');
   o.push('## Trades', '');
   o.push(`${r.trades.matched} matched (${r.trades.identical} identical), ${r.trades.onlyA.length} only in A, ${r.trades.onlyB.length} only in B.`, '');
   if (r.trades.differing.length) {
@@ -54,10 +54,10 @@ export function compareToMarkdown(r: CompareResult): string {
   if (r.trades.onlyB.length) o.push('### Only in B', '', mdTable(head, cap(r.trades.onlyB).rows.map(trade)) + cap(r.trades.onlyB).more, '');
   o.push('## Divergence and attribution', '');
   if (r.firstDivergence) {
-    o.push(`First divergence at ${fmtTs(r.firstDivergence.ts)} UTC: ${r.firstDivergence.what}.`, '');
-    o.push(`Cause: ${r.firstDivergence.cause ? r.firstDivergence.cause.description : 'none found before it (unexplained)'}.`, '');
+    o.push(`First divergence at ${fmtTs(r.firstDivergence.ts)} UTC: ${mdText(r.firstDivergence.what)}.`, '');
+    o.push(`Cause: ${r.firstDivergence.cause ? mdText(r.firstDivergence.cause.description) : 'none found before it (unexplained)'}.`, '');
   } else o.push('No divergence.', '');
-  if (r.verification) o.push(`Attribution: ${r.verification.statement}.`, '');
+  if (r.verification) o.push(`Attribution: ${mdText(r.verification.statement)}.`, '');
   if (r.pnl) {
     const p = r.pnl;
     o.push(mdTable(['part', 'USDT'], [
