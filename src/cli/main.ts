@@ -13,6 +13,7 @@ import { generateCommand } from './generate.command.js';
 import { liveCommand } from './live.command.js';
 import { sweepCommand } from './sweep.command.js';
 import { reportCommand } from './report.command.js';
+import { rescanCommand } from './rescan.command.js';
 import { statusCommand } from './status.command.js';
 
 async function main(): Promise<void> {
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
       process.exit(EXIT.USAGE);
     });
   for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand, compareCommand]) y = add(y);
+  y = rescanCommand(y);
   await y.parseAsync();
 }
 

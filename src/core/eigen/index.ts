@@ -6,3 +6,4 @@ export * from './symmetric-eigen.js';
 export * from './top-eigen.js';
 export * from './eigen-features.js';
 export * from './eigen-scanner.js';
+export * from './price-feature-stream.js';
