@@ -2,11 +2,11 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { MIN_RETURNS } from '../core/eigen/eigen-scanner.js';
-import { PriceFeatureStream } from '../core/eigen/price-feature-stream.js';
 import { ConfigError, DataEmptyError } from '../core/errors.js';
-import { FEATURE_COUNT, WINDOWS, type ScanRecord } from '../core/scan.js';
+import { WINDOWS, type ScanRecord } from '../core/scan.js';
 import { ScanFileWriter } from '../feeds/scan-folder/scan-file-writer.js';
 import { readOrderedScans } from '../feeds/scan-folder/scan-folder-reader.js';
+import { replayFeatures } from '../feeds/scan-folder/feature-replay.js';
 import type { SourceProblem } from '../core/data-quality.js';
 
 /** Longest window accepted by --windows (a week of 5 s scans is ~121k). */
@@ -88,23 +88,11 @@ export function rescan(o: RescanOptions): RescanSummary {
     throw new DataEmptyError(`no valid scan in ${o.dir}: ${scans.files.length} file(s), ${scans.skippedFiles.length} skipped, ${scans.malformedRows} malformed row(s)`);
   }
   const writer = new ScanFileWriter(o.out);
-  let stream: PriceFeatureStream | null = null;
-  let aligned = new Float64Array(0);
-  let segments = 0;
-  for (let i = 0; i < scans.count; i++) {
-    const rec = scans.record(i);
-    if (stream === null || !stream.align(rec.assets, rec.prices, aligned)) {
-      stream = new PriceFeatureStream(rec.assets, windows);
-      aligned = new Float64Array(rec.assets.length);
-      stream.align(rec.assets, rec.prices, aligned);
-      segments++;
-    }
-    const features = new Float64Array(FEATURE_COUNT);
-    const velDiv = stream.push(aligned, features);
+  const { segments } = replayFeatures(scans, windows, (rec, features, velDiv, i) => {
     const out: ScanRecord = { ...rec, features, velDiv };
     writer.write(out);
     if ((i + 1) % 1000 === 0) o.onProgress?.(i + 1, scans.count);
-  }
+  });
   const factorFiles = copyFactors(o.dir, o.out);
   return {
     scans: scans.count,
