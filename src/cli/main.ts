@@ -14,6 +14,7 @@ import { liveCommand } from './live.command.js';
 import { sweepCommand } from './sweep.command.js';
 import { reportCommand } from './report.command.js';
 import { rescanCommand } from './rescan.command.js';
+import { scanCommand } from './scan.command.js';
 import { statusCommand } from './status.command.js';
 
 async function main(): Promise<void> {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     });
   for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand, compareCommand]) y = add(y);
   y = rescanCommand(y);
+  y = scanCommand(y);
   await y.parseAsync();
 }
 

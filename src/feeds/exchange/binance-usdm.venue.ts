@@ -71,6 +71,18 @@ class ObservedBinanceUsdm extends ccxt.pro.binanceusdm {
     return t;
   }
 
+  /** Send and receive times (Date.now()) of the last GET .../time, measured around the HTTP call itself. */
+  timeCall: { sent: number; received: number } = { sent: NaN, received: NaN };
+
+  // ccxt's own rate limiter may hold a request back before it is sent: time the HTTP call itself
+  override async fetch(url: string, method?: string, headers?: unknown, body?: unknown): Promise<any> {
+    const isTime = /\/time(\?|$)/.test(url);
+    const sent = Date.now();
+    const r = await super.fetch(url, method, headers, body);
+    if (isTime) this.timeCall = { sent, received: Date.now() };
+    return r;
+  }
+
   // ccxt logs stream problems (e.g. JSON.parse failures) with console.log; route them to our log.
   override log(...args: unknown[]): void {
     this.diag?.(args.map((a) => (a instanceof Date ? '' : a instanceof Error ? a.message : String(a))).join(' ').trim());
@@ -138,10 +150,10 @@ export class BinanceUsdmVenue {
     return out;
   }
 
-  /** Venue time, ms: GET /fapi/v1/time. */
-  async serverTime(): Promise<number> {
+  /** Venue time and the local send/receive times of the request, ms: GET /fapi/v1/time. */
+  async serverTime(): Promise<{ readonly serverMs: number; readonly sentMs: number; readonly receivedMs: number }> {
     const t = await this.rest(() => this.ex.fetchTime());
-    return Number(t);
+    return { serverMs: Number(t), sentMs: this.ex.timeCall.sent, receivedMs: this.ex.timeCall.received };
   }
 
   /** Prices of every listed contract in one call: GET /fapi/v2/ticker/price (last) or /fapi/v1/premiumIndex (mark). */
