@@ -4,8 +4,7 @@ import type { Argv } from 'yargs';
 import { parseWindows } from '../app/rescan.js';
 import { ConfigError } from '../core/errors.js';
 import { WINDOWS } from '../core/scan.js';
-import { ExchangeScanner, type ScannerLogLevel } from '../feeds/exchange/exchange-scanner.js';
-import { ScanPublisher } from '../feeds/exchange/scan-publisher.js';
+import type { ScannerLogLevel } from '../feeds/exchange/exchange-scanner.js';
 import { parseUniverseSpec } from '../feeds/exchange/scan-universe.js';
 import { SCANNER_STATE_MAP } from '../feeds/exchange/scanner-status.js';
 import { DEFAULT_HZ_CLUSTER, DEFAULT_LIVE_CONNECT_TIMEOUT_MS } from '../feeds/live/hazelcast-connection.js';
@@ -132,6 +131,9 @@ export function scanCommand(y: Argv): Argv {
       };
       if (args.out === undefined && args.hz === undefined && !args['json-status']) say('warn', 'no output chosen: pass --out DIR and/or --hz host:port (or --json-status); scans are only logged');
 
+      // ccxt is large: load it only when scanning, so other commands start fast
+      const { ExchangeScanner } = await import('../feeds/exchange/exchange-scanner.js');
+      const { ScanPublisher } = await import('../feeds/exchange/scan-publisher.js');
       let printed: number | null = -1;
       const publisher =
         args.hz === undefined

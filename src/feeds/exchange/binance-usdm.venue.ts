@@ -123,12 +123,15 @@ export class BinanceUsdmVenue {
   }
 
   private source: PriceSource = 'last';
+  private loaded = false;
 
   /** Loads (or reloads) the markets: GET /fapi/v1/exchangeInfo. */
   async markets(reload = false): Promise<VenueMarket[]> {
     // ws:// (the emulator) needs ccxt's http agent; a no-op cost for wss://
     await this.ex.loadHttpProxyAgent();
-    const ms = await this.ex.loadMarkets(reload);
+    // after a failed load ccxt keeps the rejected promise: force a fresh request
+    const ms = await this.rest(() => this.ex.loadMarkets(reload || !this.loaded));
+    this.loaded = true;
     const out: VenueMarket[] = [];
     for (const m of Object.values(ms)) {
       if (m === undefined || m.id === undefined || m.symbol === undefined) continue;
