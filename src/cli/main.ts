@@ -15,6 +15,7 @@ import { sweepCommand } from './sweep.command.js';
 import { reportCommand } from './report.command.js';
 import { rescanCommand } from './rescan.command.js';
 import { scanCommand } from './scan.command.js';
+import { compareScansCommand } from './compare-scans.command.js';
 import { statusCommand } from './status.command.js';
 
 async function main(): Promise<void> {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand, compareCommand]) y = add(y);
   y = rescanCommand(y);
   y = scanCommand(y);
+  y = compareScansCommand(y);
   await y.parseAsync();
 }
 
