@@ -47,7 +47,7 @@ export class WsHub {
   private refuseUntilMs = 0;
   private malformedPending = 0;
   private malformedNext = 0;
-  /** Local send time (ms, performance clock) of the last push, for latency benches. */
+  /** performance.now() when the last tick's push began (before its first send), for latency benches. */
   lastPushAt = 0;
 
   constructor(private readonly market: EmulatorMarket) {}
@@ -131,6 +131,7 @@ export class WsHub {
   /** Pushes the events of one tick: tickers of the changed contracts; mark prices when due. */
   publish(changed: readonly EmulatedContract[], venueMs: number, mark1s: boolean, mark3s: boolean): void {
     if (this.conns.size === 0) return;
+    this.lastPushAt = performance.now();
     const changedSet = new Set(changed.map((c) => c.symbol));
     const cache = new Map<string, string | null>();
     const live = this.market.contracts.filter((c) => this.market.live(c));
@@ -165,7 +166,6 @@ export class WsHub {
         this.messagesSent++;
       }
     }
-    this.lastPushAt = performance.now();
   }
 
   private malformed(stream: string): string {

@@ -55,6 +55,8 @@ export interface ExchangeScannerOptions {
   readonly log: (level: ScannerLogLevel, message: string) => void;
   /** Every scan, after it was written (before publishing completes). */
   readonly onScan?: (scan: ScanRecord, timing: ScanTiming) => void;
+  /** Every accepted stream price on arrival (diagnostics and latency benches). */
+  readonly onPrice?: (id: string, price: number) => void;
   /** Every status record (after each scan and every few seconds). */
   readonly onStatus?: (status: ScannerStatus) => void;
 }
@@ -127,7 +129,9 @@ export class ExchangeScanner {
       timeoutMs: o.requestTimeoutMs ?? 5000,
       onStreamPrice: (p) => {
         const i = this.index.get(p.id);
-        if (i !== undefined) this.book.update(i, p.price, Date.now());
+        if (i === undefined) return;
+        this.book.update(i, p.price, Date.now());
+        o.onPrice?.(p.id, p.price);
       },
       onMalformed: (d) => this.malformed(d),
       onDiagnostic: (line) => this.malformed(`ccxt: ${line}`),
@@ -451,6 +455,8 @@ export class ExchangeScanner {
       prices: Float64Array.from(this.prices),
     };
     if (this.connection !== 'WEBSOCKET') this.c.scansWithoutStream++;
+    // the put starts first (it is asynchronous), then the file is written while it travels
+    this.o.publisher?.publishScan(scan);
     if (this.writer !== null) {
       try {
         this.writer.write(scan);
@@ -463,7 +469,6 @@ export class ExchangeScanner {
     const writtenAt = performance.now();
     this.lastTsMs = b;
     this.lastScanTs = scan.timestampNs;
-    this.o.publisher?.publishScan(scan);
     const stale: string[] = [];
     for (let k = 0; k < nStale; k++) stale.push(this.ids[this.staleIdx[k]]);
     if (stale.join(',') !== this.lastStale.join(',')) {
