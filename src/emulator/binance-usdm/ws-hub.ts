@@ -31,7 +31,8 @@ export interface WsHubStats {
 
 const streamKey = (name: string): string => {
   const at = name.indexOf('@');
-  return at < 0 ? name : `${name.slice(0, at).toUpperCase()}${name.slice(at)}`;
+  // symbol streams are keyed by the upper-case symbol; all-market streams (!miniTicker@arr) as given
+  return at < 0 || name.startsWith('!') ? name : `${name.slice(0, at).toUpperCase()}${name.slice(at)}`;
 };
 
 /** Subscriptions and pushes of the emulated market streams. */

@@ -65,6 +65,14 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('exchange scanner on the emulated venue', () => {
   it('scans every UTC-aligned boundary from the stream, calling only public endpoints', async () => {
     emu = await startBinanceEmulator({ tickMs: 100, assets: 20, volumes: { BTCUSDT: 1 } });
+    // test-side record of the venue's BTC price after each tick (wall clock of the tick)
+    const steps: { t: number; p: number }[] = [];
+    const step = emu.market.step.bind(emu.market);
+    emu.market.step = (v: number) => {
+      const changed = step(v);
+      steps.push({ t: Date.now(), p: emu.market.bySymbol.get('BTCUSDT')!.last });
+      return changed;
+    };
     const r = await run({ maxScans: 6 });
     await r.scanner.done;
     expect(r.scans.length).toBe(6);
@@ -80,7 +88,16 @@ describe('exchange scanner on the emulated venue', () => {
       expect(validCount(s)).toBe(10);
       expect(s.scanNumber).toBe(k + 1);
     }
-    // the price at a boundary is the one the venue had then (the emulator ticks on 100 ms multiples)
+    // the price at a boundary is the one the venue had then: ticks fall on 100 ms multiples, so the tick
+    // sent at the boundary itself arrives after it and belongs to the next scan
+    for (const s of r.scans) {
+      const b = Number(s.timestampNs / 1_000_000n);
+      const before = steps.filter((x) => x.t < b);
+      const last = before[before.length - 1];
+      // a tick sent within 10 ms before the boundary may arrive after it (then the one before counts)
+      const ok = last.t > b - 10 ? [last.p, before[before.length - 2].p] : [last.p];
+      expect(ok).toContain(s.prices[0]);
+    }
     const st = r.status();
     expect(st.connection).toBe('STOPPED');
     expect(st.counters.socketDrops).toBe(0);
@@ -173,6 +190,20 @@ describe('exchange scanner on the emulated venue', () => {
     expect(st.counters.malformedMessages).toBeGreaterThanOrEqual(6);
     expect(st.connection).toBe('WEBSOCKET');
     for (const s of r.scans.slice(n)) expect(validCount(s)).toBe(10);
+  });
+
+  it('--price mark scans the mark price stream', async () => {
+    emu = await startBinanceEmulator({ tickMs: 100, assets: 12 });
+    const r = await run({ priceSource: 'mark', maxScans: 6 });
+    await r.scanner.done;
+    expect(r.logs.some((l) => l.includes('price stream up: markPrice@1s'))).toBe(true);
+    const last = r.scans[r.scans.length - 1];
+    expect(validCount(last)).toBe(10);
+    // mark prices carry one more decimal than the contract's last price
+    const i = last.assets.indexOf('ETHUSDT');
+    const c = emu.market.bySymbol.get('ETHUSDT')!;
+    expect(Math.abs(last.prices[i] - c.mark) / c.mark).toBeLessThan(0.01);
+    expect(emu.stats().requests['/fapi/v1/premiumIndex']).toBeGreaterThanOrEqual(1);
   });
 
   it('stops with FeedUnavailableError naming the host when the venue is unreachable', async () => {
