@@ -16,6 +16,9 @@ import { chooseUniverse, type UniverseSpec } from './scan-universe.js';
 import type { ScanPublisher } from './scan-publisher.js';
 import type { ScannerConnection, ScannerCounters, ScannerStatus } from './scanner-status.js';
 
+/** The scan timer wakes this many ms before a boundary and spins until it (at most this much CPU per scan). */
+const SPIN_MS = 2;
+
 /** Log levels of the scanner. */
 export type ScannerLogLevel = 'debug' | 'info' | 'warn';
 
@@ -409,16 +412,18 @@ export class ExchangeScanner {
     const now = Date.now();
     let b = Math.floor(now / c) * c + c;
     if (b <= this.lastTsMs) b = Math.floor(this.lastTsMs / c) * c + c;
-    this.scanTimer = setTimeout(() => this.onBoundary(b), b - now);
+    // wake a little early and spin the last stretch: setTimeout alone fires up to a ms or two late
+    this.scanTimer = setTimeout(() => this.onBoundary(b), Math.max(0, b - now - SPIN_MS));
   }
 
   private onBoundary(b: number): void {
     if (this.stopping) return;
-    const now = Date.now();
-    if (now < b) {
-      this.scanTimer = setTimeout(() => this.onBoundary(b), b - now);
+    let now = Date.now();
+    if (now < b - SPIN_MS) {
+      this.scanTimer = setTimeout(() => this.onBoundary(b), b - now - SPIN_MS);
       return;
     }
+    while (now < b) now = Date.now();
     const c = this.o.cadenceMs;
     const latest = Math.floor(now / c) * c;
     if (latest > b) {

@@ -28,6 +28,8 @@ export class ScanPublisher {
   /** Called when a scan's put completed (performance.now() ms), for latency figures. */
   onScanPublished: ((scan: ScanRecord, atMs: number) => void) | undefined;
   private readonly pending = new Map<string, { map: string; value: string; scan?: ScanRecord }>();
+  /** Map proxies by name, fetched once so a put is issued synchronously (before the scan's file write). */
+  private readonly maps = new Map<string, Awaited<ReturnType<HazelcastClient['getMap']>>>();
   private pumping = false;
   private closed = false;
   private failing = false;
@@ -36,6 +38,10 @@ export class ScanPublisher {
     private readonly client: HazelcastClient,
     private readonly o: ScanPublisherOptions,
   ) {}
+
+  private async prepare(): Promise<void> {
+    for (const name of [this.o.featuresMap ?? FEATURES_MAP, this.o.stateMap ?? SCANNER_STATE_MAP]) this.maps.set(name, await this.client.getMap<string, string>(name));
+  }
 
   /** Connects (FeedUnavailableError naming the member when it cannot within the timeout). */
   static async connect(o: ScanPublisherOptions): Promise<ScanPublisher> {
@@ -56,7 +62,9 @@ export class ScanPublisher {
         }
       },
     });
-    return new ScanPublisher(client, o);
+    const p = new ScanPublisher(client, o);
+    await p.prepare();
+    return p;
   }
 
   /** Queues a scan for `latest_eigen_scan` (replacing a queued older one). */
@@ -86,7 +94,7 @@ export class ScanPublisher {
       this.pending.delete(key);
       const mapKey = key.startsWith('status:') ? this.o.scannerId : key;
       try {
-        const map = await this.client.getMap<string, string>(item.map);
+        const map = this.maps.get(item.map) ?? (await this.client.getMap<string, string>(item.map));
         await map.set(mapKey, item.value);
         if (item.scan !== undefined) {
           this.published++;
