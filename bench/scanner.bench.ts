@@ -105,6 +105,7 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
   const eventMs: number[] = [];
   const writtenMs: number[] = [];
   const takenMs: number[] = [];
+  const processMs: number[] = [];
   const publishedMs: number[] = [];
   const boundaryPerf = new Map<bigint, number>();
   let lastTickSeen = 0;
@@ -141,6 +142,7 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
         boundaryPerf.set(scan.timestampNs, b);
         writtenMs.push(t.writtenAt - b);
         takenMs.push(t.takenAt - b);
+        processMs.push(t.writtenAt - t.takenAt);
       },
     });
     await scanner.start();
@@ -156,11 +158,14 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
   const p = publishedMs.slice(skip);
   const e = eventMs.slice(20);
   const tk = takenMs.slice(skip);
+  const pr = processMs.slice(skip);
   const figures: Figure[] = [
     { name: 'event sent -> price in book, p50', value: median(e), unit: 'ms', note: `(${e.length} ticks of 50 miniTicker messages over loopback, ccxt parse included)` },
     { name: 'event sent -> price in book, p99', value: quantile(e, 0.99), unit: 'ms' },
     { name: 'boundary -> timer fired (scan taken), p50', value: median(tk), unit: 'ms', note: '(event-loop timer lag)' },
     { name: 'boundary -> timer fired, p99', value: quantile(tk, 0.99), unit: 'ms' },
+    { name: 'timer fired -> scan written (features, put issued, Arrow file), p50', value: median(pr), unit: 'ms' },
+    { name: 'timer fired -> scan written, p99', value: quantile(pr, 0.99), unit: 'ms' },
     { name: 'boundary -> scan written, p50', value: median(w), unit: 'ms', note: `(${w.length} scans at a ${cadenceMs} ms cadence; timer lag + features + Arrow file)` },
     { name: 'boundary -> scan written, p99', value: quantile(w, 0.99), unit: 'ms' },
   ];
