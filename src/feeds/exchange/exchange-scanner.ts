@@ -87,6 +87,9 @@ export class ExchangeScanner {
   private writer: ScanFileWriter | null = null;
   private prices = new Float64Array(0);
   private staleIdx = new Int32Array(0);
+  /** Position of each universe symbol in the stream's universe when they differ (a restored wider one). */
+  private streamPos: Int32Array | null = null;
+  private streamPrices = new Float64Array(0);
   private readonly feats = new Float64Array(FEATURE_COUNT);
   private connection: ScannerConnection = 'STARTING';
   private hadStream = false;
@@ -161,18 +164,27 @@ export class ExchangeScanner {
     const markets = await this.withStartRetries('load the markets (GET /fapi/v1/exchangeInfo)', () => this.venue.markets());
     const restored = this.o.out !== undefined && existsSync(this.o.out) ? this.restore() : null;
     let ids: readonly string[];
-    if (restored !== null && (this.o.universe.kind === 'top' || sameList(restored.symbols, this.o.universe.symbols))) {
+    const wanted = this.o.universe.kind === 'symbols' ? this.o.universe.symbols : null;
+    if (restored !== null && (wanted === null || sameList(restored.symbols, wanted))) {
       ids = restored.symbols;
       this.o.log('info', `restored the universe (${ids.length} symbols) and the feature windows from ${this.restoredScans} scans in ${this.o.out}`);
+    } else if (restored !== null && wanted !== null && wanted.every((id) => restored.symbols.includes(id))) {
+      // a list inside the written universe continues its windows (the others get invalid prices), exactly
+      // as a replay of the folder does (a scan listing fewer symbols continues the stream)
+      ids = wanted;
+      this.o.log('info', `the universe (${ids.length} symbols) is part of the one written in ${this.o.out}: continuing its feature windows from ${this.restoredScans} scans`);
     } else {
       const volumes = this.o.universe.kind === 'top' ? await this.withStartRetries('rank by 24 h volume (GET /fapi/v1/ticker/24hr)', () => this.venue.quoteVolumes()) : new Map<string, number>();
       const choice = chooseUniverse(this.o.universe, markets, volumes);
       for (const n of choice.notes) this.o.log('warn', n);
       ids = choice.ids;
-      if (restored !== null) this.o.log('warn', `the universe differs from the one written in ${this.o.out}; the feature windows start empty`);
+      if (restored !== null) this.o.log('warn', `the universe lists symbols outside the one written in ${this.o.out}; the feature windows start empty`);
       this.stream = new PriceFeatureStream(ids, this.windows);
       this.o.log('info', `universe: ${ids.length} symbols (${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ', ...' : ''})`);
     }
+    const stream = this.stream!;
+    this.streamPos = sameList(stream.symbols, ids) ? null : Int32Array.from(ids, (id) => stream.indexOf(id));
+    this.streamPrices = new Float64Array(stream.symbols.length);
     this.ids = ids;
     this.index = new Map(ids.map((s, i) => [s, i]));
     this.book = new PriceBook(ids.length);
@@ -447,7 +459,12 @@ export class ExchangeScanner {
     let invalid = 0;
     for (let i = 0; i < this.prices.length; i++) if (!(this.prices[i] > 0)) invalid++;
     this.c.invalidPrices += invalid;
-    const velDiv = this.stream!.push(this.prices, this.feats);
+    let pushed = this.prices;
+    if (this.streamPos !== null) {
+      pushed = this.streamPrices.fill(NaN);
+      for (let k = 0; k < this.streamPos.length; k++) pushed[this.streamPos[k]] = this.prices[k];
+    }
+    const velDiv = this.stream!.push(pushed, this.feats);
     this.scanNumber++;
     const scan: ScanRecord = {
       scanNumber: this.scanNumber,

@@ -11,7 +11,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { rescan } from '../../../src/app/rescan.js';
 import type { ScanRecord } from '../../../src/core/scan.js';
+import { readOrderedScans } from '../../../src/feeds/scan-folder/scan-folder-reader.js';
 import { startBinanceEmulator, type BinanceEmulator } from '../../../src/emulator/binance-usdm/binance-emulator.js';
 import { ExchangeScanner, type ExchangeScannerOptions } from '../../../src/feeds/exchange/exchange-scanner.js';
 import type { ScannerStatus } from '../../../src/feeds/exchange/scanner-status.js';
@@ -204,6 +206,34 @@ describe('exchange scanner on the emulated venue', () => {
     const c = emu.market.bySymbol.get('ETHUSDT')!;
     expect(Math.abs(last.prices[i] - c.mark) / c.mark).toBeLessThan(0.01);
     expect(emu.stats().requests['/fapi/v1/premiumIndex']).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a restart restores the windows (also for a narrower list), and the folder rescans to itself', async () => {
+    emu = await startBinanceEmulator({ tickMs: 100, assets: 12 });
+    const out = join(root, 'restart');
+    const symbols = { kind: 'symbols' as const, symbols: ['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'XRPUSDT'], flag: '--symbols' };
+    const a = await run({ universe: symbols, out, maxScans: 12 });
+    await a.scanner.done;
+    const b = await run({ out, maxScans: 3 , universe: { ...symbols, symbols: ['BTCUSDT', 'ETHUSDT', 'XRPUSDT'] } });
+    await b.scanner.done;
+    expect(b.logs.some((l) => l.includes('continuing its feature windows from 12 scans'))).toBe(true);
+    expect(b.status().restoredScans).toBe(12);
+    expect(Number.isFinite(b.scans[0].features[0])).toBe(true); // windows came back: features at once
+    expect(b.scans[0].assets).toEqual(['BTCUSDT', 'ETHUSDT', 'XRPUSDT']);
+    const c = await run({ out, maxScans: 2, universe: { kind: 'top', n: 10 } });
+    await c.scanner.done;
+    expect(c.logs.some((l) => l.includes('restored the universe (4 symbols)'))).toBe(true);
+    const re = join(root, 'restart-rescan');
+    rescan({ dir: out, out: re });
+    const w = readOrderedScans(out);
+    const x = readOrderedScans(re);
+    expect(x.count).toBe(17);
+    for (let i = 0; i < w.count; i++) {
+      const p = w.record(i);
+      const q = x.record(i);
+      expect(Buffer.from(q.features.buffer).equals(Buffer.from(p.features.buffer)), `scan ${i}`).toBe(true);
+      expect(Object.is(q.velDiv, p.velDiv)).toBe(true);
+    }
   });
 
   it('stops with FeedUnavailableError naming the host when the venue is unreachable', async () => {

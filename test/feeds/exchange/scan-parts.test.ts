@@ -12,6 +12,8 @@ import { FEATURE_COUNT } from '../../../src/core/scan.js';
 import { parseCadence } from '../../../src/cli/scan.command.js';
 import type { VenueMarket } from '../../../src/feeds/exchange/binance-usdm.venue.js';
 import { PriceBook } from '../../../src/feeds/exchange/price-book.js';
+import { formatScannerStatus } from '../../../src/feeds/exchange/scanner-status-format.js';
+import type { ScannerStatus } from '../../../src/feeds/exchange/scanner-status.js';
 import { chooseUniverse, parseUniverseSpec } from '../../../src/feeds/exchange/scan-universe.js';
 import { rng } from '../../support/synthetic-scans.js';
 
@@ -67,6 +69,26 @@ describe('universe', () => {
     expect(parseCadence('1m')).toBe(60_000);
     expect(parseCadence('2')).toBe(2000);
     for (const bad of ['7s', '0.1s', '100ms', 'fast', '']) expect(() => parseCadence(bad), bad).toThrow(/--cadence/);
+  });
+});
+
+describe('formatScannerStatus', () => {
+  it('shows health, connection, stale and delisted symbols, clock offset and counters', () => {
+    const counters = { socketDrops: 1, resubscribes: 1, scansWithoutStream: 3, restPolls: 4, restErrors: 0, rateLimited: 2, malformedMessages: 5, invalidPrices: 7, delisted: 1, missedBoundaries: 0, writeErrors: 0, publishErrors: 0 };
+    const st: ScannerStatus = {
+      scannerId: 'binanceusdm', mode: 'scanner', exchange: 'binanceusdm', venue: '127.0.0.1:8090', priceSource: 'last', cadenceMs: 5000,
+      heartbeatMs: 1_000_000, startedAtMs: 900_000, connection: 'REST_FALLBACK', lastTickAgeMs: 1200, lastScanTs: '1767225600000000000', lastScanNumber: 42,
+      scansWritten: 42, scansPublished: 41, universeSize: 50, staleSymbols: ['ETHUSDT'], delistedSymbols: ['SOLUSDT'], clockOffsetMs: -7003, clockRttMs: 2,
+      restoredScans: 100, out: '/data/scans', counters, stopped: false,
+    };
+    const text = formatScannerStatus(st, 1_002_000);
+    expect(text).toContain('[DEGRADED]');
+    expect(text).toContain('connection REST_FALLBACK');
+    expect(text).toContain('1 without a price now (ETHUSDT), 1 delisted (SOLUSDT)');
+    expect(text).toContain('-7003 ms');
+    expect(text).toContain('1 socket drops, 1 resubscribes');
+    expect(formatScannerStatus({ ...st, connection: 'WEBSOCKET' }, 1_002_000)).toContain('[OK]');
+    expect(formatScannerStatus({ ...st, connection: 'WEBSOCKET' }, 1_100_000)).toContain('[STALE]');
   });
 });
 
