@@ -13,6 +13,9 @@ import { generateCommand } from './generate.command.js';
 import { liveCommand } from './live.command.js';
 import { sweepCommand } from './sweep.command.js';
 import { reportCommand } from './report.command.js';
+import { rescanCommand } from './rescan.command.js';
+import { scanCommand } from './scan.command.js';
+import { compareScansCommand } from './compare-scans.command.js';
 import { statusCommand } from './status.command.js';
 
 async function main(): Promise<void> {
@@ -30,6 +33,9 @@ async function main(): Promise<void> {
       process.exit(EXIT.USAGE);
     });
   for (const add of [backtestCommand, calibrateCommand, generateCommand, cacheCommand, liveCommand, sweepCommand, reportCommand, statusCommand, bridgeCommand, compareCommand]) y = add(y);
+  y = rescanCommand(y);
+  y = scanCommand(y);
+  y = compareScansCommand(y);
   await y.parseAsync();
 }
 

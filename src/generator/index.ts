@@ -4,5 +4,5 @@ export { generateScans, planMarket, type MarketOptions, type MarketPlan } from '
 export { generateFactors, isStressDay, type DailyFactors, type FactorOptions } from './factors.js';
 export { UNIVERSE, SECTORS, universe, type AssetSpec, type Sector } from './universe.js';
 export { Rng } from './rng.js';
-export { EigenScanner, MIN_RETURNS } from './eigen-scanner.js';
+export { EigenScanner, MIN_RETURNS } from '../core/eigen/eigen-scanner.js';
 export { MarketModel, Regime } from './market-model.js';

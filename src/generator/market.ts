@@ -2,7 +2,7 @@
 
 import { ConfigError } from '../core/errors.js';
 import { FEATURE_COUNT, SCHEMA_VERSION, velocityIndex, type ScanRecord } from '../core/scan.js';
-import { EigenScanner } from './eigen-scanner.js';
+import { EigenScanner } from '../core/eigen/eigen-scanner.js';
 import { firstDay, generateFactors, isStressDay, type DailyFactors } from './factors.js';
 import { MarketModel } from './market-model.js';
 import { Rng } from './rng.js';

@@ -1,8 +1,9 @@
 /** Writes a generated market to disk in the scan file format: scanner layout (a file per scan) or daily files. */
-import { copyFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOf, dayToIso, type ScanRecord } from '../core/scan.js';
 import { encodeScans } from '../feeds/replay/arrow-scan.codec.js';
+import { scanFileName, writeFileAtomic } from '../feeds/scan-folder/scan-file-writer.js';
 import { generateFactors } from './factors.js';
 import { generateScans, type MarketOptions } from './market.js';
 
@@ -19,25 +20,13 @@ export interface DatasetOptions extends MarketOptions {
   readonly onProgress?: (scans: number) => void;
 }
 
+export { scanFileName, writeFileAtomic };
+
 /** What writeDataset wrote. */
 export interface DatasetSummary {
   readonly scans: number;
   readonly files: number;
   readonly days: readonly string[];
-}
-
-/** Writes bytes atomically (temp file + rename), so a reader never sees a half-written file. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(path, '..', `.${path.split('/').pop()}.tmp`);
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
-
-/** Scanner-style file name: scan_<number>_<YYYYMMDD>_<HHMMSS>_<ms>.arrow (unique across restarts). */
-export function scanFileName(scan: ScanRecord): string {
-  const iso = new Date(Number(scan.timestampNs / 1_000_000n)).toISOString();
-  const stamp = `${iso.slice(0, 10).replace(/-/g, '')}_${iso.slice(11, 19).replace(/:/g, '')}_${iso.slice(20, 23)}`;
-  return `scan_${String(scan.scanNumber).padStart(6, '0')}_${stamp}.arrow`;
 }
 
 /** Generates and writes a dataset; deterministic: same options, byte-identical files. */

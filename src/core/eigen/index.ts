@@ -5,3 +5,5 @@ export * from './rolling-correlation.js';
 export * from './symmetric-eigen.js';
 export * from './top-eigen.js';
 export * from './eigen-features.js';
+export * from './eigen-scanner.js';
+export * from './price-feature-stream.js';

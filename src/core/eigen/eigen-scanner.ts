@@ -1,9 +1,9 @@
-/** Streaming eigen features of a scanner: rolling correlations per window, warm-started top eigenpairs. */
+/** Streaming eigen features of a scanner (shared by the generator, `dolphin scan` and `rescan`): rolling correlations per window, warm-started top eigenpairs. */
 
-import { RollingCorrelation } from '../core/eigen/rolling-correlation.js';
-import { createTopEigenWorkspace, topEigen, type TopEigenOptions, type TopEigenWorkspace } from '../core/eigen/top-eigen.js';
-import { eigenFeatures } from '../core/eigen/eigen-features.js';
-import { FEATURE_COUNT, FEATURE_KINDS, WINDOWS } from '../core/scan.js';
+import { RollingCorrelation } from './rolling-correlation.js';
+import { createTopEigenWorkspace, topEigen, type TopEigenOptions, type TopEigenWorkspace } from './top-eigen.js';
+import { eigenFeatures } from './eigen-features.js';
+import { FEATURE_COUNT, FEATURE_KINDS, WINDOWS } from '../scan.js';
 
 /** Fewest returns a window needs before its features are defined (earlier: NaN). */
 export const MIN_RETURNS = 10;
