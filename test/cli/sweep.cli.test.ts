@@ -72,6 +72,6 @@ describe('dolphin sweep', () => {
     const r = dolphin(['sweep', data, '--grid', 'leverage=4,12', '--grid', 'takeProfitPct=0,0.01', '--out', join(root, 'bad'), '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('leverage must be in (0, maxLeverage = 9], was 12');
-    expect(r.stderr).toContain('takeProfitPct must be a number > 0, was 0');
+    expect(r.stderr).toContain('takeProfitPct must be a number in (0, 1], was 0');
   });
 });
