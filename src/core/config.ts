@@ -111,8 +111,11 @@ export const CONFIG_BOUNDS = Object.freeze({
   initialCapital: { min: 0, minOpen: true, max: 1e12 },
 } satisfies Partial<Record<keyof StrategyConfig, NumericBounds>>);
 
-/** A bound as written in messages and docs: 1e6 and beyond in exponent form. */
-const boundNum = (n: number): string => (Math.abs(n) >= 1e6 ? n.toExponential().replace('+', '') : String(n));
+/** A bound as written in messages and docs: round numbers from 1e6 on in exponent form (1e6, 3.6e6). */
+function boundNum(n: number): string {
+  const e = n.toExponential().replace('+', '');
+  return Math.abs(n) >= 1e6 && e.length <= 6 ? e : String(n);
+}
 
 /** The interval in math notation, e.g. `(0, 1]` or `[0, 1e6]`. */
 export function boundsText(b: NumericBounds): string {
