@@ -101,6 +101,16 @@ describe('generate --start and friends', () => {
   });
 });
 
+describe('docs', () => {
+  it("README's flag table lists every bounded flag", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    for (const flag of Object.keys(FLAG_BOUNDS)) {
+      if (flag === 'reject-after') continue; // hidden test option
+      expect(readme, flag).toMatch(new RegExp(`^\\| [^|]*\`--${flag}\``, 'm'));
+    }
+  });
+});
+
 describe('config bounds through the CLI', () => {
   it('the issue examples are exit 2, every one named at once', () => {
     const r = dolphin(['backtest', data, '--quiet', '--set', 'slippageBps=1e6', '--set', 'leverage=1e308', '--set', 'volThreshold=-1', '--set', 'minAlignment=5', '--set', 'warmupBars=1e9']);
