@@ -34,10 +34,14 @@ function endQuietlyOnClosedPipe(): void {
   process.stderr.on('error', onError('stderr'));
 }
 
-/** The message printed for an error: a coded error's own message; a file-system error named by path. */
+/**
+ * The message printed for an error: a coded error's own message; a file-system error that escaped its
+ * caller named by its path (or as "a file" when Node gives none, e.g. a write on a descriptor), no stack.
+ */
 function describe(e: unknown): { message: string; code: number } {
   const sys = e as NodeJS.ErrnoException;
-  const coded = e instanceof DolphinError ? e : typeof sys?.code === 'string' && typeof sys.path === 'string' && typeof sys.syscall === 'string' ? fileSystemError(sys.path, sys) : undefined;
+  const isSys = e instanceof Error && typeof sys.code === 'string' && typeof sys.syscall === 'string';
+  const coded = e instanceof DolphinError ? e : isSys ? fileSystemError(sys.path ?? 'a file', sys) : undefined;
   if (coded !== undefined) return { message: coded.message, code: exitCodeFor(coded) };
   return { message: e instanceof Error ? (e.stack ?? e.message) : String(e), code: exitCodeFor(e) };
 }

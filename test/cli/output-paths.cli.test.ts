@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, dolphin, TEST_CACHE_HOME, type CliResult } from '../support/cli.js';
-import { synthScans, writeDailyLayout } from '../support/synthetic-scans.js';
+import { synthScans, writeDailyLayout, writeScannerLayout } from '../support/synthetic-scans.js';
 
 let root: string;
 let data: string;
@@ -146,6 +146,13 @@ describe('output paths', () => {
     expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe(old);
     expect(tmpFiles(out)).toEqual([]);
     expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
+    // the day cache filling the disk mid-run: a message, not a stack (the cache writer names no path)
+    const cache = join(disk, 'cache');
+    mkdirSync(cache);
+    rmSync(join(disk, 'fill-0'));
+    const scanner = join(root, 'scanner-layout');
+    writeScannerLayout(scanner, synthScans({ n: 400, seed: 6, cadenceSec: 60 }));
+    expectClean(dolphin(['backtest', scanner, '--cache', cache, '--out', join(root, 'cache-full-run'), '--quiet', '--workers', '0', ...SETS]), 1, 'no space left on the device (ENOSPC)');
   });
 });
 
