@@ -3,12 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSetting, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
+import { requireRegularFile } from './path-checks.js';
 
 /** Name of the config file a data folder (a live journal) may carry. */
 export const DIR_CONFIG_FILE = 'dolphin.config.json';
 
 /** Reads a JSON config file as a layer; throws ConfigError naming the file. */
 export function readConfigFile(path: string): Record<string, unknown> {
+  // a FIFO, device or kernel file would block the read forever
+  requireRegularFile(path, 'config file', (m) => new ConfigError([m]));
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -3,10 +3,11 @@
  * chunks of parameter sets; results appended to sweep.ndjson as they come, so a killed sweep resumes.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, truncateSync, appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { calibrateVolThreshold } from '../core/calibration.js';
 import { DEFAULT_CONFIG, canonicalConfigJson, resolveConfig, type StrategyConfig } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, UsageError } from '../core/errors.js';
+import { writeFileAtomic } from './atomic-write.js';
 import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
 import { jsonReplacer } from '../report/report-json.js';
 import type { Metrics } from '../report/metrics.js';
@@ -84,20 +85,67 @@ export function sweepItems(base: StrategyConfig, axes: readonly GridAxis[]): { i
   return { items, overrides };
 }
 
-/** Keys already in a sweep.ndjson; a torn last line (killed mid-write) is cut off. */
-export function completedKeys(path: string): Set<string> {
+/** A line of sweep.ndjson that is not a result line: its 1-based number, its text and why. */
+export interface BadSweepLine {
+  readonly line: number;
+  readonly text: string;
+  readonly reason: string;
+}
+
+const SWEEP_KEY = /^[0-9a-f]{16}$/;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Why a parsed line is not a sweep result line, or null. */
+function sweepLineProblem(v: unknown): string | null {
+  if (!isObject(v)) return 'not a JSON object';
+  if (typeof v.key !== 'string' || !SWEEP_KEY.test(v.key)) return 'no 16-hex-digit "key"';
+  if (!isObject(v.overrides)) return 'no "overrides" object';
+  if (v.metrics !== null && !isObject(v.metrics)) return '"metrics" is neither an object nor null';
+  if (v.error !== null && v.error !== undefined && typeof v.error !== 'string') return '"error" is neither text nor null';
+  return null;
+}
+
+/** Splits sweep.ndjson text (complete lines) into result lines and bad lines, by line number. */
+export function parseSweepText(text: string): { lines: SweepLine[]; bad: BadSweepLine[] } {
+  const lines: SweepLine[] = [];
+  const bad: BadSweepLine[] = [];
+  text.split('\n').forEach((t, i) => {
+    if (!t) return;
+    let v: unknown;
+    let reason: string | null;
+    try {
+      v = JSON.parse(t);
+      reason = sweepLineProblem(v);
+    } catch (e) {
+      reason = `not JSON (${(e as Error).message})`;
+    }
+    if (reason === null) lines.push(v as SweepLine);
+    else bad.push({ line: i + 1, text: t, reason });
+  });
+  return { lines, bad };
+}
+
+/**
+ * Keys already in a sweep.ndjson. A torn last line (killed mid-write) is cut off. A bad line anywhere
+ * else (edited, corrupted) is named by its line number, moved to `<path>.rejected` and its config runs
+ * again: a resume never stops on it.
+ */
+export function completedKeys(path: string, onWarning?: (message: string) => void): Set<string> {
   const done = new Set<string>();
   if (!existsSync(path)) return done;
   const text = readFileSync(path, 'utf8');
   const end = text.lastIndexOf('\n') + 1;
   if (end < text.length) truncateSync(path, Buffer.byteLength(text.slice(0, end)));
-  for (const line of text.slice(0, end).split('\n')) {
-    if (!line) continue;
-    try {
-      done.add((JSON.parse(line) as { key: string }).key);
-    } catch {
-      // a corrupt line: its config runs again
-    }
+  const complete = text.slice(0, end);
+  const { lines, bad } = parseSweepText(complete);
+  for (const l of lines) done.add(l.key);
+  if (bad.length > 0) {
+    const rejected = `${path}.rejected`;
+    const badLines = new Set(bad.map((x) => x.line));
+    appendFileSync(rejected, bad.map((x) => `${x.text}\n`).join(''));
+    // the good lines keep their bytes and order
+    writeFileAtomic(path, complete.split('\n').filter((t, i) => t && !badLines.has(i + 1)).map((t) => `${t}\n`).join(''));
+    for (const b of bad) onWarning?.(`${path} line ${b.line} is not a sweep result (${b.reason}); moved to ${rejected}, its config runs again`);
   }
   return done;
 }
@@ -112,11 +160,15 @@ export interface SweepOptions {
   /** Parameter sets per pool task. */
   readonly chunk?: number;
   readonly onProgress?: (done: number, total: number) => void;
+  /** Problems that do not stop the sweep (bad lines of a resumed sweep.ndjson). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Runs the configs not yet in sweep.ndjson; returns how many ran and were skipped. */
 export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
-  const done = completedKeys(o.ndjsonPath);
+  const chunk = o.chunk ?? 1;
+  if (!Number.isInteger(chunk) || chunk < 1) throw new UsageError(`chunk (parameter sets per pool task) must be an integer >= 1, was ${chunk}`);
+  const done = completedKeys(o.ndjsonPath, o.onWarning);
   if (!existsSync(o.ndjsonPath)) writeFileSync(o.ndjsonPath, '');
   const todo = calibrateOnce(o.replay, o.items.filter((i) => !done.has(i.key)));
   const skipped = o.items.length - todo.length;
@@ -139,7 +191,6 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   const btcVol = cols?.btcVol;
   const btcVolKey = first ? btcVolKeyOf(first) : undefined;
   const columns = store.columns();
-  const chunk = o.chunk ?? 1;
   const tasks: Promise<void>[] = [];
   for (let i = 0; i < todo.length; i += chunk) {
     const items = todo.slice(i, i + chunk);
@@ -177,9 +228,9 @@ export interface SweepLine {
   readonly error: string | null;
 }
 
-/** Reads sweep.ndjson. */
+/** Reads the result lines of sweep.ndjson; bad lines are left out (runSweep sets them aside and warns). */
 export function readSweep(path: string): SweepLine[] {
-  return readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as SweepLine);
+  return parseSweepText(readFileSync(path, 'utf8')).lines;
 }
 
 /** Ranked Markdown summary: top configs by `rank` (descending; nulls last; ties by key). */

@@ -1,16 +1,18 @@
 /** `dolphin backtest DIR`: replay a folder of Arrow scans and write report.json + report.md. */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { writeFileAtomic } from '../app/atomic-write.js';
 import { backtest } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
+import { checkOutputDir, ensureOutputDir, requireDataDir } from '../app/path-checks.js';
 import { reportToJson } from '../report/report-json.js';
 import { reportToHtml } from '../report/report-html.js';
 import { reportToMarkdown, summaryPairs } from '../report/report-markdown.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
+import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
 import { Progress } from './progress.js';
-import { makeRunDir } from './run-dir.js';
+import { runDirPath } from './run-dir.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
 
 interface Args extends ConfigArgs {
@@ -35,27 +37,34 @@ export function backtestCommand(y: Argv): Argv {
         .option('strict', { type: 'boolean', default: false, describe: 'stop at the first unreadable or malformed file instead of skipping it' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder for scanner-layout date folders (--no-cache to bypass)' })
-        .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads decoding files and computing features (0 = all on the main thread)' })
+        .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads decoding files and computing features (0 = all on the main thread; at most ${FLAG_BOUNDS.workers.max})` })
         .example('$0 backtest data/sample', 'backtest the shipped sample with the default strategy')
         .example('$0 backtest data/sample --set takeProfitPct=0.015 --json', 'override one key, print JSON') as Argv<Args>,
     async (args) => {
+      // every usage problem before any work: bounds, data folder, where the cache and the report go
+      checkFlags(args, ['workers']);
+      requireDataDir(args.dir);
+      const cacheRoot = (args.cache as unknown) === false ? undefined : args.cache;
+      if (cacheRoot !== undefined) checkOutputDir(cacheRoot, '--cache');
+      const outDir = runDirPath(args.out);
+      checkOutputDir(outDir, '--out');
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const load = new Progress('loading', 'files', args.quiet);
       let run: Progress | undefined;
       const pool = args.workers > 0 ? new WorkerPool(args.workers) : undefined;
       const res = await backtest(args.dir, config, {
         pool,
-        cacheRoot: (args.cache as unknown) === false ? undefined : args.cache,
+        cacheRoot,
         onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         strict: args.strict,
         onLoadProgress: (d, t) => load.update(d, t),
         onRunProgress: (d, t) => (run ??= new Progress('replaying', 'scans', args.quiet)).update(d, t),
       }).finally(() => pool?.destroy());
-      const outDir = makeRunDir(args.out);
+      ensureOutputDir(outDir, '--out');
       const json = reportToJson(res.report);
-      writeFileSync(join(outDir, 'report.json'), json);
-      writeFileSync(join(outDir, 'report.md'), reportToMarkdown(res.report));
-      writeFileSync(join(outDir, 'report.html'), reportToHtml(res.report, { equity: { ts: res.engine.store.ts.subarray(0, res.engine.recorder.n), equity: res.engine.recorder.equity.subarray(0, res.engine.recorder.n) } }));
+      writeFileAtomic(join(outDir, 'report.json'), json, '--out');
+      writeFileAtomic(join(outDir, 'report.md'), reportToMarkdown(res.report), '--out');
+      writeFileAtomic(join(outDir, 'report.html'), reportToHtml(res.report, { equity: { ts: res.engine.store.ts.subarray(0, res.engine.recorder.n), equity: res.engine.recorder.equity.subarray(0, res.engine.recorder.n) } }), '--out');
       const wall = {
         command: 'backtest',
         dataDir: args.dir,
@@ -66,7 +75,7 @@ export function backtestCommand(y: Argv): Argv {
         scansPerSecond: Math.round(res.timing.scans / ((res.timing.loadMs + res.timing.runMs) / 1000)),
         node: process.version,
       };
-      writeFileSync(join(outDir, 'run.json'), `${JSON.stringify(wall, null, 2)}\n`);
+      writeFileAtomic(join(outDir, 'run.json'), `${JSON.stringify(wall, null, 2)}\n`, '--out');
       const lines = summaryPairs(res.report).map(([k, v]) => `  ${k.padEnd(17)} ${v}`);
       const dq = res.report.dataQuality;
       const notes: string[] = [];

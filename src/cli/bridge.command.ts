@@ -1,11 +1,12 @@
 /** `dolphin bridge ARROW_DIR`: publish a scanner folder's newest scans and factors to Hazelcast. */
 import type { Argv } from 'yargs';
-import { ConfigError } from '../core/errors.js';
+import { requireDataDir } from '../app/path-checks.js';
 import { DEFAULT_CLI_CONNECT_TIMEOUT_MS, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER, connectHazelcast } from '../feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP } from '../feeds/live/paper-state.js';
 import { ScanBridge } from '../feeds/live/scan-bridge.js';
 import type { BridgeLogLevel, BridgeStats } from '../feeds/live/scan-bridge.js';
+import { checkFlags } from './flag-bounds.js';
 
 interface Args {
   dir: string;
@@ -49,7 +50,8 @@ export function bridgeCommand(y: Argv): Argv {
         if (level !== 'debug' || args.verbose) process.stderr.write(`bridge: ${m}\n`);
       };
       // fail on a bad folder or option before waiting for the cluster
-      if (!(args.speed >= 0)) throw new ConfigError([`--speed must be >= 0 scans/s (0 = as fast as possible), was ${args.speed}`]);
+      checkFlags(args, ['poll', 'speed', 'connect-timeout', 'reject-after']);
+      requireDataDir(args.dir, 'scanner folder');
       let client: HazelcastClient | undefined;
       const target = {
         set: async (key: string, value: string): Promise<void> => {

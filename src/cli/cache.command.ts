@@ -1,11 +1,13 @@
 /** `dolphin cache build|verify|clear DIR`: manage the consolidated day cache of a data folder. */
 import type { Argv } from 'yargs';
+import { checkOutputDir, requireDataDir } from '../app/path-checks.js';
 import { DayCache, defaultCacheRoot, groupByFolder } from '../feeds/replay/day-cache.js';
 import { loadReplay } from '../feeds/replay/load-replay.js';
 import { requireScanFiles } from '../feeds/replay/load-scan-directory.js';
 import { poolDecoder } from '../workers/parallel-replay.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
 import { EXIT } from './exit-codes.js';
+import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
 import { Progress } from './progress.js';
 
 interface Args {
@@ -26,10 +28,14 @@ export function cacheCommand(y: Argv): Argv {
         .positional('action', { choices: ['build', 'verify', 'clear'] as const, demandOption: true, describe: 'build: cache every stale or missing day; verify: report each day fresh/stale/missing/corrupt; clear: delete' })
         .positional('dir', { type: 'string', demandOption: true, describe: 'data folder of scanner-layout date folders' })
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'cache root folder' })
-        .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads for build' })
+        .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads for build (0 = main thread; at most ${FLAG_BOUNDS.workers.max})` })
         .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' }) as Argv<Args>,
     async (args) => {
+      checkFlags(args, ['workers']);
+      // clear works for a data folder that is gone; build and verify read it
+      if (args.action !== 'clear') requireDataDir(args.dir);
+      if (args.action !== 'verify') checkOutputDir(args.cache, '--cache');
       const cache = new DayCache(args.cache, args.dir);
       if (args.action === 'clear') {
         cache.clear();

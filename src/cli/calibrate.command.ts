@@ -2,6 +2,7 @@
 import type { Argv } from 'yargs';
 import { calibrationFor } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
+import { requireDataDir } from '../app/path-checks.js';
 import { resolveConfig } from '../core/config.js';
 import { loadScanDirectory } from '../feeds/replay/load-scan-directory.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
@@ -20,6 +21,7 @@ export function calibrateCommand(y: Argv): Argv {
         .positional('dir', { type: 'string', demandOption: true, describe: 'data folder of Arrow scans' })
         .option('json', { type: 'boolean', default: false, describe: 'print {volThreshold, sampleSize, days} as JSON' }) as Argv<Args>,
     async (args) => {
+      requireDataDir(args.dir);
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const replay = loadScanDirectory(args.dir);
       // calibrate always calibrates, even when the config carries a number.

@@ -1,6 +1,10 @@
 /** `dolphin generate`: write a deterministic synthetic market in the scan file format. */
 import type { Argv } from 'yargs';
+import { ensureOutputDir } from '../app/path-checks.js';
+import { isoToDay } from '../core/scan.js';
+import { runSpanProblem } from '../generator/factors.js';
 import { writeDataset, type Layout } from '../generator/write-dataset.js';
+import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
 import { Progress } from './progress.js';
 
 interface Args {
@@ -25,10 +29,10 @@ export function generateCommand(y: Argv): Argv {
     (a) =>
       a
         .option('out', { type: 'string', demandOption: true, describe: 'output folder' })
-        .option('days', { type: 'number', default: 3, describe: 'number of UTC days' })
-        .option('seed', { type: 'number', default: 1, describe: 'random seed (same arguments give byte-identical files)' })
-        .option('assets', { type: 'number', default: 50, describe: 'number of assets (BTCUSDT first)' })
-        .option('start', { type: 'string', default: '2026-01-05', describe: 'first UTC day, YYYY-MM-DD' })
+        .option('days', { type: 'number', default: 3, describe: `number of UTC days (at most ${FLAG_BOUNDS.days.max})` })
+        .option('seed', { type: 'number', default: 1, describe: 'random seed, an integer in [0, 2^32 - 1] (same arguments give byte-identical files)' })
+        .option('assets', { type: 'number', default: 50, describe: `number of assets, ${FLAG_BOUNDS.assets.min} to ${FLAG_BOUNDS.assets.max} (BTCUSDT first)` })
+        .option('start', { type: 'string', default: '2026-01-05', describe: 'first UTC day, YYYY-MM-DD (the run must lie within [2000-01-01, 2100-01-01))' })
         .option('layout', { choices: ['scanner', 'daily'] as const, default: 'scanner' as Layout, describe: 'scanner: one file per scan in YYYY-MM-DD/ folders; daily: one file per day' })
         .option('restart', { type: 'boolean', default: false, describe: 'imperfection: a scanner restart (scan_number resets)' })
         .option('gap', { type: 'boolean', default: false, describe: 'imperfection: 10 minutes of scans missing' })
@@ -38,6 +42,10 @@ export function generateCommand(y: Argv): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .example('$0 generate --out data/mine --days 3 --seed 7', 'three days of 50 assets, scanner layout') as Argv<Args>,
     (args) => {
+      const start = typeof args.start === 'string' && Number.isFinite(isoToDay(args.start)) ? null : `--start must be a YYYY-MM-DD date, was ${JSON.stringify(args.start)}`;
+      const span = runSpanProblem(String(args.start), args.days);
+      checkFlags(args, ['days', 'assets', 'seed'], [start, span === null ? null : `--start ${args.start} with --days ${args.days}: ${span}`]);
+      ensureOutputDir(args.out, '--out');
       const all = args.imperfect;
       const progress = new Progress('generating', 'scans', args.quiet);
       const expected = Math.round((args.days * 86400) / 5);

@@ -3,6 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../app/config-files.js';
 import { startLive } from '../app/live.js';
+import { checkOutputDir } from '../app/path-checks.js';
 import { parseDuration } from '../app/live-validation.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { DolphinError } from '../core/errors.js';
@@ -11,6 +12,7 @@ import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
 import { reportToJson } from '../report/report-json.js';
 import { summaryPairs } from '../report/report-markdown.js';
 import { WorkerPool } from '../workers/pool.js';
+import { checkFlags, runIdProblem } from './flag-bounds.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
 
 interface Args extends ConfigArgs {
@@ -53,6 +55,8 @@ export function liveCommand(y: Argv): Argv {
         .example('$0 live --paper --set volThreshold=0.0004 --journal journal/main', 'paper-trade the default strategy with a calibrated threshold') as Argv<Args>,
     async (args) => {
       if (!args.paper) throw new DolphinError('USAGE', 'only paper trading exists: pass --paper (no live orders are ever sent)');
+      checkFlags(args, ['stale-after', 'poll'], [args['run-id'] === undefined ? null : runIdProblem(args['run-id'])]);
+      checkOutputDir(args.journal, '--journal');
       const log = (m: string): void => {
         if (!args.quiet) process.stderr.write(`${new Date().toISOString()} ${m}\n`);
       };

@@ -1,7 +1,9 @@
 /** `dolphin report RUN/report.json`: render a saved report as Markdown (stdout), HTML and/or CSV files. */
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { writeFileAtomic } from '../app/atomic-write.js';
+import { ensureOutputDir, requireRegularFile } from '../app/path-checks.js';
 import { ReportError } from '../core/errors.js';
 import type { Report } from '../report/report.js';
 import { reportToCsv } from '../report/report-csv.js';
@@ -25,12 +27,15 @@ export function readReportFile(path: string): { report: Report; file: string } {
   } catch {
     // reported below by readFileSync, naming the file
   }
+  const hint = 'pass the report.json a backtest or live run wrote, or its run folder';
+  // a FIFO, device or kernel file would block the read forever
+  requireRegularFile(file, 'report', (m) => new ReportError(`${m}; ${hint}`));
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new ReportError(`cannot read report ${file} (${code ?? (e as Error).message}); pass the report.json a backtest or live run wrote, or its run folder`);
+    throw new ReportError(`cannot read report ${file} (${code ?? (e as Error).message}); ${hint}`);
   }
   return { report: parseReport(text, file), file };
 }
@@ -55,16 +60,15 @@ export function reportCommand(y: Argv): Argv {
       const log = (s: string): void => void (md ? process.stderr : process.stdout).write(`${s}\n`);
       if (args.html !== undefined) {
         const out = resolve(args.html);
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, reportToHtml(report, { title: args.title }));
+        ensureOutputDir(dirname(out), '--html');
+        writeFileAtomic(out, reportToHtml(report, { title: args.title }), '--html');
         log(`HTML report of ${file} written to ${out}`);
       }
       if (args.csv !== undefined) {
-        const dir = resolve(args.csv);
-        mkdirSync(dir, { recursive: true });
+        const dir = ensureOutputDir(resolve(args.csv), '--csv');
         const csv = reportToCsv(report);
-        writeFileSync(join(dir, 'trades.csv'), csv.trades);
-        writeFileSync(join(dir, 'daily.csv'), csv.daily);
+        writeFileAtomic(join(dir, 'trades.csv'), csv.trades, '--csv');
+        writeFileAtomic(join(dir, 'daily.csv'), csv.daily, '--csv');
         log(`CSV of ${file} written to ${join(dir, 'trades.csv')} and ${join(dir, 'daily.csv')}`);
       }
       if (md) process.stdout.write(reportToMarkdown(report));

@@ -1,6 +1,6 @@
 /** `dolphin status`: health of the cluster, the latest scan and every paper run, once or --watch. */
 import type { Argv } from 'yargs';
-import { ConfigError, FeedUnavailableError } from '../core/errors.js';
+import { FeedUnavailableError } from '../core/errors.js';
 import { collectStatus, unreachableStatus } from '../feeds/live/cluster-status.js';
 import { formatStatus } from '../feeds/live/cluster-status-format.js';
 import type { ClusterStatus } from '../feeds/live/cluster-status.js';
@@ -8,6 +8,7 @@ import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../fee
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
 import { EXIT } from './exit-codes.js';
+import { checkFlags, FLAG_BOUNDS, flagProblem } from './flag-bounds.js';
 
 /** A down cluster should answer fast: status is what one runs when something looks wrong. */
 export const STATUS_CONNECT_TIMEOUT_MS = 3_000;
@@ -32,7 +33,7 @@ export function statusCommand(y: Argv): Argv {
       a
         .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
         .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
-        .option('watch', { type: 'string', describe: `refresh every SECONDS (default ${DEFAULT_WATCH_SECONDS}) until Ctrl-C; redraws on a terminal, appends on a pipe` })
+        .option('watch', { type: 'string', describe: `refresh every SECONDS (default ${DEFAULT_WATCH_SECONDS}, at least ${FLAG_BOUNDS.watch.min}) until Ctrl-C; redraws on a terminal, appends on a pipe` })
         .option('json', { type: 'boolean', default: false, describe: 'print the status as JSON (one compact line per sample with --watch)' })
         .option('stale-after', { type: 'number', default: 30, describe: 'seconds after which the latest scan is stale; run heartbeats are stale after max(3, this / 2)' })
         // for tests and tenants sharing one cluster: read other map names than the contract's
@@ -42,13 +43,10 @@ export function statusCommand(y: Argv): Argv {
         .example('$0 status --watch 5', 'refresh every 5 s; scan progression and scanner restarts between samples') as Argv<Args>,
     async (args) => {
       const staleAfter = args['stale-after'];
-      const problems: string[] = [];
-      if (!(staleAfter > 0 && Number.isFinite(staleAfter))) problems.push(`--stale-after must be a number of seconds > 0, was ${String(staleAfter)}`);
-      const watchSeconds = args.watch === undefined ? undefined : args.watch === '' ? DEFAULT_WATCH_SECONDS : Number(args.watch);
-      if (watchSeconds !== undefined && !(watchSeconds > 0 && Number.isFinite(watchSeconds))) {
-        problems.push(`--watch must be a number of seconds > 0, was "${args.watch ?? ''}"`);
-      }
-      if (problems.length > 0) throw new ConfigError(problems);
+      // --watch is text (a bare --watch means the default period): a number of seconds once parsed
+      const watchText = args.watch;
+      const watchSeconds = watchText === undefined ? undefined : watchText === '' ? DEFAULT_WATCH_SECONDS : /^\s*[0-9.eE+-]+\s*$/.test(String(watchText)) ? Number(watchText) : watchText;
+      checkFlags(args, ['stale-after'], [watchSeconds === undefined ? null : flagProblem('watch', watchSeconds)]);
 
       const sampler = new Sampler(args.hz, args.cluster, staleAfter * 1000, args['features-map'], args['state-map']);
       try {
@@ -60,7 +58,7 @@ export function statusCommand(y: Argv): Argv {
           if (error !== undefined) throw error;
           process.exitCode = status.health === 'OK' ? EXIT.OK : EXIT.FAILED;
         } else {
-          await watch(sampler, watchSeconds, args.json);
+          await watch(sampler, watchSeconds as number, args.json);
         }
       } finally {
         await sampler.close();

@@ -1,8 +1,9 @@
 /** `dolphin sweep DIR --grid key=v1,v2 ...`: every combination over the same data, ranked; resumable. */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
+import { writeFileAtomic } from '../app/atomic-write.js';
 import { loadConfig } from '../app/config-files.js';
+import { checkOutputDir, ensureOutputDir, requireDataDir } from '../app/path-checks.js';
 import { parseGrid, readSweep, runSweep, sweepItems, sweepMarkdown } from '../app/sweep.js';
 import { DolphinError } from '../core/errors.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
@@ -10,8 +11,9 @@ import { decodeSerial, loadReplay } from '../feeds/replay/load-replay.js';
 import type { Metrics } from '../report/metrics.js';
 import { poolDecoder } from '../workers/parallel-replay.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
+import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
 import { Progress } from './progress.js';
-import { makeRunDir } from './run-dir.js';
+import { runDirPath } from './run-dir.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
 
 interface Args extends ConfigArgs {
@@ -38,7 +40,7 @@ export function sweepCommand(y: Argv): Argv {
         .positional('dir', { type: 'string', demandOption: true, describe: 'data folder of Arrow scans' })
         .option('grid', { type: 'string', array: true, demandOption: true, describe: 'key=v1,v2,... (JSON scalars) or key=[json values], e.g. velDivPair=[[50,750],[50,150]] (repeatable)' })
         .option('out', { type: 'string', describe: 'output folder (default ./runs/sweep-<UTC timestamp>); an existing sweep there is resumed' })
-        .option('workers', { type: 'number', default: defaultWorkers(), describe: 'worker threads (0 = main thread)' })
+        .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads (0 = main thread; at most ${FLAG_BOUNDS.workers.max})` })
         .option('rank', { type: 'string', default: 'roi', choices: RANKABLE, describe: 'metric ranking sweep.md (higher is better)' })
         .option('top', { type: 'number', default: 20, describe: 'rows in sweep.md' })
         .option('chunk', { type: 'number', default: 1, describe: 'parameter sets per pool task' })
@@ -47,27 +49,40 @@ export function sweepCommand(y: Argv): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01,0.02 --grid velDivThreshold=-0.01,-0.02', 'a 3 x 2 sweep') as Argv<Args>,
     async (args) => {
+      checkFlags(args, ['workers', 'chunk', 'top']);
+      requireDataDir(args.dir);
+      const cacheRoot = (args.cache as unknown) === false ? undefined : args.cache;
+      if (cacheRoot !== undefined) checkOutputDir(cacheRoot, '--cache');
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const axes = args.grid.map(parseGrid);
       const { items, overrides } = sweepItems(config, axes);
       if (items.length === 0) throw new DolphinError('USAGE', 'the grid has no combination');
-      const outDir = args.out ?? makeRunDir(undefined, 'sweep-');
-      mkdirSync(outDir, { recursive: true });
+      // created before the run: sweep.ndjson grows as configs finish (and resumes from there)
+      const outDir = ensureOutputDir(runDirPath(args.out, 'sweep-'), '--out');
       const pool = args.workers > 0 ? new WorkerPool(args.workers) : undefined;
       const t0 = performance.now();
       try {
         const load = new Progress('loading', 'files', args.quiet);
         const replay = await loadReplay(args.dir, {
           decode: pool ? poolDecoder(pool) : decodeSerial,
-          cacheRoot: (args.cache as unknown) === false ? undefined : args.cache,
+          cacheRoot,
           onProgress: (d, t) => load.update(d, t),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         });
         const progress = new Progress('sweeping', 'configs', args.quiet);
         const ndjson = join(outDir, 'sweep.ndjson');
-        const r = await runSweep({ replay, items, overrides, ndjsonPath: ndjson, pool, chunk: args.chunk, onProgress: (d, t) => progress.update(d, t) });
+        const r = await runSweep({
+          replay,
+          items,
+          overrides,
+          ndjsonPath: ndjson,
+          pool,
+          chunk: args.chunk,
+          onProgress: (d, t) => progress.update(d, t),
+          onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
+        });
         const lines = readSweep(ndjson);
-        writeFileSync(join(outDir, 'sweep.md'), sweepMarkdown(lines, args.rank as keyof Metrics, args.top, `Sweep of ${args.dir}`));
+        writeFileAtomic(join(outDir, 'sweep.md'), sweepMarkdown(lines, args.rank as keyof Metrics, args.top, `Sweep of ${args.dir}`), '--out');
         const secs = (performance.now() - t0) / 1000;
         const configScans = r.ran * replay.store.n;
         const summary = { ran: r.ran, skipped: r.skipped, configs: items.length, scans: replay.store.n, seconds: +secs.toFixed(2), configScansPerSecond: Math.round(configScans / secs), out: outDir };

@@ -1,5 +1,6 @@
 /** Strategy configuration: defaults of STRATEGY.md 9, validation that reports every problem, freezing. */
 import { ConfigError } from './errors.js';
+import { MAX_ASSETS_PER_SCAN, symbolProblem } from './scan-limits.js';
 import { WINDOWS } from './scan.js';
 
 /** Where vel_div comes from (STRATEGY.md 2). */
@@ -69,13 +70,86 @@ export const DEFAULT_CONFIG: StrategyConfig = Object.freeze({
 /** The config keys in their canonical order. */
 export const CONFIG_KEYS = Object.keys(DEFAULT_CONFIG) as (keyof StrategyConfig)[];
 
-const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v) ?? String(v));
+/** A closed or open numeric interval: what a numeric config key (or flag) may hold. */
+export interface NumericBounds {
+  readonly min: number;
+  readonly max: number;
+  /** The lower end is excluded: (min, ... */
+  readonly minOpen?: boolean;
+  /** The upper end is excluded: ..., max) */
+  readonly maxOpen?: boolean;
+  readonly integer?: boolean;
+}
+
+/** Most symbols `excludeAssets` may list. */
+export const MAX_EXCLUDED_ASSETS = 10_000;
+
+/**
+ * Documented bounds of every numeric config key (docs/strategy.md, "Config bounds"): the lower ends are
+ * STRATEGY.md 9's, the upper ends are far beyond any real run and only stop typos and absurd values
+ * (a 1e6 bps slippage gives negative fills, a 1e308 leverage NaN equity). `leverage` is also at most
+ * `maxLeverage`; `volThreshold` may be "auto" and `stopLossPct` null.
+ */
+export const CONFIG_BOUNDS = Object.freeze({
+  velDivThreshold: { min: -1000, max: 1000 },
+  warmupBars: { min: 0, max: 1_000_000, integer: true },
+  volThreshold: { min: 0, max: 1 },
+  volWindow: { min: 2, max: 100_000, integer: true },
+  calibrationDays: { min: 1, max: 3650, integer: true },
+  alignWindow: { min: 2, max: 100_000, integer: true },
+  minAlignment: { min: -1, max: 1 },
+  leverage: { min: 0, minOpen: true, max: 100 },
+  maxLeverage: { min: 0, minOpen: true, max: 100 },
+  maxOpenPositions: { min: 1, max: MAX_ASSETS_PER_SCAN, integer: true },
+  takeProfitPct: { min: 0, minOpen: true, max: 1 },
+  stopLossPct: { min: 0, minOpen: true, max: 1, maxOpen: true },
+  liqStopPct: { min: 0, minOpen: true, max: 1, maxOpen: true },
+  maxHoldBars: { min: 1, max: 10_000_000, integer: true },
+  slippageBps: { min: 0, max: 1000 },
+  takerFee: { min: 0, max: 0.1, maxOpen: true },
+  makerFee: { min: 0, max: 0.1, maxOpen: true },
+  initialCapital: { min: 0, minOpen: true, max: 1e12 },
+} satisfies Partial<Record<keyof StrategyConfig, NumericBounds>>);
+
+/** A bound as written in messages and docs: round numbers from 1e6 on in exponent form (1e6, 3.6e6). */
+function boundNum(n: number): string {
+  const e = n.toExponential().replace('+', '');
+  return Math.abs(n) >= 1e6 && e.length <= 6 ? e : String(n);
+}
+
+/** The interval in math notation, e.g. `(0, 1]` or `[0, 1e6]`. */
+export function boundsText(b: NumericBounds): string {
+  return `${b.minOpen ? '(' : '['}${boundNum(b.min)}, ${boundNum(b.max)}${b.maxOpen ? ')' : ']'}`;
+}
+
+/** True when `v` is a finite number inside `b` (an integer when `b.integer`). */
+export function inBounds(v: unknown, b: NumericBounds): v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+  if (b.integer && !Number.isInteger(v)) return false;
+  return (b.minOpen ? v > b.min : v >= b.min) && (b.maxOpen ? v < b.max : v <= b.max);
+}
+
+/** "an integer in [2, 100000]" / "a number in (0, 1)". */
+export function boundsPhrase(b: NumericBounds): string {
+  return `${b.integer ? 'an integer' : 'a number'} in ${boundsText(b)}`;
+}
+
+const show = (v: unknown): string => (typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v));
 const isFiniteNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
-const isInt = (v: unknown): v is number => isFiniteNum(v) && Number.isInteger(v);
+
+/** Why `list` is not a valid excludeAssets value, or null. */
+function excludeAssetsProblem(list: unknown): string | null {
+  if (!Array.isArray(list) || !list.every((a) => typeof a === 'string')) return `excludeAssets must be an array of symbols, was ${show(list)}`;
+  if (list.length > MAX_EXCLUDED_ASSETS) return `excludeAssets must list at most ${MAX_EXCLUDED_ASSETS} symbols, was ${list.length}`;
+  const bad = list.map((a) => symbolProblem(a as string)).filter((p): p is string => p !== null);
+  if (bad.length === 0) return null;
+  return `excludeAssets must hold plain symbols: ${bad.slice(0, 3).join('; ')}${bad.length > 3 ? ` (and ${bad.length - 3} more)` : ''}`;
+}
 
 /**
  * Merges user overrides onto the defaults, validates everything and returns a frozen config.
- * Throws ConfigError listing every problem at once (unknown keys included).
+ * Throws ConfigError listing every problem at once (unknown keys and out-of-bounds values included),
+ * each naming the key, its bounds and the value found.
  */
 export function resolveConfig(...layers: ReadonlyArray<Readonly<Record<string, unknown>> | undefined>): StrategyConfig {
   const problems: string[] = [];
@@ -92,17 +166,12 @@ export function resolveConfig(...layers: ReadonlyArray<Readonly<Record<string, u
     }
   }
   const c = merged;
-  const needFinite = (k: string): void => {
-    if (!isFiniteNum(c[k])) problems.push(`${k} must be a finite number, was ${show(c[k])}`);
+  const need = (k: keyof typeof CONFIG_BOUNDS, alternative = ''): void => {
+    const b: NumericBounds = CONFIG_BOUNDS[k];
+    if (!inBounds(c[k], b)) problems.push(`${k} must be ${alternative}${boundsPhrase(b)}, was ${show(c[k])}`);
   };
-  const needWindow = (k: string): void => {
-    if (!isInt(c[k]) || (c[k] as number) < 2) problems.push(`${k} must be an integer >= 2, was ${show(c[k])}`);
-  };
-  const needNonNeg = (k: string): void => {
-    if (!isFiniteNum(c[k]) || (c[k] as number) < 0) problems.push(`${k} must be a number >= 0, was ${show(c[k])}`);
-  };
-  needFinite('velDivThreshold');
-  needFinite('minAlignment');
+  need('velDivThreshold');
+  need('minAlignment');
   if (!['auto', 'column', 'derived'].includes(c.velDivSource as string)) {
     problems.push(`velDivSource must be "auto", "column" or "derived", was ${show(c.velDivSource)}`);
   }
@@ -110,36 +179,33 @@ export function resolveConfig(...layers: ReadonlyArray<Readonly<Record<string, u
   if (!Array.isArray(pair) || pair.length !== 2 || !pair.every((w) => (WINDOWS as readonly number[]).includes(w as number))) {
     problems.push(`velDivPair must be two of the windows ${WINDOWS.join(', ')}, e.g. [50, 750], was ${show(pair)}`);
   }
-  if (!isInt(c.warmupBars) || (c.warmupBars as number) < 0) problems.push(`warmupBars must be an integer >= 0, was ${show(c.warmupBars)}`);
-  if (c.volThreshold !== 'auto' && !isFiniteNum(c.volThreshold)) {
-    problems.push(`volThreshold must be a finite number or "auto", was ${show(c.volThreshold)}`);
-  }
-  needWindow('volWindow');
-  needWindow('alignWindow');
-  if (typeof c.volAsset !== 'string' || c.volAsset === '') problems.push(`volAsset must be a symbol such as "BTCUSDT", was ${show(c.volAsset)}`);
-  if (!isInt(c.calibrationDays) || (c.calibrationDays as number) < 1) problems.push(`calibrationDays must be an integer >= 1, was ${show(c.calibrationDays)}`);
-  if (!Array.isArray(c.excludeAssets) || !c.excludeAssets.every((a) => typeof a === 'string')) {
-    problems.push(`excludeAssets must be an array of symbols, was ${show(c.excludeAssets)}`);
-  }
+  need('warmupBars');
+  if (c.volThreshold !== 'auto') need('volThreshold', '"auto" or ');
+  need('volWindow');
+  need('alignWindow');
+  const volAssetProblem = typeof c.volAsset === 'string' ? symbolProblem(c.volAsset) : 'not a string';
+  if (volAssetProblem !== null) problems.push(`volAsset must be a symbol such as "BTCUSDT" (${volAssetProblem}), was ${show(c.volAsset)}`);
+  need('calibrationDays');
+  const excluded = excludeAssetsProblem(c.excludeAssets);
+  if (excluded !== null) problems.push(excluded);
   if (typeof c.closeAtEnd !== 'boolean') problems.push(`closeAtEnd must be true or false, was ${show(c.closeAtEnd)}`);
-  if (!isFiniteNum(c.maxLeverage) || (c.maxLeverage as number) <= 0) problems.push(`maxLeverage must be a number > 0, was ${show(c.maxLeverage)}`);
-  if (!isFiniteNum(c.leverage) || (c.leverage as number) <= 0 || (isFiniteNum(c.maxLeverage) && (c.leverage as number) > (c.maxLeverage as number))) {
-    problems.push(`leverage must be in (0, maxLeverage = ${show(c.maxLeverage)}], was ${show(c.leverage)}`);
+  need('maxLeverage');
+  const maxLev = inBounds(c.maxLeverage, CONFIG_BOUNDS.maxLeverage) ? c.maxLeverage : undefined;
+  if (!inBounds(c.leverage, CONFIG_BOUNDS.leverage)) {
+    problems.push(`leverage must be ${boundsPhrase(CONFIG_BOUNDS.leverage)} and at most maxLeverage${maxLev === undefined ? '' : ` = ${maxLev}`}, was ${show(c.leverage)}`);
+  } else if (maxLev !== undefined && c.leverage > maxLev) {
+    problems.push(`leverage must be in (0, maxLeverage = ${maxLev}], was ${show(c.leverage)}`);
   }
-  if (!isInt(c.maxOpenPositions) || (c.maxOpenPositions as number) < 1) problems.push(`maxOpenPositions must be an integer >= 1, was ${show(c.maxOpenPositions)}`);
-  if (!isFiniteNum(c.takeProfitPct) || (c.takeProfitPct as number) <= 0) problems.push(`takeProfitPct must be a number > 0, was ${show(c.takeProfitPct)}`);
-  if (c.stopLossPct !== null && (!isFiniteNum(c.stopLossPct) || (c.stopLossPct as number) <= 0)) {
-    problems.push(`stopLossPct must be null or a number > 0, was ${show(c.stopLossPct)}`);
-  }
-  if (!isFiniteNum(c.liqStopPct) || (c.liqStopPct as number) <= 0 || (c.liqStopPct as number) >= 1) {
-    problems.push(`liqStopPct must be in (0, 1), was ${show(c.liqStopPct)}`);
-  }
-  if (!isInt(c.maxHoldBars) || (c.maxHoldBars as number) < 1) problems.push(`maxHoldBars must be an integer >= 1, was ${show(c.maxHoldBars)}`);
-  needNonNeg('slippageBps');
-  needNonNeg('takerFee');
-  needNonNeg('makerFee');
+  need('maxOpenPositions');
+  need('takeProfitPct');
+  if (c.stopLossPct !== null) need('stopLossPct', 'null or ');
+  need('liqStopPct');
+  need('maxHoldBars');
+  need('slippageBps');
+  need('takerFee');
+  need('makerFee');
   if (c.entryLiquidity !== 'taker' && c.entryLiquidity !== 'maker') problems.push(`entryLiquidity must be "taker" or "maker", was ${show(c.entryLiquidity)}`);
-  if (!isFiniteNum(c.initialCapital) || (c.initialCapital as number) <= 0) problems.push(`initialCapital must be a number > 0, was ${show(c.initialCapital)}`);
+  need('initialCapital');
   const cuts = c.acbCuts;
   if (!Array.isArray(cuts) || cuts.length !== 6 || !cuts.every((x) => isFiniteNum(x) && x >= 0 && x <= 1)) {
     problems.push(`acbCuts must be six numbers in [0, 1], was ${show(cuts)}`);

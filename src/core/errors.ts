@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'CALIBRATION_EMPTY'
   | 'FEED_UNAVAILABLE'
   | 'USAGE'
-  | 'REPORT_INVALID';
+  | 'REPORT_INVALID'
+  | 'FILE_IO';
 
 /** Base class of every error the library throws on purpose. */
 export class DolphinError extends Error {
@@ -65,5 +66,21 @@ export class FeedUnavailableError extends DolphinError {
 export class ReportError extends DolphinError {
   constructor(message: string) {
     super('REPORT_INVALID', message);
+  }
+}
+
+/** A flag or argument is invalid (out of bounds, a file where a folder is expected, ...): exit 2. */
+export class UsageError extends DolphinError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** A file or folder cannot be read or written (permissions, read-only mount, full disk): exit 1. */
+export class FileIoError extends DolphinError {
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super('FILE_IO', message);
+    this.path = path;
   }
 }

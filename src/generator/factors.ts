@@ -1,7 +1,8 @@
 /** Daily external factors (funding, DVOL, fear & greed, taker ratio) for generated runs. */
 
 import { ConfigError } from '../core/errors.js';
-import { dayToIso, isoToDay } from '../core/scan.js';
+import { MAX_PLAUSIBLE_TS_NS, MIN_PLAUSIBLE_TS_NS, timestampProblem } from '../core/scan-limits.js';
+import { DAY_NS, dayToIso, isoToDay } from '../core/scan.js';
 import { Rng } from './rng.js';
 
 /** One day of external factors, as written to `external_factors/YYYY-MM-DD.json`. */
@@ -37,12 +38,30 @@ export function isStressDay(index: number): boolean {
   return index % 3 === 1;
 }
 
+/**
+ * Why `days` UTC days from `startDay` leave the plausible scan times of the scan format
+ * (src/core/scan-limits.ts: a scan outside them is malformed, and 9999-12-31 overflows int64
+ * nanoseconds), or null. Null too when the date or the day count is itself invalid (reported apart).
+ */
+export function runSpanProblem(startDay: string, days: number): string | null {
+  const d0 = isoToDay(startDay);
+  if (!Number.isFinite(d0) || !Number.isInteger(days) || days < 1) return null;
+  const first = BigInt(d0) * DAY_NS;
+  const end = BigInt(d0) * DAY_NS + BigInt(days) * DAY_NS;
+  if (timestampProblem(first) === null && timestampProblem(end - 1n) === null) return null;
+  const from = dayToIso(Number(MIN_PLAUSIBLE_TS_NS / DAY_NS));
+  const to = dayToIso(Number(MAX_PLAUSIBLE_TS_NS / DAY_NS));
+  return `${days} day(s) from ${startDay} leave the plausible scan times [${from}, ${to}) UTC; start on or after ${from} and end before ${to}`;
+}
+
 /** Validates startDay and days; returns the first UTC day number. */
 export function firstDay(o: FactorOptions): number {
   const problems: string[] = [];
   const d0 = isoToDay(o.startDay);
   if (!Number.isFinite(d0)) problems.push(`startDay must be a YYYY-MM-DD date, was ${JSON.stringify(o.startDay)}`);
   if (!Number.isInteger(o.days) || o.days < 1) problems.push(`days must be an integer >= 1, was ${o.days}`);
+  const span = runSpanProblem(o.startDay, o.days);
+  if (span !== null) problems.push(`startDay and days: ${span}`);
   if (!Number.isFinite(o.seed)) problems.push(`seed must be a finite number, was ${o.seed}`);
   if (problems.length > 0) throw new ConfigError(problems);
   return d0;

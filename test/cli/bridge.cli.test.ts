@@ -47,10 +47,10 @@ async function closedPort(): Promise<number> {
 
 
 
-it('exits 1 naming the folder when it does not exist (before connecting)', () => {
+it('exits 2 naming the folder when it does not exist (a usage error, before connecting)', () => {
   const missing = join(root, 'nope');
   const r = dolphin(['bridge', missing, '--hz', '127.0.0.1:1', '--connect-timeout', '60000'], { timeoutMs: 20_000 });
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
   expect(r.stderr).toContain(missing);
 });
 

@@ -198,6 +198,6 @@ it('exits 1 fast naming the address when no member listens there', async () => {
 it('exits 2 on a bad --stale-after or --watch', () => {
   const r = dolphin(['status', '--stale-after', '0', '--watch', 'soon', '--hz', '127.0.0.1:5797']);
   expect(r.code).toBe(2);
-  expect(r.stderr).toContain('--stale-after must be a number of seconds > 0, was 0');
-  expect(r.stderr).toContain('--watch must be a number of seconds > 0, was "soon"');
+  expect(r.stderr).toContain('--stale-after must be a number in (0, 86400] (seconds), was 0');
+  expect(r.stderr).toContain('--watch must be a number in [0.5, 86400] (seconds), was "soon"');
 });

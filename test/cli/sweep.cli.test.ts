@@ -4,7 +4,7 @@
  * and the main thread give identical results; invalid combinations are all reported, exit 2.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,10 +68,34 @@ describe('dolphin sweep', () => {
     expect([...lines(out)].sort()).toEqual([...lines(join(root, 'full'))].sort());
   }, 120_000);
 
+  it('resumes past a bad middle line of sweep.ndjson: named by line number, set aside, its config run again', () => {
+    const out = join(root, 'corrupt');
+    cpSync(join(root, 'full'), out, { recursive: true });
+    const good = lines(out);
+    const text = good.map((l, i) => (i === 2 ? `${l.slice(0, 40)}#garbage` : i === 5 ? '{"key":"x"}' : l)).join('\n');
+    writeFileSync(join(out, 'sweep.ndjson'), `${text}\n${good[39].slice(0, 30)}`); // and a torn last line
+    const r = dolphin(['sweep', data, ...BASE, ...GRID, '--out', out, '--quiet', '--workers', '0', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`${join(out, 'sweep.ndjson')} line 3 is not a sweep result (not JSON`);
+    expect(r.stderr).toContain(`${join(out, 'sweep.ndjson')} line 6 is not a sweep result (no 16-hex-digit "key")`);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ran: 2, skipped: 38 });
+    expect(readFileSync(join(out, 'sweep.ndjson.rejected'), 'utf8')).toBe(`${good[2].slice(0, 40)}#garbage\n{"key":"x"}\n`);
+    expect([...lines(out)].sort()).toEqual([...good].sort());
+    expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/40 configs, ranked by roi/);
+  });
+
+  it('exits 2 on --chunk 0 (it looped forever) and other out-of-range flags', () => {
+    for (const [flag, value] of [['--chunk', '0'], ['--chunk', '1.5'], ['--top', '0'], ['--workers', '-1']]) {
+      const r = dolphin(['sweep', data, ...GRID, '--out', join(root, 'chunk0'), '--quiet', flag, value], { timeoutMs: 20_000 });
+      expect(r.code, `${flag} ${value}`).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^dolphin: ${flag} must be an integer in \\[`));
+    }
+  });
+
   it('reports every invalid combination at once and exits 2', () => {
     const r = dolphin(['sweep', data, '--grid', 'leverage=4,12', '--grid', 'takeProfitPct=0,0.01', '--out', join(root, 'bad'), '--quiet']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('leverage must be in (0, maxLeverage = 9], was 12');
-    expect(r.stderr).toContain('takeProfitPct must be a number > 0, was 0');
+    expect(r.stderr).toContain('takeProfitPct must be a number in (0, 1], was 0');
   });
 });

@@ -1,6 +1,7 @@
 /** STRATEGY.md 9: defaults, unknown keys, validation that reports every problem at once, --set parsing. */
 import { describe, expect, it } from 'vitest';
-import { CONFIG_KEYS, DEFAULT_CONFIG, parseSetting, resolveConfig, withVolThreshold } from '../../src/core/config.js';
+import { readFileSync } from 'node:fs';
+import { CONFIG_BOUNDS, CONFIG_KEYS, DEFAULT_CONFIG, MAX_EXCLUDED_ASSETS, boundsText, parseSetting, resolveConfig, withVolThreshold, type NumericBounds } from '../../src/core/config.js';
 import { ConfigError } from '../../src/core/errors.js';
 
 function problemsOf(...layers: Record<string, unknown>[]): readonly string[] {
@@ -142,6 +143,12 @@ describe('config validation', () => {
     ['closeAtEnd', 'yes'],
     ['excludeAssets', 'BTCUSDT'],
     ['stopLossPct', -0.1],
+    ['stopLossPct', 1],
+    ['volAsset', ''],
+    ['volAsset', 'BTC USDT'],
+    ['volAsset', 'X'.repeat(65)],
+    ['excludeAssets', ['ETHUSDT', 'bad\nsymbol']],
+    ['excludeAssets', ['']],
   ];
   it.each(bad)('rejects %s = %j, naming the key', (key, value) => {
     const p = problemsOf({ [key]: value });
@@ -182,6 +189,66 @@ describe('config validation', () => {
     const p = problemsOf({ leverage: 5, maxLeverage: 4 });
     expect(p).toHaveLength(1);
     expect(p[0]).toContain('leverage');
+  });
+});
+
+describe('config bounds (docs/strategy.md, "Config bounds")', () => {
+  // the issue's examples: each was accepted silently and gave NaN equity, negative fills or a 1970 run
+  it.each([
+    ['slippageBps', 1e6, 'slippageBps must be a number in [0, 1000], was 1000000'],
+    ['leverage', 1e308, 'leverage must be a number in (0, 100] and at most maxLeverage = 9, was 1e+308'],
+    ['volThreshold', -1, 'volThreshold must be "auto" or a number in [0, 1], was -1'],
+    ['minAlignment', 5, 'minAlignment must be a number in [-1, 1], was 5'],
+    ['warmupBars', 1e9, 'warmupBars must be an integer in [0, 1e6], was 1000000000'],
+    ['maxLeverage', 1e308, 'maxLeverage must be a number in (0, 100], was 1e+308'],
+    ['takerFee', 0.1, 'takerFee must be a number in [0, 0.1), was 0.1'],
+    ['initialCapital', 1e13, 'initialCapital must be a number in (0, 1e12], was 10000000000000'],
+    ['calibrationDays', 3651, 'calibrationDays must be an integer in [1, 3650], was 3651'],
+    ['velDivThreshold', -1e9, 'velDivThreshold must be a number in [-1000, 1000], was -1000000000'],
+  ])('rejects %s = %d naming the key, its bounds and the value', (key, value, message) => {
+    expect(problemsOf({ [key]: value })).toEqual([message]);
+  });
+
+  it('reports every out-of-range key at once', () => {
+    const p = problemsOf({ slippageBps: 1e6, leverage: 1e308, volThreshold: -1, minAlignment: 5, warmupBars: 1e9 });
+    expect(p).toHaveLength(5);
+  });
+
+  // each end of each interval: the end itself (accepted when closed) and a step beyond it (rejected)
+  const ends: [string, number, boolean][] = [];
+  for (const [key, b] of Object.entries(CONFIG_BOUNDS) as [string, NumericBounds][]) {
+    const step = b.integer ? 1 : Math.max(1e-9, Math.abs(b.max - b.min) * 1e-9);
+    ends.push([key, b.min, !b.minOpen], [key, b.min - step, false], [key, b.max, !b.maxOpen], [key, b.max + step, false]);
+    if (b.integer) ends.push([key, b.min + 0.5, false]);
+  }
+  it.each(ends)('%s = %d accepted: %s', (key, value, ok) => {
+    // leverage is also capped by maxLeverage: lift the cap to test leverage's own bounds
+    const layer = key === 'leverage' ? { leverage: value, maxLeverage: 100 } : { [key]: value };
+    const p = problemsOf(layer);
+    if (ok) expect(p).toEqual([]);
+    else expect(p.length === 1 && p[0].startsWith(`${key} must be`) && p[0].includes(boundsText((CONFIG_BOUNDS as Record<string, NumericBounds>)[key]))).toBe(true);
+  });
+
+  it('bounds the length of excludeAssets and names its bad symbols', () => {
+    expect(problemsOf({ excludeAssets: Array.from({ length: MAX_EXCLUDED_ASSETS + 1 }, (_, i) => `S${i}USDT`) })[0]).toContain(`at most ${MAX_EXCLUDED_ASSETS} symbols`);
+    const p = problemsOf({ excludeAssets: ['OKUSDT', 'a b', '', 'c\td', 'e f'] });
+    expect(p).toHaveLength(1);
+    expect(p[0]).toContain('"a b"');
+    expect(p[0]).toContain('(and 1 more)');
+  });
+
+  it('keeps the defaults inside their bounds', () => {
+    expect(() => resolveConfig()).not.toThrow();
+  });
+
+  it('docs/strategy.md lists every bound', () => {
+    const doc = readFileSync('docs/strategy.md', 'utf8');
+    const section = doc.slice(doc.indexOf('## Config bounds'));
+    for (const [key, b] of Object.entries(CONFIG_BOUNDS) as [string, NumericBounds][]) {
+      const row = section.split('\n').find((l) => l.startsWith('|') && l.split('|')[1].includes(`\`${key}\``));
+      expect(row, key).toBeDefined();
+      expect(row!.replace(/ /g, ''), key).toContain(boundsText(b).replace(/ /g, ''));
+    }
   });
 });
 

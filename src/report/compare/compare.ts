@@ -3,10 +3,12 @@
  * verdict that can gate a deployment (IDENTICAL / WITHIN_TOLERANCE exit 0, DIVERGED 1, NOT_COMPARABLE 2).
  * compareReports is pure; compareRuns adds the replay check of the attribution when data folders are known.
  */
+import { UsageError } from '../../core/errors.js';
 import type { Report } from '../report.js';
 import { buildCauses, CauseIndex, firstDivergence, splitPnl, type Cause, type Divergence, type PnlSplit } from './attribution.js';
 import { assessComparability, diffInputs, type Comparability, type FactorDiff, type MissingRun } from './comparability.js';
 import { verifyByReplay, type DataDirs, type Verification } from './replay-check.js';
+import { checkReportTimestamps } from './report-timestamps.js';
 import { alignTrades, sideTrades, type MatchedTrade, type SideTrade } from './trade-alignment.js';
 
 /** The verdict. */
@@ -68,7 +70,10 @@ const tsText = (ts: string | null): string => (ts === null ? '-' : `${new Date(N
 /** Compares two reports (no I/O). */
 export function compareReports(a: Report, b: Report, opts: CompareOptions = {}): CompareResult {
   const tolerance = opts.tolerance ?? DEFAULT_TOLERANCE;
+  if (!(Number.isFinite(tolerance) && tolerance >= 0)) throw new UsageError(`tolerance must be a number >= 0, was ${tolerance}`);
   const labels = opts.labels ?? { a: 'A', b: 'B' };
+  checkReportTimestamps(a, labels.a);
+  checkReportTimestamps(b, labels.b);
   const comparability = assessComparability(a, b);
   const diff = diffInputs(a, b, comparability);
   const fa = a.metrics.finalEquity;

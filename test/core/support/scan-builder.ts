@@ -129,12 +129,13 @@ export function storeOf(records: readonly ScanRecord[]): ScanStore {
  * volThreshold -1, minAlignment -2, BTCUSDT excluded), so a gate is closed only when a test closes it.
  */
 export function testConfig(overrides: Record<string, unknown> = {}): EngineConfig {
-  const c = resolveConfig(
-    { warmupBars: 0, volWindow: 2, alignWindow: 2, minAlignment: -2, excludeAssets: ['BTCUSDT'], volThreshold: -1 },
-    overrides,
-  );
-  if (typeof c.volThreshold !== 'number') throw new Error('testConfig needs a numeric volThreshold');
-  return withVolThreshold(c, c.volThreshold);
+  // volThreshold -1 and minAlignment -2 are below the documented config bounds (a real run has no use
+  // for them): they open those gates whatever the rounding, so this test-only config sets them after
+  // validation. Every other key is validated as usual.
+  const { volThreshold = -1, minAlignment = -2, ...rest } = overrides;
+  const c = resolveConfig({ warmupBars: 0, volWindow: 2, alignWindow: 2, excludeAssets: ['BTCUSDT'] }, rest);
+  if (typeof volThreshold !== 'number' || typeof minAlignment !== 'number') throw new Error('testConfig needs numeric volThreshold and minAlignment');
+  return withVolThreshold(Object.freeze({ ...c, minAlignment }), volThreshold);
 }
 
 /** Result of a synchronous backtest over records. */
