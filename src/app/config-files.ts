@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseSetting, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { requireRegularFile } from './path-checks.js';
+import { requireRegularFile } from '../feeds/fs/path-checks.js';
 
 /** Name of the config file a data folder (a live journal) may carry. */
 export const DIR_CONFIG_FILE = 'dolphin.config.json';

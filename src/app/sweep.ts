@@ -7,7 +7,7 @@ import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync }
 import { calibrateVolThreshold } from '../core/calibration.js';
 import { DEFAULT_CONFIG, canonicalConfigJson, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
-import { writeFileAtomic } from './atomic-write.js';
+import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
 import { jsonReplacer } from '../report/report-json.js';
 import type { Metrics } from '../report/metrics.js';

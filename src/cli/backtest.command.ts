@@ -1,10 +1,10 @@
 /** `dolphin backtest DIR`: replay a folder of Arrow scans and write report.json + report.md. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { writeFileAtomic } from '../app/atomic-write.js';
+import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { backtest } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
-import { checkOutputDir, ensureOutputDir, requireDataDir } from '../app/path-checks.js';
+import { checkOutputDir, ensureOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
 import { reportToJson } from '../report/report-json.js';
 import { reportToHtml } from '../report/report-html.js';
 import { reportToMarkdown, summaryPairs } from '../report/report-markdown.js';

@@ -1,6 +1,6 @@
 /** `dolphin bridge ARROW_DIR`: publish a scanner folder's newest scans and factors to Hazelcast. */
 import type { Argv } from 'yargs';
-import { requireDataDir } from '../app/path-checks.js';
+import { requireDataDir } from '../feeds/fs/path-checks.js';
 import { DEFAULT_CLI_CONNECT_TIMEOUT_MS, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER, connectHazelcast } from '../feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP } from '../feeds/live/paper-state.js';

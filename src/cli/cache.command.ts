@@ -1,6 +1,6 @@
 /** `dolphin cache build|verify|clear DIR`: manage the consolidated day cache of a data folder. */
 import type { Argv } from 'yargs';
-import { checkOutputDir, requireDataDir } from '../app/path-checks.js';
+import { checkOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
 import { DayCache, defaultCacheRoot, groupByFolder } from '../feeds/replay/day-cache.js';
 import { loadReplay } from '../feeds/replay/load-replay.js';
 import { requireScanFiles } from '../feeds/replay/load-scan-directory.js';

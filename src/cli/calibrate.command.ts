@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { calibrationFor } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
-import { requireDataDir } from '../app/path-checks.js';
+import { requireDataDir } from '../feeds/fs/path-checks.js';
 import { resolveConfig } from '../core/config.js';
 import { loadScanDirectory } from '../feeds/replay/load-scan-directory.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';

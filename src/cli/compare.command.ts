@@ -2,8 +2,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { writeFileAtomic } from '../app/atomic-write.js';
-import { ensureOutputDir, requireDataDir, requireRegularFile } from '../app/path-checks.js';
+import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
+import { ensureOutputDir, requireDataDir, requireRegularFile } from '../feeds/fs/path-checks.js';
 import { UsageError } from '../core/errors.js';
 import { compareRuns, compareSummary, compareToJson, DEFAULT_TOLERANCE } from '../report/compare/compare.js';
 import { compareToHtml } from '../report/compare/compare-html.js';

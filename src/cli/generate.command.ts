@@ -1,6 +1,6 @@
 /** `dolphin generate`: write a deterministic synthetic market in the scan file format. */
 import type { Argv } from 'yargs';
-import { ensureOutputDir } from '../app/path-checks.js';
+import { ensureOutputDir } from '../feeds/fs/path-checks.js';
 import { isoToDay } from '../core/scan.js';
 import { runSpanProblem } from '../generator/factors.js';
 import { writeDataset, type Layout } from '../generator/write-dataset.js';

@@ -3,7 +3,7 @@ import { basename, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../app/config-files.js';
 import { startLive } from '../app/live.js';
-import { checkOutputDir } from '../app/path-checks.js';
+import { checkOutputDir } from '../feeds/fs/path-checks.js';
 import { parseDuration } from '../app/live-validation.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { DolphinError } from '../core/errors.js';

@@ -2,7 +2,7 @@
 /** The dolphin CLI: parses arguments (yargs) and calls library functions; maps errors to exit codes. */
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { fileSystemError } from '../app/path-checks.js';
+import { fileSystemError } from '../feeds/fs/path-checks.js';
 import { DolphinError, UsageError } from '../core/errors.js';
 import { backtestCommand } from './backtest.command.js';
 import { bridgeCommand } from './bridge.command.js';

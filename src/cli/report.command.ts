@@ -2,8 +2,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import { writeFileAtomic } from '../app/atomic-write.js';
-import { ensureOutputDir, requireRegularFile } from '../app/path-checks.js';
+import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
+import { ensureOutputDir, requireRegularFile } from '../feeds/fs/path-checks.js';
 import { ReportError } from '../core/errors.js';
 import type { Report } from '../report/report.js';
 import { reportToCsv } from '../report/report-csv.js';

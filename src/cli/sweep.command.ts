@@ -1,9 +1,9 @@
 /** `dolphin sweep DIR --grid key=v1,v2 ...`: every combination over the same data, ranked; resumable. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
-import { writeFileAtomic } from '../app/atomic-write.js';
+import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { loadConfig } from '../app/config-files.js';
-import { checkOutputDir, ensureOutputDir, requireDataDir } from '../app/path-checks.js';
+import { checkOutputDir, ensureOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
 import { parseGrid, readSweep, runSweep, sweepItems, sweepMarkdown } from '../app/sweep.js';
 import { DolphinError } from '../core/errors.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';

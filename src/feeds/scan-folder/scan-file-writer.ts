@@ -1,15 +1,9 @@
 /** Writes scans in the scanner layout (one Arrow file per scan under YYYY-MM-DD/), atomically. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOf, dayToIso, type ScanRecord } from '../../core/scan.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { encodeScans } from '../replay/arrow-scan.codec.js';
-
-/** Writes bytes atomically (temp file + rename), so a reader never sees a half-written file. */
-export function writeFileAtomic(path: string, bytes: Uint8Array | string): void {
-  const tmp = join(path, '..', `.${path.split('/').pop()}.tmp`);
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
-}
 
 /** Scanner-style file name: scan_<number>_<YYYYMMDD>_<HHMMSS>_<ms>.arrow (unique across restarts). */
 export function scanFileName(scan: ScanRecord): string {
@@ -40,7 +34,7 @@ export class ScanFileWriter {
       this.lastDay = d;
     }
     const rel = `${day}/${scanFileName(scan)}`;
-    writeFileAtomic(join(this.root, rel), encodeScans([scan]));
+    writeFileAtomic(join(this.root, rel), encodeScans([scan]), undefined, { durable: false });
     return rel;
   }
 }

@@ -5,6 +5,15 @@ import { fileSystemError } from './path-checks.js';
 
 let sequence = 0;
 
+/** How hard a write tries to survive a power loss. */
+export interface AtomicWriteOptions {
+  /**
+   * fsync before the rename (default true). The scanner's per-scan files pass false: the rename alone
+   * keeps readers from ever seeing a partial file, and an fsync per scan would cost milliseconds.
+   */
+  readonly durable?: boolean;
+}
+
 /**
  * Writes `data` to `path` so that a reader (or a later run) sees either the old file or the whole new
  * one, never a truncated one: a full disk, a kill or a crash mid-write leaves the previous file as it
@@ -12,14 +21,14 @@ let sequence = 0;
  * path, `flag` (the option that chose it) and what to do: a usage error (exit 2) when the path is a
  * folder or under a file, an I/O error (exit 1) for permissions, read-only mounts and full disks.
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array, flag?: string): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array, flag?: string, options: AtomicWriteOptions = {}): void {
   // dot-name: never read as data (names starting with '.' are skipped); pid + sequence: unique per writer
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${sequence++}.tmp`);
   let fd: number | undefined;
   try {
     fd = openSync(tmp, 'wx');
     writeFileSync(fd, data);
-    fsyncSync(fd);
+    if (options.durable !== false) fsyncSync(fd);
     closeSync(fd);
     fd = undefined;
     renameSync(tmp, path);

@@ -5,7 +5,7 @@
  */
 import { accessSync, constants, mkdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { DolphinError, FileIoError, UsageError } from '../core/errors.js';
+import { DolphinError, FileIoError, UsageError } from '../../core/errors.js';
 
 /**
  * Kernel and device trees: their files are not data (reads can block forever, sizes lie) and Node's
