@@ -108,16 +108,15 @@ describe('TemplateDecoder', () => {
     }
   });
 
-  it('interns invalid UTF-8 symbols like decodeScans (equal decoded strings are one symbol)', () => {
+  it('refuses invalid UTF-8 symbols on both paths (a decoder would read them as U+FFFD), naming the column', () => {
     const s = { ...base[0], assets: ['AXUSDT', 'AYUSDT', 'BTCUSDT'], prices: Float64Array.of(1, 2, 3) };
     const bytes = encodeScans([s]);
     const at = (needle: string): number => Buffer.from(bytes).indexOf(needle);
     bytes[at('AXUSDT') + 1] = 0xff;
-    bytes[at('AYUSDT') + 1] = 0xfe;
     const d = new TemplateDecoder();
     expectIdentical(d, encodeScans([base[0]]));
-    expectIdentical(d, bytes);
-    expect(d.decode(bytes, 'x')!.malformed.get(0)).toMatch(/listed twice/);
+    expect(d.decode(bytes, 'x')).toBeNull();
+    expect(() => decodeScans(bytes, 'bad.arrow')).toThrow(/bad\.arrow: .*column "assets.item": value 0 is not valid UTF-8/);
   });
 
   it('keeps NaN payloads and -0 bit for bit', () => {

@@ -1,0 +1,275 @@
+/**
+ * Checks an Arrow IPC file against its own size before any reader touches it: footer, schema, every
+ * block, message, buffer, FieldNode, list offset, bitmap, dictionary index and UTF-8 string. A file that
+ * passes cannot make apache-arrow loop, allocate beyond its size or read past a buffer.
+ */
+import {
+  BLOCK_SIZE,
+  BatchMeta,
+  FILE_TRAILER,
+  HEADER_DICTIONARY_BATCH,
+  HEADER_RECORD_BATCH,
+  deref,
+  readBatchMessage,
+  readI64,
+  schemaEnd,
+} from './arrow-ipc-layout.js';
+import { BUFFERS, KIND_BINARY, KIND_BOOL, KIND_DICT, KIND_FIXED, KIND_LIST, KIND_NULL, KIND_STRUCT, KIND_UTF8, messageMetadataReadable, readSchema, type ArrowField, type ArrowSchema } from './arrow-ipc-schema.js';
+import { utf8Problem } from './utf8-check.js';
+
+const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
+
+/** Where the footer's blocks are (absolute positions) and the schema they follow. */
+export interface ArrowFileLayout {
+  readonly schema: ArrowSchema;
+  readonly footerStart: number;
+  /** End of a leading schema message (pyarrow writes one), else 8: messages start at or after it. */
+  readonly dataStart: number;
+  readonly dictBlocks: number;
+  readonly dictCount: number;
+  readonly batchBlocks: number;
+  readonly batchCount: number;
+}
+
+/** A layout or why the file is not a readable Arrow file. */
+export type LayoutResult = { readonly layout: ArrowFileLayout } | { readonly problem: string };
+
+/** Reads and checks the framing, footer and schema of an Arrow IPC file (not the messages). */
+export function readFileLayout(dv: DataView): LayoutResult {
+  const len = dv.byteLength;
+  if (len < 8 + FILE_TRAILER + 4) return { problem: `file is too short to be an Arrow file (${len} bytes); it may be half-written or truncated` };
+  for (let i = 0; i < 6; i++) {
+    if (dv.getUint8(i) !== MAGIC[i]) return { problem: 'not an Arrow IPC file (no ARROW1 magic at the start); is it another format?' };
+    if (dv.getUint8(len - 6 + i) !== MAGIC[i]) return { problem: 'Arrow file has no footer (no ARROW1 magic at the end): truncated or still being written' };
+  }
+  const footerLen = dv.getInt32(len - FILE_TRAILER, true);
+  const footerStart = len - FILE_TRAILER - footerLen;
+  if (footerLen < 8 || footerStart < 8) return { problem: 'corrupt Arrow file: the footer length is invalid (the file is damaged or was truncated and padded)' };
+  const hi = len - FILE_TRAILER;
+  const root = deref(dv, footerStart, hi, footerStart);
+  if (root < 0) return { problem: 'corrupt Arrow file: the footer is damaged' };
+  const s = readSchema(dv, footerStart, hi, root);
+  if ('problem' in s) return { problem: `corrupt or unsupported Arrow file: ${s.problem}` };
+  const dicts = blockVector(dv, footerStart, hi, root, 2);
+  const batches = blockVector(dv, footerStart, hi, root, 3);
+  if (!dicts || !batches) return { problem: 'corrupt Arrow file: the footer block list is out of bounds' };
+  const start = schemaEnd(dv);
+  return {
+    layout: {
+      schema: s.schema,
+      footerStart,
+      dataStart: start < 0 ? 8 : start,
+      dictBlocks: dicts[0],
+      dictCount: dicts[1],
+      batchBlocks: batches[0],
+      batchCount: batches[1],
+    },
+  };
+}
+
+/** Position and count of the Block structs in footer field i, or null when out of bounds. */
+function blockVector(dv: DataView, lo: number, hi: number, root: number, i: number): [number, number] | null {
+  const vt = root - dv.getInt32(root, true);
+  const slot = 4 + 2 * i;
+  if (slot >= dv.getInt16(vt, true) || dv.getInt16(vt + slot, true) === 0) return [0, 0];
+  const off = dv.getInt16(vt + slot, true);
+  if (off < 0 || root + off + 4 > hi) return null;
+  const v = deref(dv, lo, hi, root + off);
+  if (v < 0) return null;
+  const count = dv.getUint32(v, true);
+  return count > (hi - v - 4) / BLOCK_SIZE ? null : [v + 4, count];
+}
+
+/**
+ * Checks every dictionary and record batch the footer lists against the schema: each message lies
+ * between the schema and the footer without overlapping another, has the header its block says and
+ * the schema's metadata version, is uncompressed, and its body holds exactly the schema's FieldNodes
+ * and buffers, in order, 8-byte aligned, inside the body, each as long as its values need; bitmaps
+ * count exactly their null_count; offsets start at 0 and never decrease; strings are valid UTF-8;
+ * dictionary indices are in range. Returns null or the problem, naming the column.
+ */
+export function checkMessages(dv: DataView, layout: ArrowFileLayout, m: BatchMeta = new BatchMeta()): string | null {
+  const { schema } = layout;
+  const spans: number[] = [];
+  const dictLength = new Map<number, number>();
+  const utf8Dict: ArrowField = { name: 'dictionary', kind: KIND_UTF8, width: 0, typeId: 5, bitWidth: 0, signed: false, precision: -1, dictId: -1, children: [], typeName: 'utf8' };
+  for (let i = 0; i < layout.dictCount; i++) {
+    const why = readMessage(dv, layout, layout.dictBlocks + BLOCK_SIZE * i, HEADER_DICTIONARY_BATCH, m, spans);
+    if (why) return `dictionary batch ${i}: ${why}`;
+    if (!schema.dictIds.has(m.dictionaryId)) return `dictionary batch ${i} has id ${m.dictionaryId}, which no column uses`;
+    if (dictLength.has(m.dictionaryId) || m.isDelta) return `dictionary ${m.dictionaryId} is given twice or as a delta (not read)`;
+    if (m.nodeCount !== 1 || m.bufferCount !== BUFFERS[KIND_UTF8]) return `dictionary batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, expected 1 and 3`;
+    const body = new BodyWalker(dv, m, dictLength);
+    const bad = body.field(utf8Dict, m.length) ?? body.order();
+    if (bad) return `dictionary batch ${i}: ${bad}`;
+    dictLength.set(m.dictionaryId, m.length);
+  }
+  for (const id of schema.dictIds) if (!dictLength.has(id)) return `dictionary ${id} used by a column is missing`;
+  for (let i = 0; i < layout.batchCount; i++) {
+    const why = readMessage(dv, layout, layout.batchBlocks + BLOCK_SIZE * i, HEADER_RECORD_BATCH, m, spans);
+    if (why) return `record batch ${i}: ${why}`;
+    if (m.nodeCount !== schema.nodeCount || m.bufferCount !== schema.bufferCount) {
+      return `record batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, the schema needs ${schema.nodeCount} and ${schema.bufferCount}`;
+    }
+    const body = new BodyWalker(dv, m, dictLength);
+    for (const f of schema.fields) {
+      const bad = body.field(f, m.length);
+      if (bad) return `record batch ${i}: ${bad}`;
+    }
+    const bad = body.order();
+    if (bad) return `record batch ${i}: ${bad}`;
+  }
+  // Messages may not overlap one another (a block pointing into another message reads other bytes).
+  const order = Array.from({ length: spans.length / 2 }, (_, k) => k).sort((a, b) => spans[2 * a] - spans[2 * b]);
+  for (let k = 1; k < order.length; k++) if (spans[2 * order[k]] < spans[2 * order[k - 1] + 1]) return 'two messages overlap';
+  return null;
+}
+
+/** Reads the message of the block at `block` into m; null or the problem. Records its span. */
+function readMessage(dv: DataView, layout: ArrowFileLayout, block: number, header: number, m: BatchMeta, spans: number[]): string | null {
+  const at = readI64(dv, block);
+  if (readI64(dv, block + 16) < 0) return 'block body length out of range';
+  if (at < layout.dataStart || at % 8 !== 0 || at >= layout.footerStart) return `block offset ${at} is outside the messages or misaligned`;
+  if (!readBatchMessage(dv, at, layout.footerStart, header, m)) {
+    return `the message at ${at} is not a readable ${header === HEADER_RECORD_BATCH ? 'record' : 'dictionary'} batch inside the file (damaged metadata, wrong type, compression or lengths past the footer)`;
+  }
+  if (m.version !== layout.schema.version) return `message metadata version ${m.version} differs from the footer's ${layout.schema.version}`;
+  if (!messageMetadataReadable(dv, at, m.bodyStart)) return 'the message metadata is out of bounds';
+  spans.push(at, m.bodyStart + m.bodyLength);
+  return null;
+}
+
+/** Walks one message body's FieldNodes and buffers in schema order, checking each against its lengths. */
+class BodyWalker {
+  private node = 0;
+  private buffer = 0;
+  constructor(
+    private readonly dv: DataView,
+    private readonly m: BatchMeta,
+    private readonly dictLength: ReadonlyMap<number, number>,
+  ) {}
+
+  /** Non-empty buffers are in order and do not overlap; offsets are 8-byte aligned. */
+  order(): string | null {
+    let end = 0;
+    for (let i = 0; i < this.m.bufferCount; i++) {
+      const off = readI64(this.dv, this.m.buffers + 16 * i);
+      const len = readI64(this.dv, this.m.buffers + 16 * i + 8);
+      if (off < 0 || len < 0 || off + len > this.m.bodyLength || off % 8 !== 0) return `buffer ${i} lies outside the message body or is misaligned`;
+      if (len === 0) continue;
+      if (off < end) return `buffer ${i} overlaps the one before it`;
+      end = off + len;
+    }
+    return null;
+  }
+
+  /** Absolute start of the next buffer when it holds `need` bytes inside the body; -1 otherwise. Sets `last`. */
+  private take(need: number): number {
+    const i = this.buffer++;
+    const off = readI64(this.dv, this.m.buffers + 16 * i);
+    const len = readI64(this.dv, this.m.buffers + 16 * i + 8);
+    this.last = len;
+    if (off < 0 || len < need || off + len > this.m.bodyLength) return -1;
+    return this.m.bodyStart + off;
+  }
+
+  private last = 0;
+
+  /** Checks field f (child of `parent`) of `length` values and its children; null or the problem naming the column. */
+  field(f: ArrowField, length: number, parent = ''): string | null {
+    const dv = this.dv;
+    const i = this.node++;
+    const len = readI64(dv, this.m.nodes + 16 * i);
+    const nulls = readI64(dv, this.m.nodes + 16 * i + 8);
+    const path = parent ? `${parent}.${f.name}` : f.name;
+    const col = `column ${JSON.stringify(path)}`;
+    if (len !== length) return `${col} has ${len} values, expected ${length}`;
+    if (nulls < 0 || nulls > len) return `${col} has a null count of ${nulls} for ${len} values`;
+    if (f.kind === KIND_NULL) return null;
+    const v = this.take(0);
+    if (v < 0) return `${col}: validity buffer outside the body`;
+    if (this.last > 0 || nulls > 0) {
+      if (this.last < Math.ceil(len / 8)) return `${col}: validity bitmap shorter than its ${len} values`;
+      if (zeroBits(dv, v, len) !== nulls) return `${col}: validity bitmap does not hold ${nulls} nulls`;
+    }
+    switch (f.kind) {
+      case KIND_FIXED:
+        return this.take(len * f.width) < 0 ? `${col}: data buffer shorter than ${len} ${f.typeName} values` : null;
+      case KIND_BOOL:
+        return this.take(Math.ceil(len / 8)) < 0 ? `${col}: data buffer shorter than ${len} bool values` : null;
+      case KIND_DICT: {
+        const p = this.take(4 * len);
+        if (p < 0) return `${col}: index buffer shorter than ${len} values`;
+        const size = this.dictLength.get(f.dictId) ?? 0;
+        for (let r = 0; r < len; r++) {
+          if (nulls > 0 && !bitSet(dv, v, r)) continue;
+          const x = dv.getInt32(p + 4 * r, true);
+          if (x < 0 || x >= size) return `${col}: dictionary index ${x} at ${r} is outside the dictionary of ${size}`;
+        }
+        return null;
+      }
+      case KIND_LIST:
+      case KIND_UTF8:
+      case KIND_BINARY: {
+        const o = this.take(4 * (len + 1));
+        if (o < 0) return `${col}: offsets buffer shorter than ${len + 1} offsets`;
+        if (dv.getInt32(o, true) !== 0) return `${col}: offsets do not start at 0`;
+        let prev = 0;
+        for (let r = 1; r <= len; r++) {
+          const x = dv.getInt32(o + 4 * r, true);
+          if (x < prev) return `${col}: offsets decrease at ${r}`;
+          prev = x;
+        }
+        if (f.kind === KIND_LIST) return this.field(f.children[0], prev, path);
+        const d = this.take(prev);
+        if (d < 0) return `${col}: data buffer shorter than its last offset ${prev}`;
+        if (f.kind === KIND_UTF8) {
+          const bytes = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
+          for (let r = 0; r < len; r++) {
+            const why = utf8Problem(bytes, d + dv.getInt32(o + 4 * r, true), d + dv.getInt32(o + 4 * r + 4, true));
+            if (why) return `${col}: value ${r} ${why}`;
+          }
+        }
+        return null;
+      }
+      case KIND_STRUCT:
+        for (const c of f.children) {
+          const bad = this.field(c, len, path);
+          if (bad) return bad;
+        }
+        return null;
+      default:
+        return `${col}: unsupported layout`;
+    }
+  }
+}
+
+/** Zero bits among the first n bits of the bitmap at p. */
+function zeroBits(dv: DataView, p: number, n: number): number {
+  let ones = 0;
+  const full = n >> 3;
+  for (let i = 0; i < full; i++) ones += POPCOUNT[dv.getUint8(p + i)];
+  const rest = n & 7;
+  if (rest) ones += POPCOUNT[dv.getUint8(p + full) & ((1 << rest) - 1)];
+  return n - ones;
+}
+
+const bitSet = (dv: DataView, p: number, i: number): boolean => (dv.getUint8(p + (i >> 3)) & (1 << (i & 7))) !== 0;
+
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let c = 0;
+  for (let x = b; x; x >>= 1) c += x & 1;
+  return c;
+});
+
+/**
+ * Null when `bytes` is an Arrow IPC file that apache-arrow can read safely and exactly (see
+ * readFileLayout and checkMessages), else the problem.
+ */
+export function arrowFileProblem(bytes: Uint8Array): string | null {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const r = readFileLayout(dv);
+  if ('problem' in r) return r.problem;
+  const why = checkMessages(dv, r.layout);
+  return why ? `corrupt or unsupported Arrow file: ${why}` : null;
+}
