@@ -53,18 +53,23 @@ export function readFileLayout(dv: DataView): LayoutResult {
   const dicts = blockVector(dv, footerStart, hi, root, 2);
   const batches = blockVector(dv, footerStart, hi, root, 3);
   if (!dicts || !batches) return { problem: 'corrupt Arrow file: the footer block list is out of bounds' };
-  const start = schemaEnd(dv);
   return {
     layout: {
       schema: s.schema,
       footerStart,
-      dataStart: start < 0 ? 8 : start,
+      dataStart: dataStart(dv),
       dictBlocks: dicts[0],
       dictCount: dicts[1],
       batchBlocks: batches[0],
       batchCount: batches[1],
     },
   };
+}
+
+/** Where the messages start: after a leading schema message (pyarrow writes one), else after the magic. */
+export function dataStart(dv: DataView): number {
+  const end = schemaEnd(dv);
+  return end < 0 ? 8 : end;
 }
 
 /** Position and count of the Block structs in footer field i, or null when out of bounds. */
@@ -81,26 +86,28 @@ function blockVector(dv: DataView, lo: number, hi: number, root: number, i: numb
 }
 
 /**
- * Checks every dictionary and record batch the footer lists against the schema: each message lies
- * between the schema and the footer without overlapping another, has the header its block says and
- * the schema's metadata version, is uncompressed, and its body holds exactly the schema's FieldNodes
- * and buffers, in order, 8-byte aligned, inside the body, each as long as its values need; bitmaps
- * count exactly their null_count; offsets start at 0 and never decrease; strings are valid UTF-8;
- * dictionary indices are in range. Returns null or the problem, naming the column.
+ * Checks every dictionary and record batch the footer lists against the schema: the messages follow one
+ * another from the end of the schema to the footer without gap or overlap (an end-of-stream marker may
+ * close them); each has the header its block says, the schema's metadata version, no compression; its
+ * body holds exactly the schema's FieldNodes and buffers, in order, 8-byte aligned, each as long as its
+ * values need, and every body byte the values do not use is zero padding; bitmaps count exactly their
+ * null_count; offsets start at 0 and never decrease; strings are valid UTF-8; dictionaries list distinct
+ * strings and indices stay inside them. Returns null or the problem, naming the column.
+ * `values`, when given, receives the [from, to) byte ranges that hold values (fixed-width data, string
+ * bytes): what a bit flip can change without changing the structure (fuzzing).
  */
-export function checkMessages(dv: DataView, layout: ArrowFileLayout, m: BatchMeta = new BatchMeta()): string | null {
+export function checkMessages(dv: DataView, layout: ArrowFileLayout, m: BatchMeta = new BatchMeta(), values?: number[]): string | null {
   const { schema } = layout;
   const spans: number[] = [];
   const dictLength = new Map<number, number>();
-  const utf8Dict: ArrowField = { name: 'dictionary', kind: KIND_UTF8, width: 0, typeId: 5, bitWidth: 0, signed: false, precision: -1, dictId: -1, children: [], typeName: 'utf8' };
   for (let i = 0; i < layout.dictCount; i++) {
     const why = readMessage(dv, layout, layout.dictBlocks + BLOCK_SIZE * i, HEADER_DICTIONARY_BATCH, m, spans);
     if (why) return `dictionary batch ${i}: ${why}`;
     if (!schema.dictIds.has(m.dictionaryId)) return `dictionary batch ${i} has id ${m.dictionaryId}, which no column uses`;
     if (dictLength.has(m.dictionaryId) || m.isDelta) return `dictionary ${m.dictionaryId} is given twice or as a delta (not read)`;
     if (m.nodeCount !== 1 || m.bufferCount !== BUFFERS[KIND_UTF8]) return `dictionary batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, expected 1 and 3`;
-    const body = new BodyWalker(dv, m, dictLength);
-    const bad = body.field(utf8Dict, m.length) ?? body.order();
+    const body = new BodyWalker(dv, m, dictLength, values);
+    const bad = body.field(DICTIONARY_VALUES, m.length) ?? body.padding() ?? body.distinctStrings();
     if (bad) return `dictionary batch ${i}: ${bad}`;
     dictLength.set(m.dictionaryId, m.length);
   }
@@ -111,18 +118,36 @@ export function checkMessages(dv: DataView, layout: ArrowFileLayout, m: BatchMet
     if (m.nodeCount !== schema.nodeCount || m.bufferCount !== schema.bufferCount) {
       return `record batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, the schema needs ${schema.nodeCount} and ${schema.bufferCount}`;
     }
-    const body = new BodyWalker(dv, m, dictLength);
+    const body = new BodyWalker(dv, m, dictLength, values);
     for (const f of schema.fields) {
       const bad = body.field(f, m.length);
       if (bad) return `record batch ${i}: ${bad}`;
     }
-    const bad = body.order();
+    const bad = body.padding();
     if (bad) return `record batch ${i}: ${bad}`;
   }
-  // Messages may not overlap one another (a block pointing into another message reads other bytes).
+  return tiling(dv, layout, spans);
+}
+
+/** The utf8 values of a dictionary batch. */
+const DICTIONARY_VALUES: ArrowField = { name: 'dictionary', kind: KIND_UTF8, width: 0, typeId: 5, bitWidth: 0, signed: false, precision: -1, dictId: -1, children: [], typeName: 'utf8' };
+
+/**
+ * Messages ([start, end) pairs) must tile [dataStart, footerStart - 8), and the end-of-stream marker
+ * (0xFFFFFFFF 0x00000000, which pyarrow and apache-arrow write) must fill the last 8 bytes: bytes cut
+ * from or added to a body then always show.
+ */
+function tiling(dv: DataView, layout: ArrowFileLayout, spans: number[]): string | null {
   const order = Array.from({ length: spans.length / 2 }, (_, k) => k).sort((a, b) => spans[2 * a] - spans[2 * b]);
-  for (let k = 1; k < order.length; k++) if (spans[2 * order[k]] < spans[2 * order[k - 1] + 1]) return 'two messages overlap';
-  return null;
+  let at = layout.dataStart;
+  for (const k of order) {
+    if (spans[2 * k] < at) return 'two messages overlap';
+    if (spans[2 * k] > at) return `bytes ${at}-${spans[2 * k]} belong to no message`;
+    at = spans[2 * k + 1];
+  }
+  const end = layout.footerStart;
+  if (at + 8 === end && dv.getInt32(at, true) === -1 && dv.getInt32(at + 4, true) === 0) return null;
+  return `bytes ${at}-${end} between the last message and the footer are not the end-of-stream marker`;
 }
 
 /** Reads the message of the block at `block` into m; null or the problem. Records its span. */
@@ -134,6 +159,7 @@ function readMessage(dv: DataView, layout: ArrowFileLayout, block: number, heade
     return `the message at ${at} is not a readable ${header === HEADER_RECORD_BATCH ? 'record' : 'dictionary'} batch inside the file (damaged metadata, wrong type, compression or lengths past the footer)`;
   }
   if (m.version !== layout.schema.version) return `message metadata version ${m.version} differs from the footer's ${layout.schema.version}`;
+  if (dv.getInt32(block + 8, true) !== m.metaEnd || readI64(dv, block + 16) !== m.bodyLength) return `the block's lengths differ from those of the message at ${at}`;
   if (!messageMetadataReadable(dv, at, m.bodyStart)) return 'the message metadata is out of bounds';
   spans.push(at, m.bodyStart + m.bodyLength);
   return null;
@@ -143,37 +169,71 @@ function readMessage(dv: DataView, layout: ArrowFileLayout, block: number, heade
 class BodyWalker {
   private node = 0;
   private buffer = 0;
+  /** Bytes of each buffer its values use (the rest must be zero padding). */
+  private readonly used: number[] = [];
+  /** Last string data buffer read: [start, offsets position, count] (dictionary distinctness). */
+  private strings: [number, number, number] = [0, 0, 0];
+
   constructor(
     private readonly dv: DataView,
     private readonly m: BatchMeta,
     private readonly dictLength: ReadonlyMap<number, number>,
+    private readonly values?: number[],
   ) {}
 
-  /** Non-empty buffers are in order and do not overlap; offsets are 8-byte aligned. */
-  order(): string | null {
+  /**
+   * Buffers are 8-byte aligned, in order, do not overlap, and every body byte outside the bytes the
+   * values use is zero: a shifted buffer or a shortened string cannot leave old bytes behind unseen.
+   */
+  padding(): string | null {
+    const dv = this.dv;
+    const m = this.m;
     let end = 0;
-    for (let i = 0; i < this.m.bufferCount; i++) {
-      const off = readI64(this.dv, this.m.buffers + 16 * i);
-      const len = readI64(this.dv, this.m.buffers + 16 * i + 8);
-      if (off < 0 || len < 0 || off + len > this.m.bodyLength || off % 8 !== 0) return `buffer ${i} lies outside the message body or is misaligned`;
+    for (let i = 0; i < m.bufferCount; i++) {
+      const off = readI64(dv, m.buffers + 16 * i);
+      const len = readI64(dv, m.buffers + 16 * i + 8);
+      if (off < 0 || len < 0 || off + len > m.bodyLength || off % 8 !== 0) return `buffer ${i} lies outside the message body or is misaligned`;
       if (len === 0) continue;
       if (off < end) return `buffer ${i} overlaps the one before it`;
+      if (!zeros(dv, m.bodyStart + end, m.bodyStart + off) || !zeros(dv, m.bodyStart + off + this.used[i], m.bodyStart + off + len)) {
+        return `buffer ${i} is followed by bytes its values do not use that are not zero padding`;
+      }
       end = off + len;
+    }
+    return zeros(dv, m.bodyStart + end, m.bodyStart + m.bodyLength) ? null : 'the message body ends with bytes that are not zero padding';
+  }
+
+  /** The strings of the last utf8 field read are distinct (a dictionary lists each value once). */
+  distinctStrings(): string | null {
+    const [data, offsets, count] = this.strings;
+    const bytes = new Uint8Array(this.dv.buffer, this.dv.byteOffset, this.dv.byteLength);
+    const seen = new Set<string>();
+    const text = new TextDecoder();
+    for (let r = 0; r < count; r++) {
+      const s = text.decode(bytes.subarray(data + this.dv.getInt32(offsets + 4 * r, true), data + this.dv.getInt32(offsets + 4 * r + 4, true)));
+      if (seen.has(s)) return `the dictionary lists ${JSON.stringify(s)} twice`;
+      seen.add(s);
     }
     return null;
   }
 
-  /** Absolute start of the next buffer when it holds `need` bytes inside the body; -1 otherwise. Sets `last`. */
+  /** Absolute start of the next buffer when it holds `need` bytes inside the body (recorded as used); else -1. */
   private take(need: number): number {
     const i = this.buffer++;
     const off = readI64(this.dv, this.m.buffers + 16 * i);
     const len = readI64(this.dv, this.m.buffers + 16 * i + 8);
     this.last = len;
+    this.used[i] = need;
     if (off < 0 || len < need || off + len > this.m.bodyLength) return -1;
     return this.m.bodyStart + off;
   }
 
   private last = 0;
+
+  /** Records [p, p + n) as value bytes. */
+  private value(p: number, n: number): void {
+    if (this.values && n > 0) this.values.push(p, p + n);
+  }
 
   /** Checks field f (child of `parent`) of `length` values and its children; null or the problem naming the column. */
   field(f: ArrowField, length: number, parent = ''): string | null {
@@ -189,12 +249,17 @@ class BodyWalker {
     const v = this.take(0);
     if (v < 0) return `${col}: validity buffer outside the body`;
     if (this.last > 0 || nulls > 0) {
+      this.used[this.buffer - 1] = Math.ceil(len / 8);
       if (this.last < Math.ceil(len / 8)) return `${col}: validity bitmap shorter than its ${len} values`;
       if (zeroBits(dv, v, len) !== nulls) return `${col}: validity bitmap does not hold ${nulls} nulls`;
     }
     switch (f.kind) {
-      case KIND_FIXED:
-        return this.take(len * f.width) < 0 ? `${col}: data buffer shorter than ${len} ${f.typeName} values` : null;
+      case KIND_FIXED: {
+        const p = this.take(len * f.width);
+        if (p < 0) return `${col}: data buffer shorter than ${len} ${f.typeName} values`;
+        this.value(p, len * f.width);
+        return null;
+      }
       case KIND_BOOL:
         return this.take(Math.ceil(len / 8)) < 0 ? `${col}: data buffer shorter than ${len} bool values` : null;
       case KIND_DICT: {
@@ -223,12 +288,14 @@ class BodyWalker {
         if (f.kind === KIND_LIST) return this.field(f.children[0], prev, path);
         const d = this.take(prev);
         if (d < 0) return `${col}: data buffer shorter than its last offset ${prev}`;
+        this.value(d, prev);
         if (f.kind === KIND_UTF8) {
           const bytes = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
           for (let r = 0; r < len; r++) {
             const why = utf8Problem(bytes, d + dv.getInt32(o + 4 * r, true), d + dv.getInt32(o + 4 * r + 4, true));
             if (why) return `${col}: value ${r} ${why}`;
           }
+          this.strings = [d, o, len];
         }
         return null;
       }
@@ -242,6 +309,12 @@ class BodyWalker {
         return `${col}: unsupported layout`;
     }
   }
+}
+
+/** True when bytes [from, to) of dv are all zero. */
+function zeros(dv: DataView, from: number, to: number): boolean {
+  for (let p = from; p < to; p++) if (dv.getUint8(p) !== 0) return false;
+  return true;
 }
 
 /** Zero bits among the first n bits of the bitmap at p. */

@@ -77,12 +77,22 @@ class Reader {
   nodes = 0;
   buffers = 0;
   readonly dictIds = new Set<number>();
+  /** [from, to) of every string read (length prefix to NUL): writers never share or overlap them. */
+  readonly spans: number[] = [];
   constructor(
     readonly dv: DataView,
     readonly lo: number,
     readonly hi: number,
     readonly maxStringBytes: number,
   ) {}
+
+  /** True when no two strings read share bytes (a damaged offset pointing into another string). */
+  stringsApart(): boolean {
+    const sp = this.spans;
+    const order = Array.from({ length: sp.length / 2 }, (_, k) => k).sort((a, b) => sp[2 * a] - sp[2 * b]);
+    for (let k = 1; k < order.length; k++) if (sp[2 * order[k]] < sp[2 * order[k - 1] + 1]) return false;
+    return true;
+  }
 
   /** Position and count of the vector in table field i (elements of `size` bytes): null when out of bounds. */
   vector(table: number, i: number, size: number): [number, number] | null {
@@ -95,10 +105,15 @@ class Reader {
     return count > (this.hi - v - 4) / size ? null : [v + 4, count];
   }
 
-  /** The string in table field i ('' when absent), or null when out of bounds or over the string budget. */
+  /**
+   * The string in table field i ('' when absent), or null when out of bounds, not followed by the NUL
+   * a flatbuffer string ends with, or over the string budget.
+   */
   string(table: number, i: number): string | null {
     const s = this.vector(table, i, 1);
     if (!s) return null;
+    if (s[0] > 0 && (s[0] + s[1] >= this.hi || this.dv.getUint8(s[0] + s[1]) !== 0)) return null;
+    if (s[0] > 0) this.spans.push(s[0] - 4, s[0] + s[1] + 1);
     this.stringBytes += s[1];
     if (this.stringBytes > this.maxStringBytes) return null;
     return new TextDecoder().decode(new Uint8Array(this.dv.buffer, this.dv.byteOffset + s[0], s[1]));
@@ -190,9 +205,11 @@ export function readSchema(dv: DataView, lo: number, hi: number, footer: number)
   }
   const seen = new Set<string>();
   for (const f of fields) {
+    if (f.name === '') return { problem: 'a column has an empty name' };
     if (seen.has(f.name)) return { problem: `column ${JSON.stringify(f.name)} appears twice` };
     seen.add(f.name);
   }
+  if (!r.stringsApart()) return { problem: 'two names or metadata strings of the schema share bytes (a damaged offset)' };
   return { schema: { version, fields, nodeCount: r.nodes, bufferCount: r.buffers, dictIds: r.dictIds } };
 }
 
@@ -202,6 +219,8 @@ function readField(r: Reader, t: number, depth: number): ArrowField | string {
   if (depth > MAX_DEPTH) return `the schema nests fields deeper than ${MAX_DEPTH} levels`;
   const name = r.string(t, 0);
   if (name === null) return 'a field name is out of bounds';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(name)) return `field name ${JSON.stringify(name)} holds a control character or invalid UTF-8`;
   const label = `column ${JSON.stringify(name)}`;
   if (r.bool(t, 1) === null || !r.metadata(t, 6)) return `${label}: field metadata is out of bounds`;
   const typeTag = r.scalar(t, 2, 1);
@@ -316,5 +335,6 @@ function readField(r: Reader, t: number, depth: number): ArrowField | string {
 export function messageMetadataReadable(dv: DataView, at: number, end: number): boolean {
   const fb = dv.getInt32(at, true) === -1 ? at + 8 : at + 4;
   const msg = deref(dv, fb, end, fb);
-  return msg >= 0 && new Reader(dv, fb, end, 2 * (end - fb) + 4096).metadata(msg, 4);
+  const r = new Reader(dv, fb, end, 2 * (end - fb) + 4096);
+  return msg >= 0 && r.metadata(msg, 4) && r.stringsApart();
 }

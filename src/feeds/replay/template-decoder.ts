@@ -3,7 +3,7 @@ import { Buffer } from 'node:buffer';
 import { Type, tableFromIPC, type DataType, type Dictionary, type Float, type Int } from 'apache-arrow';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../core/scan.js';
 import { decodeScans } from './arrow-scan.codec.js';
-import { checkMessages, readFileLayout, type ArrowFileLayout } from './arrow-ipc-check.js';
+import { checkMessages, dataStart, readFileLayout, type ArrowFileLayout } from './arrow-ipc-check.js';
 import type { ArrowSchema } from './arrow-ipc-schema.js';
 import {
   BLOCK_SIZE,
@@ -211,7 +211,7 @@ export class TemplateDecoder {
     const layout: ArrowFileLayout = {
       schema: t.schema,
       footerStart: fs,
-      dataStart: t.prefix.length,
+      dataStart: dataStart(dv),
       dictBlocks: fs + t.dictBlocks,
       dictCount: t.dictCount,
       batchBlocks: fs + t.batchBlock,

@@ -1,0 +1,279 @@
+/**
+ * Mutation fuzzer of the readers of untrusted input: Arrow scan files (file check + apache-arrow, and
+ * the template fast path) and the scanner's JSON payload (parseScanJson). Inputs are mutants of valid
+ * seeds (test/support/fuzz-mutate.ts), judged by the oracles in test/support/fuzz-*-oracle.ts; input i
+ * of a run is a pure function of (--seed, i), so any failure is reproduced from its index.
+ *
+ *   node dist/bench/fuzz.js [--arrow 1000000] [--json 200000] [--workers 2] [--seed 1]
+ *                           [--hang-ms 10000] [--heap-mb 512] [--out DIR] [--json-out FILE]
+ *
+ * Worker threads run the inputs; the main thread watches a heartbeat per worker: an input that runs
+ * longer than --hang-ms is a hang, a worker that dies (out of its --heap-mb heap, or a crash) is a crash;
+ * either way the input is saved to --out and the run goes on with the next input.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { ARROW_FAILURES, ArrowOracle, arrowSeeds } from '../test/support/fuzz-arrow-oracle.js';
+import { JSON_FAILURES, jsonSeeds, judgeJson } from '../test/support/fuzz-json-oracle.js';
+import { inputRandom, mutateBytes, mutateText } from '../test/support/fuzz-mutate.js';
+import { repoRoot } from './support/datasets.js';
+import { machineInfo, machineLine, type MachineInfo } from './support/machine.js';
+
+type Kind = 'arrow' | 'json';
+
+/** One input: the mutant of a seed and a label naming how it was made. */
+interface Input {
+  readonly seed: number;
+  readonly data: Uint8Array | string;
+  readonly ops: string;
+}
+
+/** The input of index i (same in every thread). */
+function makeInput(kind: Kind, runSeed: number, i: number, arrow: readonly Uint8Array[], json: readonly string[]): Input {
+  const r = inputRandom(runSeed + (kind === 'json' ? 0x5bd1e995 : 0), i);
+  if (kind === 'arrow') {
+    const seed = Math.floor(r() * arrow.length);
+    const m = mutateBytes(arrow[seed], r, arrow);
+    return { seed, data: m.bytes, ops: m.ops.join('+') };
+  }
+  const seed = Math.floor(r() * json.length);
+  const m = mutateText(json[seed], r, json);
+  return { seed, data: m.text, ops: m.ops.join('+') };
+}
+
+function jsonFixtures(): string[] {
+  const dir = join(repoRoot(), 'test', 'support', 'fixtures');
+  return jsonSeeds(['scanner-payload.json', 'scanner-payload-indented.json'].map((f) => readFileSync(join(dir, f), 'utf8')));
+}
+
+/** What a worker reports for a chunk. */
+interface ChunkResult {
+  readonly kind: Kind;
+  readonly counts: Record<string, number>;
+  readonly failures: { index: number; outcome: string; detail: string; ops: string }[];
+  readonly maxMs: number;
+  readonly maxIndex: number;
+  readonly totalMs: number;
+  readonly done: number;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Worker: runs [from, to) of one kind, publishing the index it is on in a shared heartbeat.
+// ------------------------------------------------------------------------------------------------
+
+function workerMain(): void {
+  const { runSeed, heartbeat } = workerData as { runSeed: number; heartbeat: SharedArrayBuffer };
+  const beat = new Int32Array(heartbeat);
+  const arrowSeedBytes = arrowSeeds().map((s) => s.bytes);
+  const json = jsonFixtures();
+  let arrowOracle: ArrowOracle | null = null;
+  parentPort!.on('message', ({ kind, from, to }: { kind: Kind; from: number; to: number }) => {
+    const oracle = kind === 'arrow' ? (arrowOracle ??= new ArrowOracle()) : null;
+    const counts: Record<string, number> = {};
+    const failures: ChunkResult['failures'] = [];
+    let maxMs = 0;
+    let maxIndex = from;
+    let totalMs = 0;
+    for (let i = from; i < to; i++) {
+      Atomics.store(beat, 0, i);
+      Atomics.add(beat, 1, 1);
+      const input = makeInput(kind, runSeed, i, arrowSeedBytes, json);
+      const t0 = performance.now();
+      const v = oracle ? oracle.judge(input.data as Uint8Array, input.seed) : judgeJson(input.data as string);
+      const ms = performance.now() - t0;
+      totalMs += ms;
+      if (ms > maxMs) {
+        maxMs = ms;
+        maxIndex = i;
+      }
+      counts[v.outcome] = (counts[v.outcome] ?? 0) + 1;
+      const failed = (oracle ? (ARROW_FAILURES as readonly string[]) : (JSON_FAILURES as readonly string[])).includes(v.outcome);
+      if (failed) failures.push({ index: i, outcome: v.outcome, detail: v.detail ?? '', ops: input.ops });
+    }
+    parentPort!.postMessage({ kind, counts, failures, maxMs, maxIndex, totalMs, done: to - from } satisfies ChunkResult);
+  });
+}
+
+// ------------------------------------------------------------------------------------------------
+// Main: a queue of chunks, W workers, a watchdog.
+// ------------------------------------------------------------------------------------------------
+
+interface Options {
+  arrow: number;
+  json: number;
+  workers: number;
+  seed: number;
+  hangMs: number;
+  heapMb: number;
+  out: string;
+  jsonOut: string | null;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  const o: Options = { arrow: 1_000_000, json: 200_000, workers: Math.max(1, Math.min(2, availableParallelism())), seed: 1, hangMs: 10_000, heapMb: 512, out: '', jsonOut: null };
+  for (let i = 0; i < argv.length; i++) {
+    const v = argv[i + 1];
+    switch (argv[i]) {
+      case '--arrow': o.arrow = Number(v); i++; break;
+      case '--json': o.json = Number(v); i++; break;
+      case '--workers': o.workers = Number(v); i++; break;
+      case '--seed': o.seed = Number(v); i++; break;
+      case '--hang-ms': o.hangMs = Number(v); i++; break;
+      case '--heap-mb': o.heapMb = Number(v); i++; break;
+      case '--out': o.out = v; i++; break;
+      case '--json-out': o.jsonOut = v; i++; break;
+      default: throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  for (const k of ['arrow', 'json', 'workers', 'seed', 'hangMs', 'heapMb'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < (k === 'workers' || k === 'hangMs' || k === 'heapMb' ? 1 : 0)) throw new Error(`--${k} must be a whole number, was ${o[k]}`);
+  }
+  if (!o.out) o.out = join(tmpdir(), `dolphin-fuzz-${o.seed}`);
+  return o;
+}
+
+/** Figures of one kind of input. */
+interface KindFigures {
+  inputs: number;
+  counts: Record<string, number>;
+  hangs: number;
+  crashes: number;
+  failures: { index: number; outcome: string; detail: string; ops: string; file: string }[];
+  maxMs: number;
+  maxIndex: number;
+  meanUs: number;
+}
+
+/** The machine-readable result of a run. */
+export interface FuzzRun {
+  readonly command: string;
+  readonly machine: MachineInfo;
+  readonly seconds: number;
+  readonly peakRssMiB: number;
+  readonly arrow: KindFigures;
+  readonly json: KindFigures;
+}
+
+async function main(): Promise<void> {
+  const o = parseArgs(process.argv.slice(2));
+  mkdirSync(o.out, { recursive: true });
+  const arrowSeedBytes = arrowSeeds().map((s) => s.bytes);
+  const json = jsonFixtures();
+  const CHUNK = 2000;
+  const queue: { kind: Kind; from: number; to: number }[] = [];
+  for (const [kind, n] of [['arrow', o.arrow], ['json', o.json]] as const) for (let f = 0; f < n; f += CHUNK) queue.push({ kind, from: f, to: Math.min(n, f + CHUNK) });
+  const fig = (inputs: number): KindFigures => ({ inputs, counts: {}, hangs: 0, crashes: 0, failures: [], maxMs: 0, maxIndex: 0, meanUs: 0 });
+  const figures: Record<Kind, KindFigures & { totalMs: number }> = { arrow: { ...fig(o.arrow), totalMs: 0 }, json: { ...fig(o.json), totalMs: 0 } };
+  const save = (kind: Kind, index: number, outcome: string, detail: string, ops: string): void => {
+    const input = makeInput(kind, o.seed, index, arrowSeedBytes, json);
+    const file = join(o.out, `${kind}-${outcome}-${index}.${kind === 'arrow' ? 'arrow' : 'json'}`);
+    writeFileSync(file, input.data);
+    figures[kind].failures.push({ index, outcome, detail, ops: ops || input.ops, file });
+    if (outcome === 'hang') figures[kind].hangs++;
+    if (outcome === 'crash' || outcome === 'worker-died') figures[kind].crashes++;
+    figures[kind].counts[outcome] = (figures[kind].counts[outcome] ?? 0) + (outcome === 'hang' || outcome === 'worker-died' ? 1 : 0);
+    process.stderr.write(`  ${kind} #${index}: ${outcome} ${detail} (${ops || input.ops}) -> ${file}\n`);
+  };
+  const started = Date.now();
+  let done = 0;
+  const total = o.arrow + o.json;
+  let peakRss = 0;
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 1000);
+
+  /** Runs chunks on one worker until the queue is empty; replaces the worker after a hang or its death. */
+  const slot = async (): Promise<void> => {
+    let w: Worker | null = null;
+    let beat: Int32Array<ArrayBufferLike> = new Int32Array(0);
+    for (;;) {
+      const job = queue.shift();
+      if (!job) break;
+      if (!w) {
+        const heartbeat = new SharedArrayBuffer(8);
+        beat = new Int32Array(heartbeat);
+        w = new Worker(new URL(import.meta.url), { workerData: { runSeed: o.seed, heartbeat }, resourceLimits: { maxOldGenerationSizeMb: o.heapMb } });
+      }
+      const worker = w;
+      const b = beat;
+      const result = await new Promise<ChunkResult | { died: string } | { hung: true }>((resolve) => {
+        let last = Atomics.load(b, 1);
+        let since = Date.now();
+        const finish = (r: ChunkResult | { died: string } | { hung: true }): void => {
+          clearInterval(watch);
+          worker.off('message', onMessage);
+          worker.off('error', onError);
+          resolve(r);
+        };
+        const onMessage = (m: ChunkResult): void => finish(m);
+        const onError = (e: Error): void => finish({ died: e.message });
+        const watch = setInterval(() => {
+          const ticks = Atomics.load(b, 1);
+          if (ticks !== last) {
+            last = ticks;
+            since = Date.now();
+          } else if (Date.now() - since > o.hangMs + 30_000 * Number(ticks === 0)) finish({ hung: true });
+        }, 200);
+        worker.on('message', onMessage);
+        worker.on('error', onError);
+        worker.postMessage(job);
+      });
+      if ('hung' in result || 'died' in result) {
+        const at = Atomics.load(b, 0);
+        await worker.terminate();
+        w = null;
+        save(job.kind, at, 'hung' in result ? 'hang' : 'worker-died', 'died' in result ? result.died : `no progress for ${o.hangMs} ms`, '');
+        // The chunk's inputs before `at` are run again (their counts were lost with the worker).
+        queue.unshift({ kind: job.kind, from: job.from, to: at }, { kind: job.kind, from: at + 1, to: job.to });
+        done += 1;
+        continue;
+      }
+      const f = figures[result.kind];
+      for (const [k, v] of Object.entries(result.counts)) f.counts[k] = (f.counts[k] ?? 0) + v;
+      for (const x of result.failures) save(result.kind, x.index, x.outcome, x.detail, x.ops);
+      f.totalMs += result.totalMs;
+      if (result.maxMs > f.maxMs) {
+        f.maxMs = result.maxMs;
+        f.maxIndex = result.maxIndex;
+      }
+      done += result.done;
+      if (Math.floor((done - result.done) / 50_000) !== Math.floor(done / 50_000)) {
+        process.stderr.write(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+      }
+    }
+    if (w) await w.terminate();
+  };
+  await Promise.all(Array.from({ length: o.workers }, () => slot()));
+  clearInterval(sampler);
+  const seconds = (Date.now() - started) / 1000;
+  for (const k of ['arrow', 'json'] as const) {
+    const f = figures[k];
+    f.meanUs = f.inputs ? (f.totalMs * 1000) / f.inputs : 0;
+  }
+  const strip = ({ totalMs: _t, ...rest }: KindFigures & { totalMs: number }): KindFigures => rest;
+  const run: FuzzRun = {
+    command: `node dist/bench/fuzz.js ${process.argv.slice(2).join(' ')}`.trim(),
+    machine: machineInfo(),
+    seconds,
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+    arrow: strip(figures.arrow),
+    json: strip(figures.json),
+  };
+  const line = (k: Kind): string => {
+    const f = run[k];
+    const bad = (k === 'arrow' ? ARROW_FAILURES : JSON_FAILURES).map((x) => `${x} ${f.counts[x] ?? 0}`).join(', ');
+    return `${k}: ${f.inputs.toLocaleString('en-US')} inputs, hangs ${f.hangs}, crashes ${f.crashes}, ${bad} | ${JSON.stringify(f.counts)} | max ${f.maxMs.toFixed(1)} ms (#${f.maxIndex}), mean ${f.meanUs.toFixed(0)} us`;
+  };
+  process.stdout.write(`${machineLine(run.machine)}\n${run.command}: ${seconds.toFixed(0)} s, peak RSS ${run.peakRssMiB} MiB\n${line('arrow')}\n${line('json')}\n`);
+  if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(run, null, 1)}\n`);
+  const failed = run.arrow.failures.length + run.json.failures.length;
+  if (failed) process.stdout.write(`${failed} failing input(s) saved under ${o.out}\n`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+if (isMainThread) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 2;
+  });
+} else workerMain();
