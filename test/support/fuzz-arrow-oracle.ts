@@ -17,7 +17,7 @@ import { tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ScanFormatError } from '../../src/core/errors.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { decodeScans, encodeScans } from '../../src/feeds/replay/arrow-scan.codec.js';
-import { checkMessages, readFileLayout } from '../../src/feeds/replay/arrow-ipc-check.js';
+import { MessageCheck, readFileLayout } from '../../src/feeds/replay/arrow-ipc-check.js';
 import { BLOCK_SIZE, BatchMeta, HEADER_DICTIONARY_BATCH, HEADER_RECORD_BATCH, readBatchMessage, readI64 } from '../../src/feeds/replay/arrow-ipc-layout.js';
 import { batchRow, type ScanBatch } from '../../src/feeds/replay/scan-batch.js';
 import { ScanBatchBuilder } from '../../src/feeds/replay/scan-batch-builder.js';
@@ -95,7 +95,7 @@ export class ArrowOracle {
       const dv = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
       const layout = readFileLayout(dv);
       const ranges: number[] = [];
-      if ('problem' in layout || checkMessages(dv, layout.layout, undefined, ranges) !== null) throw new Error(`seed ${s.name} does not pass the file check`);
+      if ('problem' in layout || new MessageCheck().check(dv, layout.layout, ranges) !== null) throw new Error(`seed ${s.name} does not pass the file check`);
       return ranges;
     });
     const probe = new TemplateDecoder();

@@ -15,7 +15,7 @@ import {
   schemaEnd,
 } from './arrow-ipc-layout.js';
 import { BUFFERS, KIND_BINARY, KIND_BOOL, KIND_DICT, KIND_FIXED, KIND_LIST, KIND_NULL, KIND_STRUCT, KIND_UTF8, messageMetadataReadable, readSchema, type ArrowField, type ArrowSchema } from './arrow-ipc-schema.js';
-import { utf8Problem } from './utf8-check.js';
+import { utf8StringsProblem } from './utf8-check.js';
 
 const MAGIC = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
 
@@ -87,105 +87,134 @@ function blockVector(dv: DataView, lo: number, hi: number, root: number, i: numb
 
 /**
  * Checks every dictionary and record batch the footer lists against the schema: the messages follow one
- * another from the end of the schema to the footer without gap or overlap (an end-of-stream marker may
- * close them); each has the header its block says, the schema's metadata version, no compression; its
- * body holds exactly the schema's FieldNodes and buffers, in order, 8-byte aligned, each as long as its
- * values need, and every body byte the values do not use is zero padding; bitmaps count exactly their
- * null_count; offsets start at 0 and never decrease; strings are valid UTF-8; dictionaries list distinct
- * strings and indices stay inside them. Returns null or the problem, naming the column.
- * `values`, when given, receives the [from, to) byte ranges that hold values (fixed-width data, string
- * bytes): what a bit flip can change without changing the structure (fuzzing).
+ * another from the end of the schema to the footer without gap or overlap, closed by the end-of-stream
+ * marker; each has the header its block says, the block's lengths, the schema's metadata version, no
+ * compression; its body holds exactly the schema's FieldNodes and buffers, in order, 8-byte aligned,
+ * each as long as its values need, and every body byte the values do not use is zero padding; bitmaps
+ * count exactly their null_count; offsets start at 0 and never decrease; strings are valid UTF-8;
+ * dictionaries list distinct strings and indices stay inside them. Reusable (no allocation per file
+ * beyond the problem text); one instance per thread.
  */
-export function checkMessages(dv: DataView, layout: ArrowFileLayout, m: BatchMeta = new BatchMeta(), values?: number[]): string | null {
-  const { schema } = layout;
-  const spans: number[] = [];
-  const dictLength = new Map<number, number>();
-  for (let i = 0; i < layout.dictCount; i++) {
-    const why = readMessage(dv, layout, layout.dictBlocks + BLOCK_SIZE * i, HEADER_DICTIONARY_BATCH, m, spans);
-    if (why) return `dictionary batch ${i}: ${why}`;
-    if (!schema.dictIds.has(m.dictionaryId)) return `dictionary batch ${i} has id ${m.dictionaryId}, which no column uses`;
-    if (dictLength.has(m.dictionaryId) || m.isDelta) return `dictionary ${m.dictionaryId} is given twice or as a delta (not read)`;
-    if (m.nodeCount !== 1 || m.bufferCount !== BUFFERS[KIND_UTF8]) return `dictionary batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, expected 1 and 3`;
-    const body = new BodyWalker(dv, m, dictLength, values);
-    const bad = body.field(DICTIONARY_VALUES, m.length) ?? body.padding() ?? body.distinctStrings();
-    if (bad) return `dictionary batch ${i}: ${bad}`;
-    dictLength.set(m.dictionaryId, m.length);
-  }
-  for (const id of schema.dictIds) if (!dictLength.has(id)) return `dictionary ${id} used by a column is missing`;
-  for (let i = 0; i < layout.batchCount; i++) {
-    const why = readMessage(dv, layout, layout.batchBlocks + BLOCK_SIZE * i, HEADER_RECORD_BATCH, m, spans);
-    if (why) return `record batch ${i}: ${why}`;
-    if (m.nodeCount !== schema.nodeCount || m.bufferCount !== schema.bufferCount) {
-      return `record batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, the schema needs ${schema.nodeCount} and ${schema.bufferCount}`;
-    }
-    const body = new BodyWalker(dv, m, dictLength, values);
-    for (const f of schema.fields) {
-      const bad = body.field(f, m.length);
-      if (bad) return `record batch ${i}: ${bad}`;
-    }
-    const bad = body.padding();
-    if (bad) return `record batch ${i}: ${bad}`;
-  }
-  return tiling(dv, layout, spans);
-}
-
-/** The utf8 values of a dictionary batch. */
-const DICTIONARY_VALUES: ArrowField = { name: 'dictionary', kind: KIND_UTF8, width: 0, typeId: 5, bitWidth: 0, signed: false, precision: -1, dictId: -1, children: [], typeName: 'utf8' };
-
-/**
- * Messages ([start, end) pairs) must tile [dataStart, footerStart - 8), and the end-of-stream marker
- * (0xFFFFFFFF 0x00000000, which pyarrow and apache-arrow write) must fill the last 8 bytes: bytes cut
- * from or added to a body then always show.
- */
-function tiling(dv: DataView, layout: ArrowFileLayout, spans: number[]): string | null {
-  const order = Array.from({ length: spans.length / 2 }, (_, k) => k).sort((a, b) => spans[2 * a] - spans[2 * b]);
-  let at = layout.dataStart;
-  for (const k of order) {
-    if (spans[2 * k] < at) return 'two messages overlap';
-    if (spans[2 * k] > at) return `bytes ${at}-${spans[2 * k]} belong to no message`;
-    at = spans[2 * k + 1];
-  }
-  const end = layout.footerStart;
-  if (at + 8 === end && dv.getInt32(at, true) === -1 && dv.getInt32(at + 4, true) === 0) return null;
-  return `bytes ${at}-${end} between the last message and the footer are not the end-of-stream marker`;
-}
-
-/** Reads the message of the block at `block` into m; null or the problem. Records its span. */
-function readMessage(dv: DataView, layout: ArrowFileLayout, block: number, header: number, m: BatchMeta, spans: number[]): string | null {
-  const at = readI64(dv, block);
-  if (readI64(dv, block + 16) < 0) return 'block body length out of range';
-  if (at < layout.dataStart || at % 8 !== 0 || at >= layout.footerStart) return `block offset ${at} is outside the messages or misaligned`;
-  if (!readBatchMessage(dv, at, layout.footerStart, header, m)) {
-    return `the message at ${at} is not a readable ${header === HEADER_RECORD_BATCH ? 'record' : 'dictionary'} batch inside the file (damaged metadata, wrong type, compression or lengths past the footer)`;
-  }
-  if (m.version !== layout.schema.version) return `message metadata version ${m.version} differs from the footer's ${layout.schema.version}`;
-  if (dv.getInt32(block + 8, true) !== m.metaEnd || readI64(dv, block + 16) !== m.bodyLength) return `the block's lengths differ from those of the message at ${at}`;
-  if (!messageMetadataReadable(dv, at, m.bodyStart)) return 'the message metadata is out of bounds';
-  spans.push(at, m.bodyStart + m.bodyLength);
-  return null;
-}
-
-/** Walks one message body's FieldNodes and buffers in schema order, checking each against its lengths. */
-class BodyWalker {
+export class MessageCheck {
+  private readonly m = new BatchMeta();
+  private readonly spans: number[] = [];
+  private readonly order: number[] = [];
+  private readonly dictIds: number[] = [];
+  private readonly dictLengths: number[] = [];
+  /** Per buffer of the current message: bytes its values use (the rest must be zero padding). */
+  private readonly used: number[] = [];
+  /** Names of the fields being walked (a problem names the column path). */
+  private readonly path: string[] = [];
+  private dv: DataView = new DataView(new ArrayBuffer(8));
+  private bytes: Uint8Array = new Uint8Array(0);
   private node = 0;
   private buffer = 0;
-  /** Bytes of each buffer its values use (the rest must be zero padding). */
-  private readonly used: number[] = [];
-  /** Last string data buffer read: [start, offsets position, count] (dictionary distinctness). */
-  private strings: [number, number, number] = [0, 0, 0];
+  private last = 0;
+  private values: number[] | undefined;
+  /** Last utf8 field read: data start, offsets start, count (dictionary distinctness). */
+  private strData = 0;
+  private strOffsets = 0;
+  private strCount = 0;
 
-  constructor(
-    private readonly dv: DataView,
-    private readonly m: BatchMeta,
-    private readonly dictLength: ReadonlyMap<number, number>,
-    private readonly values?: number[],
-  ) {}
+  /**
+   * Null when every message of `layout` in `dv` is sound, else the problem (naming the column).
+   * `values`, when given, receives the [from, to) byte ranges that hold values (fixed-width data,
+   * string bytes): what a bit flip can change without changing the structure (fuzzing).
+   */
+  check(dv: DataView, layout: ArrowFileLayout, values?: number[]): string | null {
+    this.dv = dv;
+    this.bytes = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
+    this.values = values;
+    this.spans.length = 0;
+    this.dictIds.length = 0;
+    this.dictLengths.length = 0;
+    const { schema } = layout;
+    const m = this.m;
+    for (let i = 0; i < layout.dictCount; i++) {
+      const why = this.message(layout, layout.dictBlocks + BLOCK_SIZE * i, HEADER_DICTIONARY_BATCH);
+      if (why) return `dictionary batch ${i}: ${why}`;
+      if (!schema.dictIds.has(m.dictionaryId)) return `dictionary batch ${i} has id ${m.dictionaryId}, which no column uses`;
+      if (this.dictIds.includes(m.dictionaryId) || m.isDelta) return `dictionary ${m.dictionaryId} is given twice or as a delta (not read)`;
+      if (m.nodeCount !== 1 || m.bufferCount !== BUFFERS[KIND_UTF8]) return `dictionary batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, expected 1 and 3`;
+      this.begin();
+      const bad = this.field(DICTIONARY_VALUES, m.length, 0) ?? this.padding() ?? this.distinctStrings();
+      if (bad) return `dictionary batch ${i}: ${bad}`;
+      this.dictIds.push(m.dictionaryId);
+      this.dictLengths.push(m.length);
+    }
+    for (const id of schema.dictIds) if (!this.dictIds.includes(id)) return `dictionary ${id} used by a column is missing`;
+    for (let i = 0; i < layout.batchCount; i++) {
+      const why = this.message(layout, layout.batchBlocks + BLOCK_SIZE * i, HEADER_RECORD_BATCH);
+      if (why) return `record batch ${i}: ${why}`;
+      if (m.nodeCount !== schema.nodeCount || m.bufferCount !== schema.bufferCount) {
+        return `record batch ${i} has ${m.nodeCount} field nodes and ${m.bufferCount} buffers, the schema needs ${schema.nodeCount} and ${schema.bufferCount}`;
+      }
+      this.begin();
+      for (const f of schema.fields) {
+        const bad = this.field(f, m.length, 0);
+        if (bad) return `record batch ${i}: ${bad}`;
+      }
+      const bad = this.padding();
+      if (bad) return `record batch ${i}: ${bad}`;
+    }
+    return this.tiling(layout);
+  }
+
+  /** Reads the message of the block at `block` into m; null or the problem. Records its span. */
+  private message(layout: ArrowFileLayout, block: number, header: number): string | null {
+    const dv = this.dv;
+    const m = this.m;
+    const at = readI64(dv, block);
+    if (readI64(dv, block + 16) < 0 || dv.getInt32(block + 12, true) !== 0) return 'block body length out of range or block padding not zero';
+    if (at < layout.dataStart || at % 8 !== 0 || at >= layout.footerStart) return `block offset ${at} is outside the messages or misaligned`;
+    if (!readBatchMessage(dv, at, layout.footerStart, header, m)) {
+      return `the message at ${at} is not a readable ${header === HEADER_RECORD_BATCH ? 'record' : 'dictionary'} batch inside the file (damaged metadata, wrong type, compression or lengths past the footer)`;
+    }
+    if (m.version !== layout.schema.version) return `message metadata version ${m.version} differs from the footer's ${layout.schema.version}`;
+    if (dv.getInt32(block + 8, true) !== m.metaEnd || readI64(dv, block + 16) !== m.bodyLength) return `the block's lengths differ from those of the message at ${at}`;
+    if (!messageMetadataReadable(dv, at, m.bodyStart)) return 'the message metadata is out of bounds';
+    this.spans.push(at, m.bodyStart + m.bodyLength);
+    return null;
+  }
+
+  /**
+   * Messages must tile [dataStart, footerStart - 8), and the end-of-stream marker (0xFFFFFFFF
+   * 0x00000000, which pyarrow and apache-arrow write) must fill the last 8 bytes: bytes cut from or
+   * added to a body then always show.
+   */
+  private tiling(layout: ArrowFileLayout): string | null {
+    const sp = this.spans;
+    const order = this.order;
+    order.length = 0;
+    for (let k = 0; k < sp.length / 2; k++) order.push(k);
+    order.sort((a, b) => sp[2 * a] - sp[2 * b]);
+    let at = layout.dataStart;
+    for (const k of order) {
+      if (sp[2 * k] < at) return 'two messages overlap';
+      if (sp[2 * k] > at) return `bytes ${at}-${sp[2 * k]} belong to no message`;
+      at = sp[2 * k + 1];
+    }
+    const end = layout.footerStart;
+    if (at + 8 === end && this.dv.getInt32(at, true) === -1 && this.dv.getInt32(at + 4, true) === 0) return null;
+    return `bytes ${at}-${end} between the last message and the footer are not the end-of-stream marker`;
+  }
+
+  private begin(): void {
+    this.node = 0;
+    this.buffer = 0;
+    this.used.length = 0;
+  }
+
+  /** "column a.b.c" for the field at `depth` (built only for a problem). */
+  private label(depth: number): string {
+    return `column ${JSON.stringify(this.path.slice(0, depth + 1).join('.'))}`;
+  }
 
   /**
    * Buffers are 8-byte aligned, in order, do not overlap, and every body byte outside the bytes the
    * values use is zero: a shifted buffer or a shortened string cannot leave old bytes behind unseen.
    */
-  padding(): string | null {
+  private padding(): string | null {
     const dv = this.dv;
     const m = this.m;
     let end = 0;
@@ -195,22 +224,27 @@ class BodyWalker {
       if (off < 0 || len < 0 || off + len > m.bodyLength || off % 8 !== 0) return `buffer ${i} lies outside the message body or is misaligned`;
       if (len === 0) continue;
       if (off < end) return `buffer ${i} overlaps the one before it`;
-      if (!zeros(dv, m.bodyStart + end, m.bodyStart + off) || !zeros(dv, m.bodyStart + off + this.used[i], m.bodyStart + off + len)) {
+      if (!this.zeros(m.bodyStart + end, m.bodyStart + off) || !this.zeros(m.bodyStart + off + this.used[i], m.bodyStart + off + len)) {
         return `buffer ${i} is followed by bytes its values do not use that are not zero padding`;
       }
       end = off + len;
     }
-    return zeros(dv, m.bodyStart + end, m.bodyStart + m.bodyLength) ? null : 'the message body ends with bytes that are not zero padding';
+    return this.zeros(m.bodyStart + end, m.bodyStart + m.bodyLength) ? null : 'the message body ends with bytes that are not zero padding';
+  }
+
+  private zeros(from: number, to: number): boolean {
+    const b = this.bytes;
+    for (let p = from; p < to; p++) if (b[p] !== 0) return false;
+    return true;
   }
 
   /** The strings of the last utf8 field read are distinct (a dictionary lists each value once). */
-  distinctStrings(): string | null {
-    const [data, offsets, count] = this.strings;
-    const bytes = new Uint8Array(this.dv.buffer, this.dv.byteOffset, this.dv.byteLength);
+  private distinctStrings(): string | null {
+    const dv = this.dv;
     const seen = new Set<string>();
     const text = new TextDecoder();
-    for (let r = 0; r < count; r++) {
-      const s = text.decode(bytes.subarray(data + this.dv.getInt32(offsets + 4 * r, true), data + this.dv.getInt32(offsets + 4 * r + 4, true)));
+    for (let r = 0; r < this.strCount; r++) {
+      const s = text.decode(this.bytes.subarray(this.strData + dv.getInt32(this.strOffsets + 4 * r, true), this.strData + dv.getInt32(this.strOffsets + 4 * r + 4, true)));
       if (seen.has(s)) return `the dictionary lists ${JSON.stringify(s)} twice`;
       seen.add(s);
     }
@@ -228,48 +262,46 @@ class BodyWalker {
     return this.m.bodyStart + off;
   }
 
-  private last = 0;
-
   /** Records [p, p + n) as value bytes. */
   private value(p: number, n: number): void {
     if (this.values && n > 0) this.values.push(p, p + n);
   }
 
-  /** Checks field f (child of `parent`) of `length` values and its children; null or the problem naming the column. */
-  field(f: ArrowField, length: number, parent = ''): string | null {
+  /** Checks field f (at nesting `depth`) of `length` values and its children; null or the problem. */
+  private field(f: ArrowField, length: number, depth: number): string | null {
     const dv = this.dv;
     const i = this.node++;
     const len = readI64(dv, this.m.nodes + 16 * i);
     const nulls = readI64(dv, this.m.nodes + 16 * i + 8);
-    const path = parent ? `${parent}.${f.name}` : f.name;
-    const col = `column ${JSON.stringify(path)}`;
-    if (len !== length) return `${col} has ${len} values, expected ${length}`;
-    if (nulls < 0 || nulls > len) return `${col} has a null count of ${nulls} for ${len} values`;
+    this.path[depth] = f.name;
+    if (len !== length) return `${this.label(depth)} has ${len} values, expected ${length}`;
+    if (nulls < 0 || nulls > len) return `${this.label(depth)} has a null count of ${nulls} for ${len} values`;
     if (f.kind === KIND_NULL) return null;
     const v = this.take(0);
-    if (v < 0) return `${col}: validity buffer outside the body`;
+    if (v < 0) return `${this.label(depth)}: validity buffer outside the body`;
     if (this.last > 0 || nulls > 0) {
       this.used[this.buffer - 1] = Math.ceil(len / 8);
-      if (this.last < Math.ceil(len / 8)) return `${col}: validity bitmap shorter than its ${len} values`;
-      if (zeroBits(dv, v, len) !== nulls) return `${col}: validity bitmap does not hold ${nulls} nulls`;
+      if (this.last < Math.ceil(len / 8)) return `${this.label(depth)}: validity bitmap shorter than its ${len} values`;
+      if (zeroBits(this.bytes, v, len) !== nulls) return `${this.label(depth)}: validity bitmap does not hold ${nulls} nulls`;
     }
     switch (f.kind) {
       case KIND_FIXED: {
         const p = this.take(len * f.width);
-        if (p < 0) return `${col}: data buffer shorter than ${len} ${f.typeName} values`;
+        if (p < 0) return `${this.label(depth)}: data buffer shorter than ${len} ${f.typeName} values`;
         this.value(p, len * f.width);
         return null;
       }
       case KIND_BOOL:
-        return this.take(Math.ceil(len / 8)) < 0 ? `${col}: data buffer shorter than ${len} bool values` : null;
+        return this.take(Math.ceil(len / 8)) < 0 ? `${this.label(depth)}: data buffer shorter than ${len} bool values` : null;
       case KIND_DICT: {
         const p = this.take(4 * len);
-        if (p < 0) return `${col}: index buffer shorter than ${len} values`;
-        const size = this.dictLength.get(f.dictId) ?? 0;
+        if (p < 0) return `${this.label(depth)}: index buffer shorter than ${len} values`;
+        const k = this.dictIds.indexOf(f.dictId);
+        const size = k < 0 ? 0 : this.dictLengths[k];
         for (let r = 0; r < len; r++) {
-          if (nulls > 0 && !bitSet(dv, v, r)) continue;
+          if (nulls > 0 && (this.bytes[v + (r >> 3)] & (1 << (r & 7))) === 0) continue;
           const x = dv.getInt32(p + 4 * r, true);
-          if (x < 0 || x >= size) return `${col}: dictionary index ${x} at ${r} is outside the dictionary of ${size}`;
+          if (x < 0 || x >= size) return `${this.label(depth)}: dictionary index ${x} at ${r} is outside the dictionary of ${size}`;
         }
         return null;
       }
@@ -277,57 +309,51 @@ class BodyWalker {
       case KIND_UTF8:
       case KIND_BINARY: {
         const o = this.take(4 * (len + 1));
-        if (o < 0) return `${col}: offsets buffer shorter than ${len + 1} offsets`;
-        if (dv.getInt32(o, true) !== 0) return `${col}: offsets do not start at 0`;
+        if (o < 0) return `${this.label(depth)}: offsets buffer shorter than ${len + 1} offsets`;
+        if (dv.getInt32(o, true) !== 0) return `${this.label(depth)}: offsets do not start at 0`;
         let prev = 0;
         for (let r = 1; r <= len; r++) {
           const x = dv.getInt32(o + 4 * r, true);
-          if (x < prev) return `${col}: offsets decrease at ${r}`;
+          if (x < prev) return `${this.label(depth)}: offsets decrease at ${r}`;
           prev = x;
         }
-        if (f.kind === KIND_LIST) return this.field(f.children[0], prev, path);
+        if (f.kind === KIND_LIST) return this.field(f.children[0], prev, depth + 1);
         const d = this.take(prev);
-        if (d < 0) return `${col}: data buffer shorter than its last offset ${prev}`;
+        if (d < 0) return `${this.label(depth)}: data buffer shorter than its last offset ${prev}`;
         this.value(d, prev);
         if (f.kind === KIND_UTF8) {
-          const bytes = new Uint8Array(dv.buffer, dv.byteOffset, dv.byteLength);
-          for (let r = 0; r < len; r++) {
-            const why = utf8Problem(bytes, d + dv.getInt32(o + 4 * r, true), d + dv.getInt32(o + 4 * r + 4, true));
-            if (why) return `${col}: value ${r} ${why}`;
-          }
-          this.strings = [d, o, len];
+          const why = utf8StringsProblem(this.bytes, dv, d, o, len, prev);
+          if (why) return `${this.label(depth)}: ${why}`;
+          this.strData = d;
+          this.strOffsets = o;
+          this.strCount = len;
         }
         return null;
       }
       case KIND_STRUCT:
         for (const c of f.children) {
-          const bad = this.field(c, len, path);
+          const bad = this.field(c, len, depth + 1);
           if (bad) return bad;
         }
         return null;
       default:
-        return `${col}: unsupported layout`;
+        return `${this.label(depth)}: unsupported layout`;
     }
   }
 }
 
-/** True when bytes [from, to) of dv are all zero. */
-function zeros(dv: DataView, from: number, to: number): boolean {
-  for (let p = from; p < to; p++) if (dv.getUint8(p) !== 0) return false;
-  return true;
-}
+/** The utf8 values of a dictionary batch. */
+const DICTIONARY_VALUES: ArrowField = { name: 'dictionary', kind: KIND_UTF8, width: 0, typeId: 5, bitWidth: 0, signed: false, precision: -1, dictId: -1, children: [], typeName: 'utf8' };
 
 /** Zero bits among the first n bits of the bitmap at p. */
-function zeroBits(dv: DataView, p: number, n: number): number {
+function zeroBits(b: Uint8Array, p: number, n: number): number {
   let ones = 0;
   const full = n >> 3;
-  for (let i = 0; i < full; i++) ones += POPCOUNT[dv.getUint8(p + i)];
+  for (let i = 0; i < full; i++) ones += POPCOUNT[b[p + i]];
   const rest = n & 7;
-  if (rest) ones += POPCOUNT[dv.getUint8(p + full) & ((1 << rest) - 1)];
+  if (rest) ones += POPCOUNT[b[p + full] & ((1 << rest) - 1)];
   return n - ones;
 }
-
-const bitSet = (dv: DataView, p: number, i: number): boolean => (dv.getUint8(p + (i >> 3)) & (1 << (i & 7))) !== 0;
 
 const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
   let c = 0;
@@ -343,6 +369,6 @@ export function arrowFileProblem(bytes: Uint8Array): string | null {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const r = readFileLayout(dv);
   if ('problem' in r) return r.problem;
-  const why = checkMessages(dv, r.layout);
+  const why = new MessageCheck().check(dv, r.layout);
   return why ? `corrupt or unsupported Arrow file: ${why}` : null;
 }

@@ -3,7 +3,7 @@ import { Buffer } from 'node:buffer';
 import { Type, tableFromIPC, type DataType, type Dictionary, type Float, type Int } from 'apache-arrow';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../core/scan.js';
 import { decodeScans } from './arrow-scan.codec.js';
-import { checkMessages, dataStart, readFileLayout, type ArrowFileLayout } from './arrow-ipc-check.js';
+import { MessageCheck, dataStart, readFileLayout, type ArrowFileLayout } from './arrow-ipc-check.js';
 import type { ArrowSchema } from './arrow-ipc-schema.js';
 import {
   BLOCK_SIZE,
@@ -11,7 +11,6 @@ import {
   HEADER_DICTIONARY_BATCH,
   HEADER_RECORD_BATCH,
   batchWellFormed,
-  blockReadable,
   bufferAt,
   fieldShape,
   listOffsets,
@@ -97,7 +96,7 @@ export class TemplateDecoder {
   private readonly featurePos = new Int32Array(FEATURE_COUNT);
   private readonly lastList = new LastList();
   private readonly verdicts = new SymbolVerdicts();
-  private readonly checkMeta = new BatchMeta();
+  private readonly check = new MessageCheck();
   /** Generation of the builder the symbol cache's local ids refer to. */
   private generation = 0;
 
@@ -207,7 +206,8 @@ export class TemplateDecoder {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const fs = buf.length - t.footer.length;
     const m = this.batch;
-    // The same file check as decodeScans' (the footer matched the template's, so its schema holds).
+    // The same file check as decodeScans' (the footer matched the template's, so its schema holds):
+    // blocks, messages, buffers, offsets, strings, padding. What follows relies on it.
     const layout: ArrowFileLayout = {
       schema: t.schema,
       footerStart: fs,
@@ -217,13 +217,9 @@ export class TemplateDecoder {
       batchBlocks: fs + t.batchBlock,
       batchCount: 1,
     };
-    if (checkMessages(dv, layout, this.checkMeta) !== null) return false;
-    // Every footer block as apache-arrow parses it: offsets and body lengths it could not convert fail there.
-    for (let i = 0; i < t.dictCount; i++) if (!blockReadable(dv, fs + t.dictBlocks + BLOCK_SIZE * i)) return false;
-    if (!blockReadable(dv, fs + t.batchBlock)) return false;
+    if (this.check.check(dv, layout) !== null) return false;
     if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return false;
     if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return false;
-    if (!batchWellFormed(dv, m)) return false;
     const n = m.length;
     // A file without rows is refused by decodeScans, with its name.
     if (n === 0) return false;
@@ -329,7 +325,6 @@ export class TemplateDecoder {
       itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * itemLen);
       if (!dictCanon || itemStart < 0) return false;
     } else {
-      if (t.dictCount > 0 && !this.dictionariesReadable(t, dv, fs)) return false;
       itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * (itemLen + 1));
       itemData = bufferAt(dv, m, buffer[ITEM] + 2, 0);
       if (itemStart < 0 || itemData < 0) return false;
@@ -443,14 +438,7 @@ export class TemplateDecoder {
     return out;
   }
 
-  /** Dictionary batches of other (unknown) columns must at least be well-framed. */
-  private dictionariesReadable(t: Template, dv: DataView, fs: number): boolean {
-    for (let i = 0; i < t.dictCount; i++) {
-      if (!readBatchMessage(dv, readI64(dv, fs + t.dictBlocks + BLOCK_SIZE * i), fs, HEADER_DICTIONARY_BATCH, this.dict)) return false;
-      if (this.dict.version !== t.batchVersion || !batchWellFormed(dv, this.dict)) return false;
-    }
-    return true;
-  }
+
 }
 
 /**

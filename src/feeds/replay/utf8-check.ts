@@ -40,3 +40,31 @@ export function utf8Problem(bytes: Uint8Array, from: number, to: number): string
   }
   return null;
 }
+
+/**
+ * Why the strings bytes[data + offsets[r], data + offsets[r + 1]) (r < count; int32 offsets at `offsets`
+ * in dv, already checked to rise from 0 to `end`) are not all strict UTF-8 (see utf8Problem), or null.
+ * One pass over the bytes: the whole range must be valid and every string must start on a character.
+ */
+export function utf8StringsProblem(bytes: Uint8Array, dv: DataView, data: number, offsets: number, count: number, end: number): string | null {
+  let ascii = true;
+  for (let p = data; p < data + end; p++) {
+    if (bytes[p] >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return null;
+  const whole = utf8Problem(bytes, data, data + end);
+  for (let r = 0; r < count; r++) {
+    const from = data + dv.getInt32(offsets + 4 * r, true);
+    const to = data + dv.getInt32(offsets + 4 * r + 4, true);
+    const b = bytes[from];
+    // A string starting inside a character, or starting with a byte-order mark: read it alone.
+    if (whole !== null || (from < to && ((b >= 0x80 && b <= 0xbf) || b === 0xef))) {
+      const why = utf8Problem(bytes, from, to);
+      if (why) return `value ${r} ${why}`;
+    }
+  }
+  return whole === null ? null : `${whole}`;
+}
