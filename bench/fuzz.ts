@@ -55,6 +55,9 @@ interface ChunkResult {
   readonly failures: { index: number; outcome: string; detail: string; ops: string }[];
   readonly maxMs: number;
   readonly maxIndex: number;
+  /** Slowest decodeScans (file check + apache-arrow) alone, Arrow inputs only. */
+  readonly maxDecodeMs: number;
+  readonly maxDecodeIndex: number;
   readonly totalMs: number;
   readonly done: number;
 }
@@ -75,6 +78,8 @@ function workerMain(): void {
     const failures: ChunkResult['failures'] = [];
     let maxMs = 0;
     let maxIndex = from;
+    let maxDecodeMs = 0;
+    let maxDecodeIndex = from;
     let totalMs = 0;
     for (let i = from; i < to; i++) {
       Atomics.store(beat, 0, i);
@@ -88,11 +93,15 @@ function workerMain(): void {
         maxMs = ms;
         maxIndex = i;
       }
+      if (oracle && oracle.lastDecodeMs > maxDecodeMs) {
+        maxDecodeMs = oracle.lastDecodeMs;
+        maxDecodeIndex = i;
+      }
       counts[v.outcome] = (counts[v.outcome] ?? 0) + 1;
       const failed = (oracle ? (ARROW_FAILURES as readonly string[]) : (JSON_FAILURES as readonly string[])).includes(v.outcome);
       if (failed) failures.push({ index: i, outcome: v.outcome, detail: v.detail ?? '', ops: input.ops });
     }
-    parentPort!.postMessage({ kind, counts, failures, maxMs, maxIndex, totalMs, done: to - from } satisfies ChunkResult);
+    parentPort!.postMessage({ kind, counts, failures, maxMs, maxIndex, maxDecodeMs, maxDecodeIndex, totalMs, done: to - from } satisfies ChunkResult);
   });
 }
 
@@ -143,6 +152,8 @@ interface KindFigures {
   failures: { index: number; outcome: string; detail: string; ops: string; file: string }[];
   maxMs: number;
   maxIndex: number;
+  maxDecodeMs: number;
+  maxDecodeIndex: number;
   meanUs: number;
 }
 
@@ -164,7 +175,7 @@ async function main(): Promise<void> {
   const CHUNK = 2000;
   const queue: { kind: Kind; from: number; to: number }[] = [];
   for (const [kind, n] of [['arrow', o.arrow], ['json', o.json]] as const) for (let f = 0; f < n; f += CHUNK) queue.push({ kind, from: f, to: Math.min(n, f + CHUNK) });
-  const fig = (inputs: number): KindFigures => ({ inputs, counts: {}, hangs: 0, crashes: 0, failures: [], maxMs: 0, maxIndex: 0, meanUs: 0 });
+  const fig = (inputs: number): KindFigures => ({ inputs, counts: {}, hangs: 0, crashes: 0, failures: [], maxMs: 0, maxIndex: 0, maxDecodeMs: 0, maxDecodeIndex: 0, meanUs: 0 });
   const figures: Record<Kind, KindFigures & { totalMs: number }> = { arrow: { ...fig(o.arrow), totalMs: 0 }, json: { ...fig(o.json), totalMs: 0 } };
   const save = (kind: Kind, index: number, outcome: string, detail: string, ops: string): void => {
     const input = makeInput(kind, o.seed, index, arrowSeedBytes, json);
@@ -236,6 +247,10 @@ async function main(): Promise<void> {
         f.maxMs = result.maxMs;
         f.maxIndex = result.maxIndex;
       }
+      if (result.maxDecodeMs > f.maxDecodeMs) {
+        f.maxDecodeMs = result.maxDecodeMs;
+        f.maxDecodeIndex = result.maxDecodeIndex;
+      }
       done += result.done;
       if (Math.floor((done - result.done) / 50_000) !== Math.floor(done / 50_000)) {
         process.stderr.write(`  ${done.toLocaleString('en-US')} / ${total.toLocaleString('en-US')} inputs, ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
@@ -262,7 +277,7 @@ async function main(): Promise<void> {
   const line = (k: Kind): string => {
     const f = run[k];
     const bad = (k === 'arrow' ? ARROW_FAILURES : JSON_FAILURES).map((x) => `${x} ${f.counts[x] ?? 0}`).join(', ');
-    return `${k}: ${f.inputs.toLocaleString('en-US')} inputs, hangs ${f.hangs}, crashes ${f.crashes}, ${bad} | ${JSON.stringify(f.counts)} | max ${f.maxMs.toFixed(1)} ms (#${f.maxIndex}), mean ${f.meanUs.toFixed(0)} us`;
+    return `${k}: ${f.inputs.toLocaleString('en-US')} inputs, hangs ${f.hangs}, crashes ${f.crashes}, ${bad} | ${JSON.stringify(f.counts)} | slowest input ${f.maxMs.toFixed(1)} ms (#${f.maxIndex})${k === 'arrow' ? `, slowest decodeScans ${f.maxDecodeMs.toFixed(1)} ms (#${f.maxDecodeIndex})` : ''}, mean ${f.meanUs.toFixed(0)} us per input`;
   };
   process.stdout.write(`${machineLine(run.machine)}\n${run.command}: ${seconds.toFixed(0)} s, peak RSS ${run.peakRssMiB} MiB\n${line('arrow')}\n${line('json')}\n`);
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(run, null, 1)}\n`);

@@ -13,7 +13,7 @@
  *   leading schema message, so its bytes are not compared).
  */
 import { Buffer } from 'node:buffer';
-import { tableFromIPC, tableToIPC } from 'apache-arrow';
+import { Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { ScanFormatError } from '../../src/core/errors.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { decodeScans, encodeScans } from '../../src/feeds/replay/arrow-scan.codec.js';
@@ -47,7 +47,7 @@ export type ArrowOutcome =
 /** Outcomes that are failures of the readers. */
 export const ARROW_FAILURES: readonly ArrowOutcome[] = ['arrow-error', 'altered', 'disagree', 'crash'];
 
-/** The seeds: the scanner's layouts (plain, leading schema), dictionary files, several rows, a null scan_number. */
+/** The seeds: the scanner's layouts (plain, leading schema), dictionary files, several rows and batches, a null scan_number. */
 export function arrowSeeds(): ArrowSeed[] {
   const s = synthScans({ n: 8, assets: 40, seed: 11 });
   const mixed = { ...s[3], assets: ['BTCUSDT', 'ÄÖÜUSDT', '1000PEPEUSDT', 'X'], prices: Float64Array.of(100, NaN, 0.001, -1) };
@@ -59,6 +59,7 @@ export function arrowSeeds(): ArrowSeed[] {
     ['three scans, varied universes', encodeScans([s[4], mixed, { ...s[5], assets: s[5].assets.slice(0, 7), prices: s[5].prices.slice(0, 7) }]), same],
     ['one-scan, null scan_number', encodeScans([{ ...s[6], scanNumber: NaN }]), same],
     ['daily file, dictionary symbols', encodeScans([s[7], mixed], { dictionary: true }), same],
+    ['two record batches', tableToIPC(new Table([...tableFromIPC(encodeScans([s[0]])).batches, ...tableFromIPC(encodeScans([s[1], s[2]])).batches]), 'file'), same],
   ];
   return seeds.map(([name, bytes, layout]) => ({ name, bytes, layout }));
 }
@@ -106,15 +107,21 @@ export class ArrowOracle {
     for (const [i, s] of seeds.entries()) if (!this.canonical(s.bytes, i)) throw new Error(`seed ${s.name} is not canonical`);
   }
 
+  /** Milliseconds the last judge spent in decodeScans (the file check and apache-arrow). */
+  lastDecodeMs = 0;
+
   /** The outcome of mutant `bytes` of seed `seed`, with a detail for failures. */
   judge(bytes: Uint8Array, seed: number): { outcome: ArrowOutcome; detail?: string } {
     let fallback: ScanBatch | null = null;
     let reason = '';
+    const t0 = performance.now();
     try {
       fallback = decodeScans(bytes, 'm.arrow');
     } catch (e) {
       if (!(e instanceof ScanFormatError)) return { outcome: 'crash', detail: `decodeScans threw ${describe(e)}` };
       reason = e.reason;
+    } finally {
+      this.lastDecodeMs = performance.now() - t0;
     }
     const template = this.templateVerdict(bytes, seed, fallback);
     if (template) return template;

@@ -211,8 +211,9 @@ export class MessageCheck {
   }
 
   /**
-   * Buffers are 8-byte aligned, in order, do not overlap, and every body byte outside the bytes the
-   * values use is zero: a shifted buffer or a shortened string cannot leave old bytes behind unseen.
+   * Buffers are 8-byte aligned, in order, do not overlap, are no longer than their values rounded up to
+   * 8 bytes, and every body byte outside the bytes the values use is zero: a shifted buffer or a
+   * shortened string cannot leave old bytes behind unseen.
    */
   private padding(): string | null {
     const dv = this.dv;
@@ -224,6 +225,8 @@ export class MessageCheck {
       if (off < 0 || len < 0 || off + len > m.bodyLength || off % 8 !== 0) return `buffer ${i} lies outside the message body or is misaligned`;
       if (len === 0) continue;
       if (off < end) return `buffer ${i} overlaps the one before it`;
+      // Writers give a buffer's exact length (pyarrow) or round it up to 8 bytes (apache-arrow), no more.
+      if (len > ((this.used[i] + 7) & ~7)) return `buffer ${i} holds ${len} bytes, more than its ${this.used[i]} bytes of values need`;
       if (!this.zeros(m.bodyStart + end, m.bodyStart + off) || !this.zeros(m.bodyStart + off + this.used[i], m.bodyStart + off + len)) {
         return `buffer ${i} is followed by bytes its values do not use that are not zero padding`;
       }

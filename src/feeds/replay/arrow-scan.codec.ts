@@ -24,7 +24,7 @@ import {
 } from 'apache-arrow';
 import { ScanFormatError } from '../../core/errors.js';
 import { FEATURE_NAMES, type ScanRecord } from '../../core/scan.js';
-import { timestampProblem } from '../../core/scan-limits.js';
+import { MAX_SCAN_MESSAGE_BYTES, timestampProblem } from '../../core/scan-limits.js';
 import { arrowFileProblem } from './arrow-ipc-check.js';
 import type { ScanBatch } from './scan-batch.js';
 import { SymbolVerdicts, flagOutOfBounds } from './scan-row-bounds.js';
@@ -195,6 +195,9 @@ export function decodeScans(bytes: Uint8Array, source: string, options: DecodeOp
   const n = table.numRows;
   const malformed = new Map<number, string>();
   if (n === 0 && !options.allowEmpty) throw new ScanFormatError(source, 'the file holds no scan (0 rows)');
+  if (n === 1 && bytes.length > MAX_SCAN_MESSAGE_BYTES) {
+    throw new ScanFormatError(source, `a one-scan file of ${bytes.length} bytes is larger than a scan can be (at most ${MAX_SCAN_MESSAGE_BYTES} bytes)`);
+  }
   const ts = timestampColumn(col('timestamp_ns', true)!, source, malformed);
   const scanNumber = scanNumberColumn(col('scan_number', true)!, source);
   const iso = col('timestamp_iso', true)!;
@@ -234,6 +237,8 @@ export function decodeScans(bytes: Uint8Array, source: string, options: DecodeOp
   const utf8 = new TextDecoder();
   let stamp: Int32Array = new Int32Array(64);
   let base = 0;
+  let lastDict: Vector | null = null;
+  let lastDictIds: Int32Array | null = null;
   for (let c = 0; c < assets.data.length; c++) {
     const ad = assets.data[c];
     const pd = prices.data[c];
@@ -242,8 +247,13 @@ export function decodeScans(bytes: Uint8Array, source: string, options: DecodeOp
     // Per-chunk symbol ids: dictionary entries, or utf8 strings decoded once per distinct byte string.
     let dictIds: Int32Array | null = null;
     if (dictItems) {
+      // Every batch shares the file's one dictionary: interned once, not once per batch.
       const dict = item.dictionary as Vector;
-      dictIds = Int32Array.from({ length: dict.length }, (_, i) => intern((dict.get(i) as string | null) ?? ''));
+      if (dict !== lastDict) {
+        lastDict = dict;
+        lastDictIds = Int32Array.from({ length: dict.length }, (_, i) => intern((dict.get(i) as string | null) ?? ''));
+      }
+      dictIds = lastDictIds;
     }
     const itemNulls = item.nullCount > 0;
     const priceNulls = pv.nullCount > 0;

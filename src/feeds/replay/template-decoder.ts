@@ -2,6 +2,7 @@
 import { Buffer } from 'node:buffer';
 import { Type, tableFromIPC, type DataType, type Dictionary, type Float, type Int } from 'apache-arrow';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../core/scan.js';
+import { MAX_SCAN_MESSAGE_BYTES } from '../../core/scan-limits.js';
 import { decodeScans } from './arrow-scan.codec.js';
 import { MessageCheck, dataStart, readFileLayout, type ArrowFileLayout } from './arrow-ipc-check.js';
 import type { ArrowSchema } from './arrow-ipc-schema.js';
@@ -221,8 +222,8 @@ export class TemplateDecoder {
     if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return false;
     if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return false;
     const n = m.length;
-    // A file without rows is refused by decodeScans, with its name.
-    if (n === 0) return false;
+    // A file without rows, or one scan in more bytes than a scan can take, is refused by decodeScans.
+    if (n === 0 || (n === 1 && buf.length > MAX_SCAN_MESSAGE_BYTES)) return false;
     const node = plan.node;
     const buffer = plan.buffer;
     for (let c = 0; c < SLOTS; c++) {
