@@ -63,7 +63,8 @@ export function differences(scan: ScanRecord, o: unknown): string | null {
   if (typeof ts === 'number' ? Number(scan.timestampNs) !== ts : typeof ts === 'string' ? !/^\s*-?\d+\s*$/.test(ts) || BigInt(ts.trim()) !== scan.timestampNs : true) return `timestamp_ns ${scan.timestampNs} vs ${String(ts)}`;
   const sn = obj.scan_number;
   const wantSn = sn === undefined || sn === null ? -1 : typeof sn === 'string' ? Number(BigInt(sn.trim())) : sn;
-  if (!Object.is(scan.scanNumber, wantSn)) return `scan_number ${scan.scanNumber} vs ${String(sn)}`;
+  // An integer: -0 is 0 (exactInteger reads the digits).
+  if (scan.scanNumber !== wantSn) return `scan_number ${scan.scanNumber} vs ${String(sn)}`;
   for (let f = 0; f < FEATURE_NAMES.length; f++) if (!Object.is(scan.features[f], num(obj[FEATURE_NAMES[f]]))) return `${FEATURE_NAMES[f]} ${scan.features[f]} vs ${String(obj[FEATURE_NAMES[f]])}`;
   if (!Object.is(scan.velDiv, num(obj.vel_div))) return `vel_div ${scan.velDiv} vs ${String(obj.vel_div)}`;
   const assets = obj.assets;

@@ -219,7 +219,7 @@ function readField(r: Reader, t: number, depth: number): ArrowField | string {
   if (depth > MAX_DEPTH) return `the schema nests fields deeper than ${MAX_DEPTH} levels`;
   const name = r.string(t, 0);
   if (name === null) return 'a field name is out of bounds';
-  // eslint-disable-next-line no-control-regex
+  // A name is text: no control character, nothing that decoded to U+FFFD (invalid UTF-8).
   if (/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(name)) return `field name ${JSON.stringify(name)} holds a control character or invalid UTF-8`;
   const label = `column ${JSON.stringify(name)}`;
   if (r.bool(t, 1) === null || !r.metadata(t, 6)) return `${label}: field metadata is out of bounds`;
