@@ -5,7 +5,9 @@
  * of a run is a pure function of (--seed, i), so any failure is reproduced from its index.
  *
  *   node dist/bench/fuzz.js [--arrow 1000000] [--json 200000] [--workers 2] [--seed 1]
- *                           [--hang-ms 10000] [--heap-mb 512] [--out DIR] [--json-out FILE]
+ *                           [--hang-ms 10000] [--heap-mb 512] [--out DIR] [--json-out FILE] [--results]
+ *
+ * --results writes the figures as the "## Fuzzing" section of bench/RESULTS.md (kept by `npm run bench`).
  *
  * Worker threads run the inputs; the main thread watches a heartbeat per worker: an input that runs
  * longer than --hang-ms is a hang, a worker that dies (out of its --heap-mb heap, or a crash) is a crash;
@@ -14,6 +16,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { ARROW_FAILURES, ArrowOracle, arrowSeeds } from '../test/support/fuzz-arrow-oracle.js';
 import { JSON_FAILURES, jsonSeeds, judgeJson } from '../test/support/fuzz-json-oracle.js';
@@ -119,10 +122,11 @@ interface Options {
   heapMb: number;
   out: string;
   jsonOut: string | null;
+  results: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Options {
-  const o: Options = { arrow: 1_000_000, json: 200_000, workers: Math.max(1, Math.min(2, availableParallelism())), seed: 1, hangMs: 10_000, heapMb: 512, out: '', jsonOut: null };
+  const o: Options = { arrow: 1_000_000, json: 200_000, workers: Math.max(1, Math.min(2, availableParallelism())), seed: 1, hangMs: 10_000, heapMb: 512, out: '', jsonOut: null, results: false };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     switch (argv[i]) {
@@ -134,6 +138,7 @@ function parseArgs(argv: readonly string[]): Options {
       case '--heap-mb': o.heapMb = Number(v); i++; break;
       case '--out': o.out = v; i++; break;
       case '--json-out': o.jsonOut = v; i++; break;
+      case '--results': o.results = true; break;
       default: throw new Error(`unknown option ${argv[i]}`);
     }
   }
@@ -206,7 +211,7 @@ async function main(): Promise<void> {
       if (!w) {
         const heartbeat = new SharedArrayBuffer(8);
         beat = new Int32Array(heartbeat);
-        w = new Worker(new URL(import.meta.url), { workerData: { runSeed: o.seed, heartbeat }, resourceLimits: { maxOldGenerationSizeMb: o.heapMb } });
+        w = new Worker(new URL(import.meta.url), { workerData: { fuzzWorker: true, runSeed: o.seed, heartbeat }, resourceLimits: { maxOldGenerationSizeMb: o.heapMb } });
       }
       const worker = w;
       const b = beat;
@@ -299,14 +304,63 @@ async function main(): Promise<void> {
   };
   process.stdout.write(`${machineLine(run.machine)}\n${run.command}: ${seconds.toFixed(0)} s, peak RSS ${run.peakRssMiB} MiB\n${line('arrow')}\n${line('json')}\n`);
   if (o.jsonOut) writeFileSync(o.jsonOut, `${JSON.stringify(run, null, 1)}\n`);
+  if (o.results) {
+    const path = join(repoRoot(), 'bench', 'RESULTS.md');
+    const text = readFileSync(path, 'utf8');
+    const at = text.indexOf(FUZZ_HEADING);
+    writeFileSync(path, `${(at < 0 ? text : text.slice(0, at)).trimEnd()}\n\n${fuzzMarkdown(run, o)}`);
+    process.stdout.write(`wrote the fuzzing section of ${path}\n`);
+  }
   const failed = run.arrow.failures.length + run.json.failures.length;
   if (failed) process.stdout.write(`${failed} failing input(s) saved under ${o.out}\n`);
   process.exitCode = failed ? 1 : 0;
 }
 
-if (isMainThread) {
+/** Heading of the RESULTS.md section this run writes (bench/run.ts keeps it when it rewrites the file). */
+export const FUZZ_HEADING = '## Fuzzing';
+
+/** The RESULTS.md section of a run. */
+function fuzzMarkdown(run: FuzzRun, o: Options): string {
+  const a = run.arrow;
+  const j = run.json;
+  const n = (x: number | undefined): string => (x ?? 0).toLocaleString('en-US');
+  const c = (f: KindFigures, k: string): number => f.counts[k] ?? 0;
+  return [
+    FUZZ_HEADING,
+    '',
+    `Latest run: \`${run.command}\` under \`nice -n 19\`, ${run.machine.date}, ${run.seconds.toFixed(0)} s wall, peak RSS ${run.peakRssMiB} MiB (main thread + ${o.workers} workers, each with a ${o.heapMb} MiB heap cap; an input running over ${o.hangMs / 1000} s counts as a hang).`,
+    `Machine: ${machineLine(run.machine)}.`,
+    '',
+    'Inputs are mutants of valid seeds (bench/fuzz.ts, test/support/fuzz-mutate.ts): 1 to 4 of bit flips, byte sets, inserts and deletes of',
+    '1-16 bytes, truncation, giant 32/64-bit values and small nudges written over lengths and offsets, splices and duplicated chunks.',
+    'Arrow seeds: one-scan files (plain, the scanner\'s leading-schema layout, dictionary symbols, a null scan_number), a three-scan',
+    'file, a daily dictionary file, a two-batch file. JSON seeds: the recorded scanner payloads and our own rendering of scans.',
+    '',
+    'The strict reader each input is compared against (test/support/fuzz-arrow-oracle.ts, fuzz-json-oracle.ts):',
+    '- Arrow: the template fast path and apache-arrow (behind the file check) accept the same files and decode them to the same',
+    '  batch; an accepted mutant either yields the original rows, or differs from the original only in value bytes (the original',
+    '  with just those bytes decodes the same), or is the canonical file apache-arrow\'s writer gives back from what was read',
+    '  (same schema and batch metadata, byte-identical bodies). Anything else is a silent alteration.',
+    '- JSON: parseScanJson may refuse more than JSON.parse, but what it accepts must be JSON once its documented leniency (bare NaN,',
+    '  Infinity, -Infinity; a leading BOM) is undone, with every field equal to what JSON.parse reads.',
+    '',
+    '| reader | inputs | hangs | crashes | accepted that the strict reader rejects | template/fallback disagree | refused | accepted |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    `| Arrow (decodeScans + template) | ${n(a.inputs)} | ${a.hangs} | ${a.crashes + c(a, 'crash')} | ${c(a, 'altered') + c(a, 'arrow-error')} | ${c(a, 'disagree')} | ${n(c(a, 'rejected-file'))} files, ${n(c(a, 'rejected-rows'))} with every row malformed | ${n(c(a, 'accepted-same') + c(a, 'accepted-value-change') + c(a, 'accepted-canonical'))} (${n(c(a, 'accepted-same'))} same rows, ${n(c(a, 'accepted-value-change'))} value bytes changed, ${n(c(a, 'accepted-canonical'))} canonical) |`,
+    `| scanner JSON (parseScanJson) | ${n(j.inputs)} | ${j.hangs} | ${j.crashes + c(j, 'crash')} | ${c(j, 'beyond-strict') + c(j, 'mismatch')} | - | ${n(c(j, 'rejected'))} | ${n(c(j, 'accepted-strict') + c(j, 'accepted-lenient'))} (${n(c(j, 'accepted-lenient'))} with NaN/Infinity tokens) |`,
+    '',
+    `Time per input (judge included: both decoders, re-encoding, comparisons): Arrow mean ${a.meanUs.toFixed(0)} us, slowest ${a.maxMs.toFixed(0)} ms; JSON mean ${j.meanUs.toFixed(0)} us, slowest ${j.maxMs.toFixed(0)} ms.`,
+    `Slowest decodeScans (file check + apache-arrow) in the run: ${a.maxDecodeMs.toFixed(0)} ms on a loaded machine, ${(a.slowestDecodeAloneMs ?? 0).toFixed(2)} ms timed again alone.`,
+    `Failing inputs: ${a.failures.length + j.failures.length}${a.failures.length + j.failures.length ? ` (${[...a.failures, ...j.failures].map((f) => `${f.outcome} #${f.index}`).join(', ')})` : ''}.`,
+    '',
+  ].join('\n');
+}
+
+if (!isMainThread) {
+  if ((workerData as { fuzzWorker?: boolean } | null)?.fuzzWorker) workerMain();
+} else if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main().catch((e: unknown) => {
     process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
     process.exitCode = 2;
   });
-} else workerMain();
+}

@@ -10,6 +10,7 @@ import {
   HEADER_DICTIONARY_BATCH,
   HEADER_RECORD_BATCH,
   deref,
+  fieldPos,
   readBatchMessage,
   readI64,
   schemaEnd,
@@ -74,12 +75,10 @@ export function dataStart(dv: DataView): number {
 
 /** Position and count of the Block structs in footer field i, or null when out of bounds. */
 function blockVector(dv: DataView, lo: number, hi: number, root: number, i: number): [number, number] | null {
-  const vt = root - dv.getInt32(root, true);
-  const slot = 4 + 2 * i;
-  if (slot >= dv.getInt16(vt, true) || dv.getInt16(vt + slot, true) === 0) return [0, 0];
-  const off = dv.getInt16(vt + slot, true);
-  if (off < 0 || root + off + 4 > hi) return null;
-  const v = deref(dv, lo, hi, root + off);
+  const f = fieldPos(dv, lo, hi, root, i, 4);
+  if (f < 0) return null;
+  if (f === 0) return [0, 0];
+  const v = deref(dv, lo, hi, f);
   if (v < 0) return null;
   const count = dv.getUint32(v, true);
   return count > (hi - v - 4) / BLOCK_SIZE ? null : [v + 4, count];
@@ -103,6 +102,8 @@ export class MessageCheck {
   private readonly dictLengths: number[] = [];
   /** Per buffer of the current message: bytes its values use (the rest must be zero padding). */
   private readonly used: number[] = [];
+  /** Per buffer of the current message: a validity bitmap. */
+  private readonly bitmap: boolean[] = [];
   /** Names of the fields being walked (a problem names the column path). */
   private readonly path: string[] = [];
   private dv: DataView = new DataView(new ArrayBuffer(8));
@@ -204,6 +205,7 @@ export class MessageCheck {
     this.node = 0;
     this.buffer = 0;
     this.used.length = 0;
+    this.bitmap.length = 0;
   }
 
   /** "column a.b.c" for the field at `depth` (built only for a problem). */
@@ -213,8 +215,8 @@ export class MessageCheck {
 
   /**
    * Buffers are 8-byte aligned, in order, do not overlap, are no longer than their values rounded up to
-   * 8 bytes, and every body byte outside the bytes the values use is zero: a shifted buffer or a
-   * shortened string cannot leave old bytes behind unseen.
+   * 8 bytes (64 for a validity bitmap), and every body byte outside the bytes the values use is zero: a
+   * shifted buffer or a shortened string cannot leave old bytes behind unseen.
    */
   private padding(): string | null {
     const dv = this.dv;
@@ -226,8 +228,10 @@ export class MessageCheck {
       if (off < 0 || len < 0 || off + len > m.bodyLength || off % 8 !== 0) return `buffer ${i} lies outside the message body or is misaligned`;
       if (len === 0) continue;
       if (off < end) return `buffer ${i} overlaps the one before it`;
-      // Writers give a buffer's exact length (pyarrow) or round it up to 8 bytes (apache-arrow), no more.
-      if (len > ((this.used[i] + 7) & ~7)) return `buffer ${i} holds ${len} bytes, more than its ${this.used[i]} bytes of values need`;
+      // Writers give a buffer's exact length (pyarrow) or round it up to 8 bytes (apache-arrow; its
+      // builders allocate validity bitmaps in 64-byte steps), no more.
+      const slack = this.bitmap[i] ? 63 : 7;
+      if (len > Math.ceil(this.used[i] / (slack + 1)) * (slack + 1)) return `buffer ${i} holds ${len} bytes, more than its ${this.used[i]} bytes of values need`;
       if (!this.zeros(m.bodyStart + end, m.bodyStart + off) || !this.zeros(m.bodyStart + off + this.used[i], m.bodyStart + off + len)) {
         return `buffer ${i} is followed by bytes its values do not use that are not zero padding`;
       }
@@ -262,6 +266,7 @@ export class MessageCheck {
     const len = readI64(this.dv, this.m.buffers + 16 * i + 8);
     this.last = len;
     this.used[i] = need;
+    this.bitmap[i] = false;
     if (off < 0 || len < need || off + len > this.m.bodyLength) return -1;
     return this.m.bodyStart + off;
   }
@@ -282,6 +287,7 @@ export class MessageCheck {
     if (nulls < 0 || nulls > len) return `${this.label(depth)} has a null count of ${nulls} for ${len} values`;
     if (f.kind === KIND_NULL) return null;
     const v = this.take(0);
+    this.bitmap[this.buffer - 1] = true;
     if (v < 0) return `${this.label(depth)}: validity buffer outside the body`;
     if (this.last > 0 || nulls > 0) {
       this.used[this.buffer - 1] = Math.ceil(len / 8);
