@@ -90,6 +90,18 @@ describe('data folders', () => {
     expect(r.code, r.stderr).toBe(0);
     expectClean(dolphin(['backtest', data, '--config', join(root, 'config.fifo'), ...FAST], { timeoutMs: 20_000 }), 2, 'config file', 'not a regular file');
   });
+
+  it('a FIFO among the external-factor files is a factor problem, not a hang', () => {
+    const dir = join(root, 'fifo-factors');
+    writeDailyLayout(dir, synthScans({ n: 400, seed: 6, cadenceSec: 300 }));
+    mkdirSync(join(dir, 'external_factors'), { recursive: true });
+    expect(spawnSync('mkfifo', [join(dir, 'external_factors', '2026-01-05.json')]).status).toBe(0);
+    const out = join(root, 'fifo-factors-run');
+    const r = dolphin(['backtest', dir, '--out', out, ...FAST], { timeoutMs: 30_000 });
+    expect(r.code, r.stderr).toBe(0);
+    const problems = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')).dataQuality.factorProblems as { source: string; reason: string }[];
+    expect(problems).toContainEqual(expect.objectContaining({ source: 'external_factors/2026-01-05.json', reason: expect.stringContaining('not a regular file') }));
+  });
 });
 
 describe('output paths', () => {
@@ -146,13 +158,22 @@ describe('output paths', () => {
     expect(readFileSync(join(out, 'report.json'), 'utf8')).toBe(old);
     expect(tmpFiles(out)).toEqual([]);
     expect(readdirSync(out).filter((f) => f.startsWith('.'))).toEqual([]);
-    // the day cache filling the disk mid-run: a message, not a stack (the cache writer names no path)
+    // the day cache filling the disk mid-run: the replay does not need the cache, so the run goes on with
+    // a warning naming the cache file; nothing half-written stays in the cache folder
     const cache = join(disk, 'cache');
     mkdirSync(cache);
     rmSync(join(disk, 'fill-0'));
     const scanner = join(root, 'scanner-layout');
     writeScannerLayout(scanner, synthScans({ n: 400, seed: 6, cadenceSec: 60 }));
-    expectClean(dolphin(['backtest', scanner, '--cache', cache, '--out', join(root, 'cache-full-run'), '--quiet', '--workers', '0', ...SETS]), 1, 'no space left on the device (ENOSPC)');
+    const uncached = dolphin(['backtest', scanner, '--no-cache', '--out', join(root, 'cache-none-run'), '--quiet', '--workers', '0', ...SETS]);
+    expect(uncached.code, uncached.stderr).toBe(0);
+    const full = dolphin(['backtest', scanner, '--cache', cache, '--out', join(root, 'cache-full-run'), '--quiet', '--workers', '0', ...SETS]);
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.stderr).toMatch(/^warning: cache for .*no space left on the device \(ENOSPC\).*this day is not cached/m);
+    expect(full.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(join(root, 'cache-full-run', 'report.json'), 'utf8')).toBe(readFileSync(join(root, 'cache-none-run', 'report.json'), 'utf8'));
+    const leftovers = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tmp') || f.endsWith('.arrow'));
+    expect(leftovers(cache)).toEqual([]);
   });
 });
 

@@ -4,11 +4,12 @@
  * data-quality record beside it so a cached replay reports exactly what the first one did.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { MalformedRow, SourceProblem } from '../../core/data-quality.js';
 import type { ScanRecord } from '../../core/scan.js';
+import { writeFileAtomic } from '../fs/atomic-write.js';
 import { decodeScans, encodeScans } from './arrow-scan.codec.js';
 import { batchRow, fileOf, rowOf, type ScanBatch } from './scan-batch.js';
 import type { ScanFile } from './scan-directory.js';
@@ -18,6 +19,7 @@ import type { ScanFile } from './scan-directory.js';
  * file check and scan-format bounds, null scan_number kept as null).
  */
 const CACHE_FORMAT = 2;
+const NOT_DURABLE = { durable: false } as const;
 
 /** Default cache root: $XDG_CACHE_HOME/dolphin, else ~/.cache/dolphin. */
 export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -96,8 +98,7 @@ export class DayCache {
   }
 
   /** Writes a folder's decoded batches (well-formed rows, in file order) and its data-quality record. */
-  write(folder: string, files: readonly ScanFile[], batches: readonly ScanBatch[], skipped: readonly SourceProblem[]): DayRecord {
-    mkdirSync(this.dir, { recursive: true });
+  write(folder: string, files: readonly ScanFile[], batches: readonly ScanBatch[], skipped: readonly SourceProblem[]): { record: DayRecord; failure: string | null } {
     const records: ScanRecord[] = [];
     const rowSource: string[] = [];
     const rowIndex: number[] = [];
@@ -124,12 +125,17 @@ export class DayCache {
       malformed,
     };
     const p = this.paths(folder);
-    const tmp = `${p.arrow}.${process.pid}.tmp`;
-    writeFileSync(tmp, encodeScans(records, { dictionary: true, rowSource, rowIndex: Int32Array.from(rowIndex) }));
-    renameSync(tmp, p.arrow);
-    writeFileSync(`${p.json}.${process.pid}.tmp`, `${JSON.stringify(record, null, 1)}\n`);
-    renameSync(`${p.json}.${process.pid}.tmp`, p.json);
-    return record;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      // Not fsynced: a cache file lost to a power cut is found corrupt or stale and rebuilt.
+      writeFileAtomic(p.arrow, encodeScans(records, { dictionary: true, rowSource, rowIndex: Int32Array.from(rowIndex) }), '--cache', NOT_DURABLE);
+      writeFileAtomic(p.json, `${JSON.stringify(record, null, 1)}\n`, '--cache', NOT_DURABLE);
+      return { record, failure: null };
+    } catch (e) {
+      // The replay does not need the cache: a full or read-only cache folder costs speed next time, not this run.
+      rmSync(p.arrow, { force: true });
+      return { record, failure: `${(e as Error).message}; this day is not cached` };
+    }
   }
 
   /** Removes every cached file of this data folder. */

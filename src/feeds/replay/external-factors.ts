@@ -1,5 +1,5 @@
 /** Reads external_factors/YYYY-MM-DD.json of a data folder into factor records (in effect from the day's start). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceProblem } from '../../core/data-quality.js';
 import { DAY_NS, isoToDay } from '../../core/scan.js';
@@ -40,13 +40,24 @@ export function loadExternalFactors(dir: string, problems: SourceProblem[]): Fac
       continue;
     }
     try {
-      const obj: unknown = JSON.parse(readFileSync(join(fdir, name), 'utf8'));
+      const obj: unknown = JSON.parse(readFactorFile(join(fdir, name)));
       out.push(factorRecordFrom(obj, day, BigInt(day) * DAY_NS));
     } catch (e) {
       problems.push({ source, reason: `${(e as Error).message}; skipped (the day counts as without factors)` });
     }
   }
   return out;
+}
+
+/** Largest external-factor file read (a day's record is a few hundred bytes). */
+const MAX_FACTOR_FILE_BYTES = 1 << 16;
+
+/** A factor file's text; a FIFO, device or folder (a read could block forever) or an oversized file is refused. */
+function readFactorFile(path: string): string {
+  const st = statSync(path);
+  if (!st.isFile()) throw new Error('is not a regular file');
+  if (st.size > MAX_FACTOR_FILE_BYTES) throw new Error(`is ${st.size} bytes, more than ${MAX_FACTOR_FILE_BYTES}`);
+  return readFileSync(path, 'utf8');
 }
 
 /** Journal folders: factors.ndjson lines, each in effect from the scan that first saw it (live semantics). */

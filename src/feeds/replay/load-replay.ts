@@ -101,7 +101,8 @@ export async function loadReplay(dir: string, o: LoadReplayOptions = {}): Promis
       dq.filesRead += fs.length - r.skipped.length;
       dq.skippedFiles.push(...r.skipped);
       if (cache && folder !== '') {
-        const rec = cache.write(folder, fs, r.batches, r.skipped);
+        const { record: rec, failure } = cache.write(folder, fs, r.batches, r.skipped);
+        if (failure !== null) o.onWarning?.(`cache for ${folder}: ${failure}`);
         // Use exactly what a cached replay would see, so first and cached replays cannot differ.
         results[gi] = r.batches.map((b) => stripMalformed(b));
         dq.malformedRows.push(...rec.malformed);
