@@ -204,7 +204,7 @@ describe('TemplateDecoder', () => {
 
   it('is null or identical for corrupted bytes, and never throws', () => {
     const files = [encodeScans([base[7]]), encodeScans([base[8]], { dictionary: true }), withLeadingSchema(encodeScans(base.slice(9, 11)))];
-    // No learning from corrupted files: apache-arrow can spin on some of them (the fallback's problem, not ours).
+    // No learning from corrupted files: the templates are the three seeds' layouts.
     const d = new TemplateDecoder({ maxTemplates: files.length });
     for (const f of files) expectIdentical(d, f);
     let accepted = 0;
