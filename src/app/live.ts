@@ -13,6 +13,10 @@ import type { FeedStatus } from '../core/ports/data-feed.port.js';
 import { connectHazelcast, type HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { HazelcastScanSource } from '../feeds/live/hazelcast-scan-source.js';
 import { JournalWriter } from '../feeds/live/journal.js';
+import { checkJournalTimes, nsToIso, truncateJournal } from '../feeds/live/journal-repair.js';
+import { DEFAULT_MAX_AHEAD_MS } from '../feeds/live/scan-acceptance.js';
+import { systemClock } from '../feeds/live/system-clock.js';
+import type { ClockPort } from '../core/ports/clock.port.js';
 import { STATE_MAP, type PaperState, type ValidationState } from '../feeds/live/paper-state.js';
 import { validateLive } from './live-validation.js';
 import { StatePublisher } from '../feeds/live/state-publisher.js';
@@ -40,6 +44,12 @@ export interface LiveOptions {
   readonly log?: (message: string) => void;
   /** Validation during live: replay this scanner folder for the live window every `everyMs` and compare. */
   readonly validate?: { readonly scannerDir: string; readonly everyMs: number; readonly cacheRoot?: string };
+  /** A scan more than this ahead of `clock` is refused, and a journal holding one is not resumed (default 5 min). */
+  readonly maxAheadMs?: number;
+  /** Before resuming, cut the journal at this time (epoch ns): later scans are moved aside. */
+  readonly truncateJournalAt?: bigint;
+  /** This machine's clock (default the system clock); only for the future-scan checks. */
+  readonly clock?: ClockPort;
 }
 
 /** A running live session. */
@@ -104,6 +114,13 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
   const log = o.log ?? (() => {});
   const config = liveEngineConfig(o.config);
   const shadowSpecs: PortfolioSpec[] = (o.shadows ?? []).map((s) => ({ name: s.name, config: liveEngineConfig(s.config, `shadow ${s.name}`) }));
+  const clock = o.clock ?? systemClock;
+  const maxAheadMs = o.maxAheadMs ?? DEFAULT_MAX_AHEAD_MS;
+  if (o.truncateJournalAt !== undefined) {
+    const cut = truncateJournal(o.journalDir, o.truncateJournalAt, new Date().toISOString());
+    log(cut.aside === null ? `journal ${o.journalDir}: nothing at or after ${nsToIso(o.truncateJournalAt)} to truncate` : `journal ${o.journalDir} truncated at ${nsToIso(o.truncateJournalAt)}: ${cut.scansMoved} scan(s) and ${cut.factorsMoved} factor record(s) moved to ${cut.aside}; ${cut.scansKept} scan(s) kept`);
+  }
+  checkJournalTimes(o.journalDir, clock.nowNs(), BigInt(maxAheadMs) * 1_000_000n);
   const journal = new JournalWriter(o.journalDir);
   journal.writeOrCheckConfig(config);
   const startedAtMs = Date.now();
@@ -188,9 +205,11 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
     staleAfterMs: o.staleAfterMs,
     lastAcceptedTs: ready.lastTs,
     lastScanNumber: ready.lastScanNumber,
+    clock,
+    maxAheadMs,
     log,
   });
-  const counters = source.counters;
+  const src = source;
   const state = (): PaperState => ({
     runId: o.runId,
     mode: 'paper',
@@ -206,7 +225,8 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
     trades: mainState.trades,
     acbCut: mainState.acbCut,
     positions: mainState.positions.map((p) => ({ asset: p.asset, qty: p.qty, entryPrice: p.entryPrice, entryTs: p.entryTs.toString(), mark: p.mark, unrealizedPnl: p.qty * (p.entryPrice - p.mark) })),
-    counters: { ...counters, scansAccepted: ready.resumedScans + counters.scansAccepted },
+    counters: { ...src.counters, scansAccepted: ready.resumedScans + src.counters.scansAccepted },
+    lastRejection: src.lastRejection,
     shadows: shadowStates.map((s) => ({ name: s.name, equity: s.equity, trades: s.trades, openPositions: s.positions.length })),
     validation,
     journal: o.journalDir,
@@ -243,7 +263,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
       try {
         if (!o.validate) throw new DolphinError('USAGE', 'no --validate-against folder configured');
         const snap = nextReply(worker, 'snapshot');
-        worker.postMessage({ type: 'snapshot', extra: { lateOrDuplicateLive: counters.lateOrDuplicate } });
+        worker.postMessage({ type: 'snapshot', extra: { lateOrDuplicateLive: src.counters.lateOrDuplicate } });
         const live = parseReport((await snap).report, 'live snapshot');
         const v = await validateLive(live, { scannerDir: o.validate.scannerDir, pool: o.pool, cacheRoot: o.validate.cacheRoot, nowMs: Date.now() });
         validation = v.state;
@@ -263,7 +283,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
       if (validateTimer) clearInterval(validateTimer);
       if (validating) await (validating as Promise<ValidationState>).catch(() => undefined);
       await source!.stop();
-      const extra = { lateOrDuplicateLive: counters.lateOrDuplicate };
+      const extra = { lateOrDuplicateLive: src.counters.lateOrDuplicate };
       const reportsMain = nextReply(worker, 'reports');
       worker.postMessage({ type: 'stop', extra });
       let shadowReports: string[] = [];
@@ -280,7 +300,7 @@ export async function startLive(o: LiveOptions): Promise<LiveSession> {
       shadowReports.forEach((r, i) => writeFileSync(join(o.journalDir, `report.shadow-${shadowSpecs[i].name}.json`), r));
       const cpu = process.cpuUsage(cpu0);
       const wallS = (Date.now() - startedAtMs) / 1000;
-      log(`stopped: ${counters.scansAccepted} scans this session, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s over ${wallS.toFixed(1)} s wall (${((100 * (cpu.user + cpu.system)) / 1e6 / Math.max(wallS, 1e-9)).toFixed(1)} % of one core)`);
+      log(`stopped: ${src.counters.scansAccepted} scans this session, CPU ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s over ${wallS.toFixed(1)} s wall (${((100 * (cpu.user + cpu.system)) / 1e6 / Math.max(wallS, 1e-9)).toFixed(1)} % of one core)`);
       const finalState = { ...state(), stopped: true };
       await publisher!.stop();
       await client.getMap<string, string>(o.stateMap ?? STATE_MAP).then((m) => m.set(o.runId, JSON.stringify(finalState))).catch(() => undefined);

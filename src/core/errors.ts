@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'CALIBRATION_EMPTY'
   | 'FEED_UNAVAILABLE'
   | 'USAGE'
-  | 'REPORT_INVALID';
+  | 'REPORT_INVALID'
+  | 'JOURNAL';
 
 /** Base class of every error the library throws on purpose. */
 export class DolphinError extends Error {
@@ -65,5 +66,12 @@ export class FeedUnavailableError extends DolphinError {
 export class ReportError extends DolphinError {
   constructor(message: string) {
     super('REPORT_INVALID', message);
+  }
+}
+
+/** A live journal cannot be used: locked by another run, unwritable, missing, full, or holding scans it refuses. */
+export class JournalError extends DolphinError {
+  constructor(message: string) {
+    super('JOURNAL', message);
   }
 }

@@ -55,7 +55,7 @@ export function formatStatus(status: ClusterStatus): string {
       for (const r of status.runs) {
         const k = r.counters;
         out.push(
-          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, late/dup ${k.lateOrDuplicate}, ` +
+          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, out of bounds ${k.outOfBounds}, bad timestamps ${k.badTimestamps}, late/dup ${k.lateOrDuplicate}, ` +
             `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}`,
         );
         for (const sh of r.shadows) {

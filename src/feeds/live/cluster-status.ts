@@ -20,7 +20,7 @@
 
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { PaperCounters, ShadowState, ValidationState } from './paper-state.js';
+import type { PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { errorText, parseState, textOf, type ParsedState } from './paper-state-parser.js';
@@ -108,6 +108,8 @@ export interface PaperRunStatus {
   readonly openPositions: number;
   readonly acbCut: number;
   readonly counters: PaperCounters;
+  /** The last message the run refused and why (null when none or an older writer). */
+  readonly lastRejection: RejectionState | null;
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
   readonly journal: string;
@@ -221,6 +223,13 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
     runs.push(run);
     for (const why of run.reasons) reasons.push(`run ${run.runId}: ${why}`);
     if (run.stopped) notes.push(`run ${run.runId} stopped (heartbeat ${fmtAge(run.heartbeatAgeSeconds)} ago)`);
+    const refused = run.counters.malformedMessages + run.counters.outOfBounds + run.counters.badTimestamps;
+    if (refused > 0) {
+      const last = run.lastRejection === null ? '' : `; last ${fmtAge((opts.now - run.lastRejection.atMs) / 1000)} ago: ${run.lastRejection.reason}`;
+      notes.push(
+        `run ${run.runId} refused ${refused} message(s): ${run.counters.malformedMessages} malformed, ${run.counters.outOfBounds} out of bounds, ${run.counters.badTimestamps} with a bad timestamp${last}`,
+      );
+    }
   }
 
   return {
@@ -471,6 +480,7 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
     openPositions: s.positions,
     acbCut: s.acbCut,
     counters: s.counters,
+    lastRejection: s.lastRejection ?? null,
     shadows: s.shadows,
     validation: s.validation,
     journal: s.journal,

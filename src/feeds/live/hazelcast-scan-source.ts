@@ -1,17 +1,18 @@
 /**
  * Reads scans and external factors from Hazelcast (entry listener plus a slow poll as safety net) and
- * decides which scans are accepted: newer timestamp_ns than the last accepted, well formed. Malformed
- * JSON, missing fields, late and duplicate scans are counted and logged, never fatal.
+ * hands each message to ScanAcceptance (format bounds, clock check, time order). Malformed, oversize,
+ * hostile, future, late and duplicate scans are counted and logged, never fatal.
  */
 import type { IMap } from 'hazelcast-client';
+import type { ClockPort } from '../../core/ports/clock.port.js';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
-import { DolphinError } from '../../core/errors.js';
-import { isValidPrice, isoToDay, malformedReason, type ScanRecord } from '../../core/scan.js';
+import { isoToDay, type ScanRecord } from '../../core/scan.js';
 import type { FactorRecord } from '../../core/trade.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY } from './paper-state.js';
+import { ScanAcceptance, type AcceptanceCounters, type Rejection } from './scan-acceptance.js';
 import { parseFactorsJson } from './scan-json.js';
-import { parseScanJson } from './scan-json.js';
+import { systemClock } from './system-clock.js';
 
 /** What the source hands on: accepted scans (in order) and factor records with their effective scan. */
 export interface ScanSourceSink {
@@ -21,12 +22,7 @@ export interface ScanSourceSink {
 }
 
 /** Counters of the source (published in the run state). */
-export interface ScanSourceCounters {
-  scansAccepted: number;
-  malformedMessages: number;
-  lateOrDuplicate: number;
-  scannerRestarts: number;
-  invalidPrices: number;
+export interface ScanSourceCounters extends AcceptanceCounters {
   reconnects: number;
 }
 
@@ -46,16 +42,19 @@ export interface ScanSourceOptions {
   readonly log?: (message: string) => void;
   /** Wall clock in ms (adapter side: status and staleness only, never trading). */
   readonly nowMs?: () => number;
+  /** This machine's clock for the future-scan check (default the system clock). */
+  readonly clock?: ClockPort;
+  /** A scan more than this ahead of `clock` is refused (default 5 min). */
+  readonly maxAheadMs?: number;
 }
 
 /** The live scan source of `dolphin live`. */
 export class HazelcastScanSource {
-  readonly counters: ScanSourceCounters = { scansAccepted: 0, malformedMessages: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 0, reconnects: 0 };
   private readonly o: ScanSourceOptions;
+  private readonly acceptance: ScanAcceptance;
+  private reconnects = 0;
   private map: IMap<string, string> | null = null;
   private sink: ScanSourceSink | null = null;
-  private lastTs: bigint | null;
-  private lastScanNumber: number | null;
   private lastFactorsJson: string | null;
   private pending: FactorRecord[] = [];
   private status: FeedStatus = 'CONNECTED';
@@ -64,20 +63,34 @@ export class HazelcastScanSource {
   private listenerId: string | null = null;
   private stopped = false;
   private readonly now: () => number;
-  private lastMalformedText = '';
 
   constructor(o: ScanSourceOptions) {
     this.o = o;
-    this.lastTs = o.lastAcceptedTs ?? null;
-    this.lastScanNumber = o.lastScanNumber ?? null;
+    this.acceptance = new ScanAcceptance({
+      clock: o.clock ?? systemClock,
+      maxAheadMs: o.maxAheadMs,
+      lastAcceptedTs: o.lastAcceptedTs,
+      lastScanNumber: o.lastScanNumber,
+      log: o.log,
+    });
     this.lastFactorsJson = o.lastFactorsJson ?? null;
     this.now = o.nowMs ?? Date.now;
     this.lastAcceptMs = this.now();
   }
 
+  /** Counters so far (a snapshot). */
+  get counters(): ScanSourceCounters {
+    return { ...this.acceptance.counters, reconnects: this.reconnects };
+  }
+
+  /** The last refused message and why, or null. */
+  get lastRejection(): Rejection | null {
+    return this.acceptance.lastRejection;
+  }
+
   /** Last accepted timestamp (ns). */
   get lastAcceptedTs(): bigint | null {
-    return this.lastTs;
+    return this.acceptance.lastAcceptedTs;
   }
 
   /** Current feed status. */
@@ -106,7 +119,7 @@ export class HazelcastScanSource {
   onLifecycle(state: string): void {
     if (state === 'DISCONNECTED') this.setStatus('DISCONNECTED');
     if (state === 'CONNECTED' && this.status === 'DISCONNECTED') {
-      this.counters.reconnects++;
+      this.reconnects++;
       this.o.log?.('hazelcast: reconnected; re-reading latest_eigen_scan');
       this.setStatus('STALE');
       void this.pollOnce();
@@ -161,50 +174,17 @@ export class HazelcastScanSource {
       // effectiveFromNs is filled in with the first scan accepted after arrival (STRATEGY.md 1).
       this.pending.push({ day, effectiveFromNs: -1n, fundingBtc: f.fundingBtc, dvolBtc: f.dvolBtc, fng: f.fng, takerRatio: f.takerRatio });
     } catch (e) {
-      this.counters.malformedMessages++;
+      this.acceptance.counters.malformedMessages++;
       this.o.log?.(`rejected ${EXF_KEY}: ${(e as Error).message}`);
     }
   }
 
   private onScanText(value: unknown, fromPoll: boolean): void {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
-    let scan: ScanRecord;
-    try {
-      scan = parseScanJson(text, SCAN_KEY);
-    } catch (e) {
-      if (text !== this.lastMalformedText) {
-        this.lastMalformedText = text;
-        this.counters.malformedMessages++;
-        this.o.log?.(`rejected ${SCAN_KEY}: ${e instanceof DolphinError ? e.message : String(e)}`);
-      }
-      return;
-    }
-    if (this.lastTs !== null && scan.timestampNs <= this.lastTs) {
-      // The poll re-reads the current value: count only what a listener event delivered.
-      if (!fromPoll) {
-        this.counters.lateOrDuplicate++;
-        this.o.log?.(`dropped ${scan.timestampNs === this.lastTs ? 'duplicate' : 'out-of-order'} scan ${scan.timestampNs} (last accepted ${this.lastTs})`);
-      }
-      return;
-    }
-    const bad = malformedReason(scan);
-    if (bad) {
-      if (text !== this.lastMalformedText) {
-        this.lastMalformedText = text;
-        this.counters.malformedMessages++;
-        this.o.log?.(`rejected malformed scan ${scan.timestampNs}: ${bad}`);
-      }
-      return;
-    }
-    if (this.lastScanNumber !== null && scan.scanNumber < this.lastScanNumber) {
-      this.counters.scannerRestarts++;
-      this.o.log?.(`scanner restart: scan_number ${this.lastScanNumber} -> ${scan.scanNumber}`);
-    }
-    for (const p of scan.prices) if (!isValidPrice(p)) this.counters.invalidPrices++;
-    this.lastTs = scan.timestampNs;
-    this.lastScanNumber = scan.scanNumber;
+    // The poll re-reads the current value: count a late scan only when a listener event delivered it.
+    const scan = this.acceptance.judge(text, SCAN_KEY, !fromPoll);
+    if (scan === null) return;
     this.lastAcceptMs = this.now();
-    this.counters.scansAccepted++;
     const factors = this.pending.map((f) => ({ ...f, effectiveFromNs: scan.timestampNs }));
     this.pending = [];
     this.setStatus('CONNECTED');

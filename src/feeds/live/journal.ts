@@ -14,7 +14,17 @@ import { encodeScans } from '../replay/arrow-scan.codec.js';
 import { jsonReplacer } from '../../report/report-json.js';
 
 /** File names inside a journal folder. */
-export const JOURNAL_FILES = { meta: 'journal.json', factors: 'factors.ndjson', fills: 'fills.ndjson', trades: 'trades.ndjson', config: DIR_CONFIG_FILE } as const;
+export const JOURNAL_FILES = {
+  meta: 'journal.json',
+  factors: 'factors.ndjson',
+  fills: 'fills.ndjson',
+  trades: 'trades.ndjson',
+  config: DIR_CONFIG_FILE,
+  /** Where the run is in the scan stream (a hint; timestamps decide). */
+  position: 'stream-position.json',
+  /** Exclusive lock of the running live process (a dot-name: never read as data). */
+  lock: '.live.lock',
+} as const;
 
 /** A factor record as a journal line (ns as a decimal string). */
 export function factorLine(f: FactorRecord): string {

@@ -25,6 +25,10 @@ export interface PaperPosition {
 export interface PaperCounters {
   readonly scansAccepted: number;
   readonly malformedMessages: number;
+  /** Refused for the format's bounds: message size, asset count, text length, symbol characters. */
+  readonly outOfBounds: number;
+  /** Refused for their time: implausible, or too far ahead of the run's clock. */
+  readonly badTimestamps: number;
   readonly lateOrDuplicate: number;
   readonly scannerRestarts: number;
   readonly invalidPrices: number;
@@ -46,6 +50,14 @@ export interface ValidationState {
   readonly summary: string;
 }
 
+/** The last message a run refused and why. */
+export interface RejectionState {
+  readonly kind: 'malformed' | 'out-of-bounds' | 'bad-timestamp';
+  readonly reason: string;
+  /** Wall clock of the refusal, epoch ms. */
+  readonly atMs: number;
+}
+
 /** DOLPHIN_STATE_PAPER[runId]: written at most every second by a paper run. */
 export interface PaperState {
   readonly runId: string;
@@ -65,6 +77,8 @@ export interface PaperState {
   readonly acbCut: number;
   readonly positions: readonly PaperPosition[];
   readonly counters: PaperCounters;
+  /** The last refused message (absent from older writers). */
+  readonly lastRejection?: RejectionState | null;
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
   /** Journal folder of the run (on the machine running it). */
