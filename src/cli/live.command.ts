@@ -97,7 +97,7 @@ export function liveCommand(y: Argv): Argv {
         const lat = session.latenciesMs().sort((a, b) => a - b);
         if (lat.length) log(`scan -> decision latency over ${lat.length} scans: median ${lat[lat.length >> 1].toFixed(2)} ms, p99 ${lat[Math.min(lat.length - 1, Math.floor(lat.length * 0.99))].toFixed(2)} ms`);
         if (args.json) process.stdout.write(reportToJson(report));
-        else process.stdout.write(`Live paper run ${session.runId}\n${summaryPairs(report).map(([k, v]) => `  ${k.padEnd(17)} ${v}`).join('\n')}\n  Report            ${session.journalDir}/report.json\n`);
+        else process.stdout.write(`Live paper run ${session.runId}\n${summaryPairs(report).map(([k, v]) => `  ${k.padEnd(17)} ${v}`).join('\n')}\n  Report            ${session.reportFolder ?? session.journalDir}/report.json\n`);
       };
       await new Promise<void>((resolveRun, reject) => {
         const onSignal = (sig: string) => () => {
@@ -106,9 +106,14 @@ export function liveCommand(y: Argv): Argv {
         process.once('SIGINT', onSignal('SIGINT'));
         process.once('SIGTERM', onSignal('SIGTERM'));
         session.failed.then(async (e) => {
-          log(`the engine failed: ${e.message}; stopping`);
-          await session.abort();
-          await pool?.destroy();
+          if (session.canReport) {
+            // a journal fault: the engine holds every durable scan; end with their report, then exit 1
+            await stopAndReport(`the journal failed (${e.message})`).catch((err: Error) => log(`could not write the report: ${err.message}`));
+          } else {
+            log(`the engine failed: ${e.message}; stopping`);
+            await session.abort();
+            await pool?.destroy();
+          }
           reject(e);
         });
       });

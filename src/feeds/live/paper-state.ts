@@ -58,6 +58,15 @@ export interface RejectionState {
   readonly atMs: number;
 }
 
+/** Scan -> decision latency over the run's most recent scans. */
+export interface LatencyState {
+  /** Scans the figures are over. */
+  readonly scans: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+}
+
 /** DOLPHIN_STATE_PAPER[runId]: written at most every second by a paper run. */
 export interface PaperState {
   readonly runId: string;
@@ -79,6 +88,8 @@ export interface PaperState {
   readonly counters: PaperCounters;
   /** The last refused message (absent from older writers). */
   readonly lastRejection?: RejectionState | null;
+  /** Decision latency over the most recent scans (absent from older writers). */
+  readonly latency?: LatencyState | null;
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
   /** Journal folder of the run (on the machine running it). */
