@@ -234,12 +234,17 @@ export class LiveRun {
   // The scan path
   // ---------------------------------------------------------------------------------------------
 
-  /** An accepted scan: journal first (durable), then the engine and the shadows. */
+  /**
+   * An accepted scan: journal first (durable), then the engine and the shadows. The factor records
+   * taking effect from it are written before the scan, whose rename into place is the commit point: a
+   * fault in between leaves a record effective from a scan the journal does not hold, which changes
+   * nothing a replay computes.
+   */
   onAccepted(scan: ScanRecord, factors: readonly FactorRecord[]): void {
     if (this.failure !== null || this.stopping !== null) return;
     const ok = this.guard(() => {
-      this.journal!.writeScan(scan);
       this.journal!.writeFactors(factors);
+      this.journal!.writeScan(scan);
     });
     if (!ok) return;
     this.lastScanTs = scan.timestampNs;
