@@ -39,6 +39,8 @@ export interface LiveOptions {
   readonly clock?: ClockPort;
   /** File operations of the journal (default node:fs; tests inject faults through it). */
   readonly journalFs?: JournalFs;
+  /** Scan stream to read (default: the one of featuresMap, see scanStreamName); null reads the latest key alone. */
+  readonly scanStream?: string | null;
 }
 
 /** A running live session. */

@@ -31,6 +31,7 @@ interface Args extends ConfigArgs {
   'features-map': string;
   'state-map': string;
   'max-ahead': number;
+  'scan-stream'?: string;
   'truncate-journal-at'?: string;
 }
 
@@ -56,6 +57,7 @@ export function liveCommand(y: Argv): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
         .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true })
         .option('state-map', { type: 'string', default: STATE_MAP, hidden: true })
+        .option('scan-stream', { type: 'string', hidden: true, describe: 'ringbuffer to read scans from (default: the scan stream of --features-map)' })
         .example('$0 live --paper --set volThreshold=0.0004 --journal journal/main', 'paper-trade the default strategy with a calibrated threshold') as Argv<Args>,
     async (args) => {
       if (!args.paper) throw new DolphinError('USAGE', 'only paper trading exists: pass --paper (no live orders are ever sent)');
@@ -83,6 +85,7 @@ export function liveCommand(y: Argv): Argv {
         featuresMap: args['features-map'],
         stateMap: args['state-map'],
         maxAheadMs: maxAhead * 1000,
+        ...(args['scan-stream'] !== undefined ? { scanStream: args['scan-stream'] } : {}),
         ...(truncateAt !== undefined ? { truncateJournalAt: truncateAt } : {}),
         validate: args['validate-against'] ? { scannerDir: args['validate-against'], everyMs, cacheRoot: defaultCacheRoot() } : undefined,
         log,

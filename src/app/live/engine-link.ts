@@ -77,6 +77,8 @@ export class EngineLink {
   private readonly latency = new Float64Array(LATENCY_RING);
   private latencyCount = 0;
   private closed = false;
+  /** stop() was sent: the host ends by itself after its reports (an exit is expected). */
+  private ending = false;
 
   private constructor(
     readonly name: string,
@@ -100,7 +102,7 @@ export class EngineLink {
     if (target instanceof Worker) {
       target.on('error', (e) => this.failWith(e));
       target.on('exit', (code) => {
-        if (!this.closed) this.failWith(new Error(`the engine worker exited unexpectedly (code ${code})`));
+        if (!this.closed && !this.ending) this.failWith(new Error(`the engine worker exited unexpectedly (code ${code})`));
       });
     }
   }
@@ -143,6 +145,7 @@ export class EngineLink {
 
   /** Ends the portfolios' runs; resolves with each portfolio's report JSON. */
   async stop(extra: Record<string, unknown>): Promise<string[]> {
+    this.ending = true;
     const r = nextReply(this.target, 'reports');
     this.target.postMessage({ type: 'stop', extra } satisfies HostMessage);
     const reports = (await r).reports;

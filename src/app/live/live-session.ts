@@ -14,10 +14,12 @@ import type { ScanRecord } from '../../core/scan.js';
 import type { FactorRecord } from '../../core/trade.js';
 import { connectHazelcast, type HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import { HazelcastScanSource } from '../../feeds/live/hazelcast-scan-source.js';
-import { JournalWriter, type JournalFs } from '../../feeds/live/journal.js';
+import { JOURNAL_FILES, JournalWriter, type JournalFs } from '../../feeds/live/journal.js';
 import { acquireJournalLock, type JournalLock } from '../../feeds/live/journal-lock.js';
 import { checkJournalTimes, nsToIso, truncateJournal } from '../../feeds/live/journal-repair.js';
-import { STATE_MAP, type PaperState, type ValidationState } from '../../feeds/live/paper-state.js';
+import { FEATURES_MAP, STATE_MAP, scanStreamName, type PaperState, type ValidationState } from '../../feeds/live/paper-state.js';
+import { readStreamPosition } from '../../feeds/live/stream-position.js';
+import type { LiveFeedQuality } from '../../core/data-quality.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../../feeds/live/scan-acceptance.js';
 import { StatePublisher } from '../../feeds/live/state-publisher.js';
 import { systemClock } from '../../feeds/live/system-clock.js';
@@ -51,10 +53,16 @@ export interface LiveSessionOptions {
   readonly clock?: ClockPort;
   /** File operations of the journal (tests inject faults through it). */
   readonly journalFs?: JournalFs;
+  /** Scan stream to read (default: the one of featuresMap); null reads the latest key alone. */
+  readonly scanStream?: string | null;
 }
 
 /** Latencies published in the state: the most recent scans. */
 const STATE_LATENCY_WINDOW = 600;
+/** Missed ranges published in the state and the report: the most recent. */
+const MISSED_SHOWN = 20;
+/** How often the stream position is saved in the journal (it is a hint: timestamps decide). */
+const POSITION_EVERY_MS = 1000;
 
 /** One live paper run. Build it with LiveRun.start. */
 export class LiveRun {
@@ -78,6 +86,8 @@ export class LiveRun {
   private source: HazelcastScanSource | null = null;
   private publisher: StatePublisher | null = null;
   private validateTimer: NodeJS.Timeout | null = null;
+  private positionTimer: NodeJS.Timeout | null = null;
+  private savedPosition = '';
 
   private main: PortfolioSnapshot | null = null;
   private shadowStates: PortfolioSnapshot[] = [];
@@ -195,9 +205,12 @@ export class LiveRun {
   /** Source and acceptance: scans from Hazelcast, refused or accepted, in order. */
   private async startSource(): Promise<void> {
     const o = this.o;
+    const scanStream = o.scanStream === undefined ? scanStreamName(o.featuresMap ?? FEATURES_MAP) : o.scanStream;
     this.source = new HazelcastScanSource({
       client: this.client!,
       featuresMap: o.featuresMap,
+      scanStream,
+      streamPosition: scanStream === null ? null : readStreamPosition(o.journalDir, scanStream, o.log),
       pollMs: o.pollMs,
       staleAfterMs: o.staleAfterMs,
       lastAcceptedTs: this.lastScanTs,
@@ -215,6 +228,18 @@ export class LiveRun {
       },
     });
     this.feedStatus = this.source.feedStatus;
+    if (scanStream !== null) this.positionTimer = setInterval(() => this.guard(() => this.savePosition(scanStream)), POSITION_EVERY_MS);
+  }
+
+  /** Saves where the run is in the stream (when it moved), through the journal. */
+  private savePosition(stream: string): void {
+    const p = this.source?.streamPosition;
+    if (!p || this.failure !== null) return;
+    const value = { stream, seq: p.seq, ts: p.ts.toString() };
+    const text = JSON.stringify(value);
+    if (text === this.savedPosition) return;
+    this.journal!.writeJsonAtomic(JOURNAL_FILES.position, value, 'save the stream position');
+    this.savedPosition = text;
   }
 
   /** State publisher: DOLPHIN_STATE_PAPER[runId] every second. */
@@ -269,6 +294,7 @@ export class LiveRun {
   private fail(e: Error): void {
     if (this.failure !== null) return;
     this.failure = e;
+    if (this.positionTimer) clearInterval(this.positionTimer);
     void this.source?.stop();
     this.o.log(`live run ${this.runId} failed: ${e.message}`);
     this.failWith(e);
@@ -307,8 +333,9 @@ export class LiveRun {
       main: this.main!,
       initialCapital: this.o.config.initialCapital,
       resumedScans: this.resumed,
-      counters: src?.counters ?? { scansAccepted: 0, malformedMessages: 0, outOfBounds: 0, badTimestamps: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 0, reconnects: 0 },
+      counters: src?.counters ?? { scansAccepted: 0, malformedMessages: 0, outOfBounds: 0, badTimestamps: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 0, reconnects: 0, scansMissed: 0, fromStream: 0, fromKey: 0 },
       lastRejection: src?.lastRejection ?? null,
+      missed: (src?.missedRanges ?? []).slice(-MISSED_SHOWN),
       shadows: this.shadowStates,
       validation: this.validation,
       journal: this.journalDir,
@@ -329,7 +356,18 @@ export class LiveRun {
 
   /** Data-quality figures the source adds to the live report. */
   private reportExtra(): Record<string, unknown> {
-    return { lateOrDuplicateLive: this.source?.counters.lateOrDuplicate ?? 0 };
+    const c = this.source?.counters;
+    if (!c) return { lateOrDuplicateLive: 0 };
+    const liveFeed: LiveFeedQuality = {
+      fromStream: c.fromStream,
+      fromKey: c.fromKey,
+      scansMissed: c.scansMissed,
+      missed: this.source!.missedRanges.slice(-MISSED_SHOWN),
+      malformed: c.malformedMessages,
+      outOfBounds: c.outOfBounds,
+      badTimestamps: c.badTimestamps,
+    };
+    return { lateOrDuplicateLive: c.lateOrDuplicate, liveFeed };
   }
 
   /** Runs one validation now (also every validate.everyMs when configured). */
@@ -368,8 +406,11 @@ export class LiveRun {
     if (!this.canReport) throw this.failure!;
     try {
       if (this.validateTimer) clearInterval(this.validateTimer);
+      if (this.positionTimer) clearInterval(this.positionTimer);
       if (this.validating) await this.validating.catch(() => undefined);
       await this.source?.stop();
+      const stream = this.o.scanStream === undefined ? scanStreamName(o.featuresMap ?? FEATURES_MAP) : this.o.scanStream;
+      if (stream !== null && this.failure === null) this.guard(() => this.savePosition(stream));
       const extra = this.reportExtra();
       const [mainJson, shadowJson] = await Promise.all([this.engine!.stop(extra), this.shadows ? this.shadows.stop(extra) : Promise.resolve([])]);
       const written = writeLiveReports(
@@ -399,6 +440,7 @@ export class LiveRun {
   /** Tears everything down without a report (after a failure that lost the engine). Idempotent. */
   async abort(): Promise<void> {
     if (this.validateTimer) clearInterval(this.validateTimer);
+    if (this.positionTimer) clearInterval(this.positionTimer);
     await this.source?.stop().catch(() => undefined);
     await this.publisher?.stop().catch(() => undefined);
     await this.close();

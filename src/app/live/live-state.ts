@@ -1,7 +1,7 @@
 /** The state publisher's input: a live run's parts, folded into the PaperState written to Hazelcast. */
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { ScanSourceCounters } from '../../feeds/live/hazelcast-scan-source.js';
-import type { LatencyState, PaperState, RejectionState, ValidationState } from '../../feeds/live/paper-state.js';
+import type { LatencyState, MissedRange, PaperState, RejectionState, ValidationState } from '../../feeds/live/paper-state.js';
 import type { PortfolioSnapshot } from '../../workers/portfolio-host.js';
 
 /** What a live run knows at one moment. */
@@ -18,6 +18,8 @@ export interface LiveStateParts {
   readonly resumedScans: number;
   readonly counters: ScanSourceCounters;
   readonly lastRejection: RejectionState | null;
+  /** Most recent ranges of scans known to be missed. */
+  readonly missed: readonly MissedRange[];
   readonly shadows: readonly PortfolioSnapshot[];
   readonly validation: ValidationState | null;
   readonly journal: string;
@@ -54,6 +56,7 @@ export function paperState(p: LiveStateParts): PaperState {
     positions: p.main.positions.map((x) => ({ asset: x.asset, qty: x.qty, entryPrice: x.entryPrice, entryTs: x.entryTs.toString(), mark: x.mark, unrealizedPnl: x.qty * (x.entryPrice - x.mark) })),
     counters: { ...p.counters, scansAccepted: p.resumedScans + p.counters.scansAccepted },
     lastRejection: p.lastRejection,
+    missed: p.missed,
     latency: latencyState(p.recentLatenciesMs),
     shadows: p.shadows.map((s) => ({ name: s.name, equity: s.equity, trades: s.trades, openPositions: s.positions.length })),
     validation: p.validation,

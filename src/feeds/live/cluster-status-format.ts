@@ -56,7 +56,8 @@ export function formatStatus(status: ClusterStatus): string {
         const k = r.counters;
         out.push(
           `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, out of bounds ${k.outOfBounds}, bad timestamps ${k.badTimestamps}, late/dup ${k.lateOrDuplicate}, ` +
-            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}`,
+            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}, ` +
+            `missed ${k.scansMissed} (from stream ${k.fromStream}, key only ${k.fromKey})`,
         );
         for (const sh of r.shadows) {
           out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);

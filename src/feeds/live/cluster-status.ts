@@ -20,7 +20,7 @@
 
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
+import type { MissedRange, PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { errorText, parseState, textOf, type ParsedState } from './paper-state-parser.js';
@@ -110,6 +110,8 @@ export interface PaperRunStatus {
   readonly counters: PaperCounters;
   /** The last message the run refused and why (null when none or an older writer). */
   readonly lastRejection: RejectionState | null;
+  /** Most recent ranges of scans the run knows it missed. */
+  readonly missed: readonly MissedRange[];
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
   readonly journal: string;
@@ -223,6 +225,11 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
     runs.push(run);
     for (const why of run.reasons) reasons.push(`run ${run.runId}: ${why}`);
     if (run.stopped) notes.push(`run ${run.runId} stopped (heartbeat ${fmtAge(run.heartbeatAgeSeconds)} ago)`);
+    if (run.counters.scansMissed > 0) {
+      const last = run.missed[run.missed.length - 1];
+      const range = last === undefined ? '' : `; last: ${last.scans} between ${isoOfNs(last.fromTs)} and ${isoOfNs(last.toTs)} (${last.via === 'key' ? 'only the latest key showed them' : 'the scan stream lost them'})`;
+      notes.push(`run ${run.runId} missed ${run.counters.scansMissed} scan(s) in ${run.missed.length} gap(s) it could not fill${range}`);
+    }
     const refused = run.counters.malformedMessages + run.counters.outOfBounds + run.counters.badTimestamps;
     if (refused > 0) {
       const last = run.lastRejection === null ? '' : `; last ${fmtAge((opts.now - run.lastRejection.atMs) / 1000)} ago: ${run.lastRejection.reason}`;
@@ -481,6 +488,7 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
     acbCut: s.acbCut,
     counters: s.counters,
     lastRejection: s.lastRejection ?? null,
+    missed: s.missed ?? [],
     shadows: s.shadows,
     validation: s.validation,
     journal: s.journal,
@@ -496,6 +504,10 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
 /** Epoch ns to ms (floor), exact for any real timestamp. */
 function nsToMs(ns: bigint): number {
   return Number(ns / 1_000_000n);
+}
+
+function isoOfNs(ns: string): string {
+  return /^\d+$/.test(ns) ? (isoOfMs(nsToMs(BigInt(ns))) ?? ns) : ns;
 }
 
 function isoOfMs(ms: number): string | null {

@@ -3,11 +3,15 @@
  * check (a scan too far ahead of this machine's clock is refused), then strict time order. Every refusal
  * is counted and logged with its reason; nothing here throws.
  */
+import { createHash } from 'node:crypto';
 import { DolphinError } from '../../core/errors.js';
 import type { ClockPort } from '../../core/ports/clock.port.js';
 import { isValidPrice, malformedReason, type ScanRecord } from '../../core/scan.js';
 import { assetCountProblem, MAX_SCAN_MESSAGE_BYTES, symbolProblem, textFieldProblem, timestampProblem } from '../../core/scan-limits.js';
 import { parseScanJson } from './scan-json.js';
+
+/** Refused messages remembered so that a message seen twice (stream and key) is counted once. */
+const REFUSED_REMEMBERED = 64;
 
 /** Default tolerance for a scan ahead of this machine's clock (clock skew between scanner and here). */
 export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
@@ -75,7 +79,8 @@ export class ScanAcceptance {
   private lastTs: bigint | null;
   private lastNumber: number | null;
   private readonly maxAheadNs: bigint;
-  private lastRejectedText = '';
+  /** Digests of recently refused messages: the same message seen again (key and stream, poll) counts once. */
+  private readonly refusedDigests: string[] = [];
   private rejection: Rejection | null = null;
 
   constructor(private readonly o: AcceptanceOptions) {
@@ -102,7 +107,7 @@ export class ScanAcceptance {
   /**
    * Parses and checks one message. `countLate`: count a scan that is not newer than the last accepted
    * (false for re-reads of the same value, e.g. the safety-net poll). A refused message that is
-   * textually the same as the previous refused one is not counted again.
+   * textually the same as one of the last REFUSED_REMEMBERED refused ones is not counted again.
    */
   judge(text: string, source: string, countLate = true): Judged {
     const big = overSize(text);
@@ -150,8 +155,10 @@ export class ScanAcceptance {
   }
 
   private reject(text: string, kind: Rejection['kind'], reason: string): null {
-    if (text === this.lastRejectedText) return null;
-    this.lastRejectedText = text;
+    const digest = createHash('sha1').update(text).digest('base64');
+    if (this.refusedDigests.includes(digest)) return null;
+    this.refusedDigests.push(digest);
+    if (this.refusedDigests.length > REFUSED_REMEMBERED) this.refusedDigests.shift();
     if (kind === 'malformed') this.counters.malformedMessages++;
     else if (kind === 'out-of-bounds') this.counters.outOfBounds++;
     else this.counters.badTimestamps++;
