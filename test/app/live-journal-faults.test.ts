@@ -70,7 +70,7 @@ function faultyFs(op: Op, match: (path: string) => boolean, after: number, code:
 const isScanTmp = (p: string): boolean => /\.scan_\d+\.arrow\.tmp$/.test(p);
 const endsWith = (name: string) => (p: string) => p.endsWith(name);
 
-const CASES: { step: string; op: Op; match: (p: string) => boolean; after: number; code: string; advice: RegExp }[] = [
+const CASES: { step: string; op: Op; match: (p: string) => boolean; after: number; code: string; advice: RegExp; mayHoldAll?: boolean }[] = [
   { step: 'create the day folder', op: 'mkdirSync', match: () => true, after: 1, code: 'ENOSPC', advice: /disk holding the journal is full/ },
   { step: 'create the scan file', op: 'openSync', match: isScanTmp, after: 40, code: 'EROFS', advice: /read-only or not writable/ },
   { step: 'write the scan file', op: 'writeSync', match: isScanTmp, after: 40, code: 'ENOSPC', advice: /disk holding the journal is full/ },
@@ -80,6 +80,8 @@ const CASES: { step: string; op: Op; match: (p: string) => boolean; after: numbe
   { step: 'append factor records', op: 'appendFileSync', match: endsWith(JOURNAL_FILES.factors), after: 1, code: 'ENOSPC', advice: /full/ },
   { step: 'append fills', op: 'appendFileSync', match: endsWith(JOURNAL_FILES.fills), after: 0, code: 'EACCES', advice: /not writable/ },
   { step: 'append trades', op: 'appendFileSync', match: endsWith(JOURNAL_FILES.trades), after: 0, code: 'ENOSPC', advice: /full/ },
+  // saved once a second from a timer: it may strike after the last scan
+  { step: 'save the stream position', op: 'writeFileSync', match: endsWith(`.${JOURNAL_FILES.position}.tmp`), after: 0, code: 'ENOSPC', advice: /full/, mayHoldAll: true },
 ];
 
 const journalScanCount = (dir: string): number =>
@@ -115,7 +117,7 @@ describeHazelcast('journal faults during a live run', () => {
         expect(session.reportFolder).toBe(journalDir);
         const durable = journalScanCount(journalDir);
         expect(durable).toBeGreaterThan(0);
-        expect(durable).toBeLessThan(scans.length);
+        if (!c.mayHoldAll) expect(durable).toBeLessThan(scans.length);
         expect(report.fingerprint.scans).toBe(durable);
         expect(tempFiles(journalDir)).toEqual([]);
         expect(existsSync(join(journalDir, JOURNAL_FILES.lock))).toBe(false);
