@@ -41,7 +41,7 @@ function paperState(runId: string, heartbeatMs: number, over: Partial<PaperState
     trades: 3,
     acbCut: 0,
     positions: [],
-    counters: { scansAccepted: 12, malformedMessages: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 1, reconnects: 0 },
+    counters: { scansAccepted: 12, malformedMessages: 0, outOfBounds: 0, badTimestamps: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 1, reconnects: 0, scansMissed: 0, fromStream: 12, fromKey: 0 },
     shadows: [],
     validation: null,
     journal: '/tmp/j',

@@ -27,6 +27,8 @@ export function formatStatus(status: ClusterStatus): string {
     out.push(`  scan      #${s.scanNumber ?? '?'} at ${s.timestampIso ?? s.timestampNs ?? '?'}, age ${fmtAge(s.ageSeconds ?? NaN)}, ${s.assets ?? 0} assets${prog}`);
   } else if (s.state === 'MALFORMED') out.push(`  scan      MALFORMED: ${s.problem ?? ''}`);
   else out.push(`  scan      ${s.state === 'MISSING' ? 'none published' : 'unknown'}`);
+  const st = status.stream;
+  if (st !== null) out.push(`  stream    ${st.name}: ${st.size} of ${st.capacity} scans${st.size > 0 ? ` (sequences ${st.headSequence}..${st.tailSequence})` : ''}`);
   const e = status.exf;
   out.push(`  exf       ${e.state === 'OK' ? (e.date ?? '') : e.state === 'MALFORMED' ? `MALFORMED: ${e.problem ?? ''}` : e.state === 'MISSING' ? 'none published' : 'unknown'}`);
   out.push(`  maps      ${status.maps.features}, ${status.maps.state}   (stale after ${fmtSeconds(status.staleAfterSeconds)})`);
@@ -55,8 +57,9 @@ export function formatStatus(status: ClusterStatus): string {
       for (const r of status.runs) {
         const k = r.counters;
         out.push(
-          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, late/dup ${k.lateOrDuplicate}, ` +
-            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}`,
+          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, out of bounds ${k.outOfBounds}, bad timestamps ${k.badTimestamps}, late/dup ${k.lateOrDuplicate}, ` +
+            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}, ` +
+            `missed ${k.scansMissed} (from stream ${k.fromStream}, key only ${k.fromKey})`,
         );
         for (const sh of r.shadows) {
           out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);

@@ -20,8 +20,8 @@
 
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { PaperCounters, ShadowState, ValidationState } from './paper-state.js';
-import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
+import type { MissedRange, PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
+import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP, scanStreamName } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { errorText, parseState, textOf, type ParsedState } from './paper-state-parser.js';
 
@@ -75,6 +75,16 @@ export interface LatestScanStatus {
   readonly progression: ScanProgression | null;
 }
 
+/** The scan stream (ringbuffer) of the features map. */
+export interface StreamStatus {
+  readonly name: string;
+  /** Entries held, and their sequences (head > tail when empty). */
+  readonly size: number;
+  readonly headSequence: number;
+  readonly tailSequence: number;
+  readonly capacity: number;
+}
+
 /** `DOLPHIN_FEATURES["exf_latest"]`. */
 export interface ExfStatus {
   readonly state: 'OK' | 'MISSING' | 'MALFORMED' | 'UNKNOWN';
@@ -108,6 +118,10 @@ export interface PaperRunStatus {
   readonly openPositions: number;
   readonly acbCut: number;
   readonly counters: PaperCounters;
+  /** The last message the run refused and why (null when none or an older writer). */
+  readonly lastRejection: RejectionState | null;
+  /** Most recent ranges of scans the run knows it missed. */
+  readonly missed: readonly MissedRange[];
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
   readonly journal: string;
@@ -136,6 +150,8 @@ export interface ClusterStatus {
   readonly cluster: ClusterInfo;
   readonly maps: { readonly features: string; readonly state: string };
   readonly scan: LatestScanStatus;
+  /** The scan stream of the features map; null when it could not be read. */
+  readonly stream: StreamStatus | null;
   readonly exf: ExfStatus;
   /** Readable runs, by run id. */
   readonly runs: readonly PaperRunStatus[];
@@ -180,10 +196,12 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
   let exfRaw: Read;
   let stateRaw: (Read & { key: string })[];
   let memberAddresses: string[];
+  let stream: StreamStatus | null = null;
   try {
     const features = await client.getMap<string, unknown>(featuresMap);
     const state = await client.getMap<string, unknown>(stateMap);
     [scanRaw, exfRaw] = await Promise.all([read(() => features.get(SCAN_KEY)), read(() => features.get(EXF_KEY))]);
+    stream = await readStream(client, scanStreamName(featuresMap));
     const keys = (await state.keySet()).map(String).sort();
     // one get per key: a value the client cannot deserialize spoils only its own entry
     stateRaw = await Promise.all(keys.map(async (key) => ({ key, ...(await read(() => state.get(key))) })));
@@ -208,6 +226,9 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
   const notes: string[] = [];
   const scan = scanStatus(scanRaw, opts, featuresMap, reasons, notes);
   const exf = exfStatus(exfRaw, featuresMap, reasons, notes);
+  if (stream !== null && stream.size === 0 && scan.state === 'OK') {
+    notes.push(`scan stream ${stream.name} is empty: the publisher writes ${SCAN_KEY} alone (the external scanner?); live runs then see only the latest scan and count what they miss`);
+  }
   const runs: PaperRunStatus[] = [];
   const malformedRuns: MalformedEntry[] = [];
   for (const r of stateRaw) {
@@ -221,6 +242,18 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
     runs.push(run);
     for (const why of run.reasons) reasons.push(`run ${run.runId}: ${why}`);
     if (run.stopped) notes.push(`run ${run.runId} stopped (heartbeat ${fmtAge(run.heartbeatAgeSeconds)} ago)`);
+    if (run.counters.scansMissed > 0) {
+      const last = run.missed[run.missed.length - 1];
+      const range = last === undefined ? '' : `; last: ${last.scans} between ${isoOfNs(last.fromTs)} and ${isoOfNs(last.toTs)} (${last.via === 'key' ? 'only the latest key showed them' : 'the scan stream lost them'})`;
+      notes.push(`run ${run.runId} missed ${run.counters.scansMissed} scan(s) in ${run.missed.length} gap(s) it could not fill${range}`);
+    }
+    const refused = run.counters.malformedMessages + run.counters.outOfBounds + run.counters.badTimestamps;
+    if (refused > 0) {
+      const last = run.lastRejection === null ? '' : `; last ${fmtAge((opts.now - run.lastRejection.atMs) / 1000)} ago: ${run.lastRejection.reason}`;
+      notes.push(
+        `run ${run.runId} refused ${refused} message(s): ${run.counters.malformedMessages} malformed, ${run.counters.outOfBounds} out of bounds, ${run.counters.badTimestamps} with a bad timestamp${last}`,
+      );
+    }
   }
 
   return {
@@ -240,6 +273,7 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
     },
     maps: { features: featuresMap, state: stateMap },
     scan,
+    stream,
     exf,
     runs,
     malformedRuns,
@@ -273,6 +307,7 @@ export function unreachableStatus(opts: {
     },
     maps: { features: opts.featuresMap ?? FEATURES_MAP, state: opts.stateMap ?? STATE_MAP },
     scan: { ...EMPTY_SCAN, state: 'UNKNOWN' },
+    stream: null,
     exf: { state: 'UNKNOWN', problem: null, date: null },
     runs: [],
     malformedRuns: [],
@@ -293,6 +328,17 @@ async function read(get: () => Promise<unknown>): Promise<Read> {
     return { value: await get() };
   } catch (error) {
     return { error };
+  }
+}
+
+/** Size and sequences of the scan stream (null when it cannot be read: it is informational). */
+async function readStream(client: HazelcastClient, name: string): Promise<StreamStatus | null> {
+  try {
+    const rb = await client.getRingbuffer<string>(name);
+    const [size, head, tail, capacity] = await Promise.all([rb.size(), rb.headSequence(), rb.tailSequence(), rb.capacity()]);
+    return { name, size: Number(size), headSequence: Number(head), tailSequence: Number(tail), capacity: Number(capacity) };
+  } catch {
+    return null;
   }
 }
 
@@ -471,6 +517,8 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
     openPositions: s.positions,
     acbCut: s.acbCut,
     counters: s.counters,
+    lastRejection: s.lastRejection ?? null,
+    missed: s.missed ?? [],
     shadows: s.shadows,
     validation: s.validation,
     journal: s.journal,
@@ -486,6 +534,10 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
 /** Epoch ns to ms (floor), exact for any real timestamp. */
 function nsToMs(ns: bigint): number {
   return Number(ns / 1_000_000n);
+}
+
+function isoOfNs(ns: string): string {
+  return /^\d+$/.test(ns) ? (isoOfMs(nsToMs(BigInt(ns))) ?? ns) : ns;
 }
 
 function isoOfMs(ms: number): string | null {

@@ -1,7 +1,7 @@
 /** Defensive parsing of DOLPHIN_STATE_PAPER entries (any writer, any version) into the fields status uses. */
 import { HazelcastJsonValue } from 'hazelcast-client';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
-import type { PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
+import type { MissedRange, PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
 
 /** JSON text of a map value (string or HazelcastJsonValue), or why it is not. */
 export function textOf(value: unknown): { text: string } | { problem: string } {
@@ -32,6 +32,9 @@ const VERDICTS: readonly string[] = ['IDENTICAL', 'WITHIN_TOLERANCE', 'DIVERGED'
 /** Problems listed per malformed state entry. */
 const MAX_PROBLEMS = 6;
 const COUNTER_FIELDS = ['scansAccepted', 'malformedMessages', 'lateOrDuplicate', 'scannerRestarts', 'invalidPrices', 'reconnects'] as const;
+/** Counters added later: 0 when an older writer leaves them out. */
+const OPTIONAL_COUNTER_FIELDS = ['outOfBounds', 'badTimestamps', 'scansMissed', 'fromStream', 'fromKey'] as const;
+const REJECTION_KINDS: readonly string[] = ['malformed', 'out-of-bounds', 'bad-timestamp'];
 
 /** Collects every schema problem of one object; field readers return a placeholder after a problem. */
 class Fields {
@@ -77,6 +80,10 @@ class Fields {
     if (typeof v === 'string' && allowed.includes(v)) return v as T;
     this.bad(field, `one of ${allowed.join(', ')}`);
     return allowed[0] as T;
+  }
+  /** Whether the field is present (optional fields of newer writers). */
+  has(field: string): boolean {
+    return this.obj[field] !== undefined;
   }
   nsOrNull(field: string): string | null {
     const v = this.obj[field];
@@ -156,7 +163,16 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   const positions = f.array('positions');
   positions.forEach((p, i) => f.element(p, `positions[${i}]`)?.str('asset'));
   const c = f.object('counters', false);
-  const counters = Object.fromEntries(COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0])) as unknown as PaperCounters;
+  const counters = Object.fromEntries([
+    ...COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0]),
+    ...OPTIONAL_COUNTER_FIELDS.map((k) => [k, c?.has(k) ? c.int(k) : 0]),
+  ]) as unknown as PaperCounters;
+  const missed = (f.has('missed') ? f.array('missed') : []).flatMap((m, i): MissedRange[] => {
+    const e = f.element(m, `missed[${i}]`);
+    return e === null ? [] : [{ fromTs: e.nsOrNull('fromTs') ?? '', toTs: e.nsOrNull('toTs') ?? '', scans: e.int('scans'), via: e.oneOf<'stream'>('via', ['stream', 'key']) }];
+  });
+  const rj = f.has('lastRejection') ? f.object('lastRejection', true) : null;
+  const lastRejection = rj === null ? null : { kind: rj.oneOf<'malformed'>('kind', REJECTION_KINDS), reason: rj.str('reason'), atMs: rj.num('atMs') };
   const shadows = f.array('shadows').flatMap((s, i): ShadowState[] => {
     const e = f.element(s, `shadows[${i}]`);
     return e === null ? [] : [{ name: e.str('name'), equity: e.num('equity'), trades: e.int('trades'), openPositions: e.int('openPositions') }];
@@ -180,6 +196,8 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
     acbCut,
     positions: positions.length,
     counters,
+    lastRejection,
+    missed,
     shadows,
     validation,
     journal,

@@ -48,7 +48,7 @@ function paperState(runId: string, heartbeatMs: number, over: Partial<PaperState
     trades: 7,
     acbCut: 0.25,
     positions: [{ asset: 'ETHUSDT', qty: -0.5, entryPrice: 3000, entryTs: '1767225000000000000', mark: 2990, unrealizedPnl: 5 }],
-    counters: { scansAccepted: 42, malformedMessages: 1, lateOrDuplicate: 2, scannerRestarts: 0, invalidPrices: 3, reconnects: 0 },
+    counters: { scansAccepted: 42, malformedMessages: 1, outOfBounds: 0, badTimestamps: 0, lateOrDuplicate: 2, scannerRestarts: 0, invalidPrices: 3, reconnects: 0, scansMissed: 0, fromStream: 42, fromKey: 0 },
     shadows: [{ name: 'tp2', equity: 10_100, trades: 5, openPositions: 0 }],
     validation: { verdict: 'IDENTICAL', atMs: heartbeatMs - 60_000, summary: '7 of 7 trades identical' },
     journal: '/tmp/journal',
