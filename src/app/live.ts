@@ -1,23 +1,28 @@
 /**
- * The live paper-trading use case (library API of `dolphin live`): Hazelcast scans -> acceptance ->
- * journal -> engine worker and shadow portfolios, state published to Hazelcast, report written at stop,
- * resumed from the journal. The steps live in src/app/live/ (LiveRun); this module resolves the options.
+ * The live paper-trading use case (library API of `dolphin live`): Hazelcast scans (or the own scanner's,
+ * `exchange`) -> acceptance -> journal -> engine worker and shadow portfolios, state published to
+ * Hazelcast, report written at stop, resumed from the journal. The steps live in src/app/live/
+ * (LiveRun); this module resolves the options.
  */
 import { withVolThreshold, type EngineConfig, type StrategyConfig } from '../core/config.js';
-import { ConfigError } from '../core/errors.js';
+import { ConfigError, DolphinError } from '../core/errors.js';
 import type { ClockPort } from '../core/ports/clock.port.js';
 import type { JournalFs } from '../feeds/live/journal.js';
 import type { PaperState, ValidationState } from '../feeds/live/paper-state.js';
 import type { Report } from '../report/report.js';
 import type { PortfolioSpec } from '../workers/portfolio-host.js';
 import type { WorkerPool } from '../workers/pool.js';
+import type { ExchangeFeedOptions } from './live/exchange-source.js';
 import { LiveRun } from './live/live-session.js';
 
 /** Options of startLive. */
 export interface LiveOptions {
   readonly config: StrategyConfig;
-  readonly address: string;
+  /** Hazelcast member host:port: required for the Hazelcast feed; with `exchange`, state publishing only (optional). */
+  readonly address?: string;
   readonly cluster: string;
+  /** Trade the scans of the own scanner run in this process (`--feed exchange`) instead of Hazelcast's. */
+  readonly exchange?: ExchangeFeedOptions;
   readonly journalDir: string;
   readonly runId: string;
   readonly shadows?: readonly { name: string; config: StrategyConfig }[];
@@ -76,8 +81,9 @@ export function liveEngineConfig(config: StrategyConfig, what = 'live mode'): En
   return withVolThreshold({ ...config, closeAtEnd: false }, config.volThreshold);
 }
 
-/** Starts a live paper run; resolves once it listens to Hazelcast. */
+/** Starts a live paper run; resolves once it listens to Hazelcast (or its own scanner runs). */
 export async function startLive(o: LiveOptions): Promise<LiveSession> {
+  if (o.exchange === undefined && o.address === undefined) throw new DolphinError('USAGE', 'the Hazelcast feed needs a member address (--hz host:port)');
   const config = liveEngineConfig(o.config);
   const shadows: PortfolioSpec[] = (o.shadows ?? []).map((s) => ({ name: s.name, config: liveEngineConfig(s.config, `shadow ${s.name}`) }));
   return LiveRun.start({ ...o, config, shadows, log: o.log ?? (() => undefined) });

@@ -39,8 +39,11 @@ export interface MissedScans {
   readonly fromTs: string;
   readonly toTs: string;
   readonly scans: number;
-  /** 'stream': the scan stream lost them; 'key': only the latest key was readable and never showed them. */
-  readonly via: 'stream' | 'key';
+  /**
+   * 'stream': the scan stream lost them; 'key': only the latest key was readable and never showed them;
+   * 'scanner': the run's own scanner took none (the process was stalled or not running).
+   */
+  readonly via: 'stream' | 'key' | 'scanner';
 }
 
 /** Live: how the feed fared (absent from replays). */

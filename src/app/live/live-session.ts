@@ -1,6 +1,7 @@
 /**
- * A live paper run as named steps: journal (checked, locked), engine worker, shadows, Hazelcast source
- * with acceptance, state publisher, validation. Each accepted scan is journaled first, then posted to the
+ * A live paper run as named steps: journal (checked, locked), engine worker, shadows, source with
+ * acceptance (Hazelcast, or the own scanner in this process: exchange-source.ts), state publisher
+ * (Hazelcast, or JOURNAL/state.json without a member), validation. Each accepted scan is journaled first, then posted to the
  * engine and the shadows. A failing step fails the session with a coded error instead of throwing from
  * an event handler; after a journal fault the engine still holds every durable scan, so the session can
  * stop with the report of everything up to the last durable scan.
@@ -13,7 +14,8 @@ import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { ScanRecord } from '../../core/scan.js';
 import type { FactorRecord } from '../../core/trade.js';
 import { connectHazelcast, type HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
-import { HazelcastScanSource } from '../../feeds/live/hazelcast-scan-source.js';
+import { HazelcastScanSource, type ScanSourceSink } from '../../feeds/live/hazelcast-scan-source.js';
+import type { LiveScanSource } from '../../feeds/live/live-scan-source.js';
 import { JOURNAL_FILES, JournalWriter, type JournalFs } from '../../feeds/live/journal.js';
 import { acquireJournalLock, type JournalLock } from '../../feeds/live/journal-lock.js';
 import { checkJournalTimes, nsToIso, truncateJournal } from '../../feeds/live/journal-repair.js';
@@ -29,15 +31,20 @@ import type { PortfolioSnapshot, PortfolioSpec } from '../../workers/portfolio-h
 import type { WorkerPool } from '../../workers/pool.js';
 import { validateLive } from '../live-validation.js';
 import { EngineLink } from './engine-link.js';
+import { openExchangeSource, type ExchangeFeedOptions } from './exchange-source.js';
 import { writeLiveReports } from './live-report.js';
 import { paperState } from './live-state.js';
+import { StateFile } from './state-file.js';
 
 /** Options of a live session (see startLive). */
 export interface LiveSessionOptions {
   readonly config: EngineConfig;
   readonly shadows: readonly PortfolioSpec[];
-  readonly address: string;
+  /** Hazelcast member: the Hazelcast feed's source; with `exchange`, optional (state publishing only). */
+  readonly address?: string;
   readonly cluster: string;
+  /** Scans from the own scanner in this process instead of Hazelcast. */
+  readonly exchange?: ExchangeFeedOptions;
   readonly journalDir: string;
   readonly runId: string;
   readonly pool?: WorkerPool;
@@ -83,11 +90,13 @@ export class LiveRun {
   private engine: EngineLink | null = null;
   private shadows: EngineLink | null = null;
   private client: HazelcastClient | null = null;
-  private source: HazelcastScanSource | null = null;
-  private publisher: StatePublisher | null = null;
+  private source: LiveScanSource | null = null;
+  private publisher: StatePublisher | StateFile | null = null;
   private validateTimer: NodeJS.Timeout | null = null;
   private positionTimer: NodeJS.Timeout | null = null;
   private savedPosition = '';
+  /** The own scanner's status record (exchange feed), for the state file. */
+  private scannerStatus: (() => unknown) | null = null;
 
   private main: PortfolioSnapshot | null = null;
   private shadowStates: PortfolioSnapshot[] = [];
@@ -124,7 +133,13 @@ export class LiveRun {
       await run.abort();
       throw e;
     }
-    o.log(`live paper run ${o.runId}: listening on ${o.address} (cluster ${o.cluster}), journal ${o.journalDir}`);
+    const x = o.exchange;
+    o.log(
+      x === undefined
+        ? `live paper run ${o.runId}: listening on ${o.address} (cluster ${o.cluster}), journal ${o.journalDir}`
+        : `live paper run ${o.runId}: trading its own scanner's scans (${x.scanner.exchange} every ${x.scanner.cadenceMs / 1000} s${x.scanner.out !== undefined ? `, written to ${x.scanner.out}` : ''}), ` +
+            `state ${o.address !== undefined ? `to ${o.address} (cluster ${o.cluster})` : `in ${o.journalDir}/state.json`}, journal ${o.journalDir}`,
+    );
     return run;
   }
 
@@ -190,21 +205,23 @@ export class LiveRun {
     void shadows.failed.then((e) => this.fail(e));
   }
 
-  /** Hazelcast client (reconnects for ever once connected). */
+  /** Hazelcast client (reconnects for ever once connected); none on the exchange feed without --hz. */
   private async connect(): Promise<void> {
     const o = this.o;
+    if (o.address === undefined) return;
     this.client = await connectHazelcast({
       address: o.address,
       cluster: o.cluster,
       reconnect: true,
       connectTimeoutMs: o.connectTimeoutMs,
-      onLifecycle: (s) => this.guard(() => this.source?.onLifecycle(s)),
+      onLifecycle: (s) => this.guard(() => this.source?.onLifecycle?.(s)),
     });
   }
 
-  /** Source and acceptance: scans from Hazelcast, refused or accepted, in order. */
+  /** Source and acceptance: scans from Hazelcast (or the own scanner), refused or accepted, in order. */
   private async startSource(): Promise<void> {
     const o = this.o;
+    if (o.exchange !== undefined) return this.startExchangeSource(o.exchange);
     const scanStream = o.scanStream === undefined ? scanStreamName(o.featuresMap ?? FEATURES_MAP) : o.scanStream;
     this.source = new HazelcastScanSource({
       client: this.client!,
@@ -220,15 +237,54 @@ export class LiveRun {
       log: o.log,
     });
     this.journal!.writeMeta({ runId: o.runId, pid: process.pid, host: hostname(), startedAt: new Date(this.startedAtMs).toISOString(), hazelcast: o.address, cluster: o.cluster, resumedScans: this.resumed });
-    await this.source.start({
+    await this.source.start(this.sourceSink());
+    this.feedStatus = this.source.feedStatus;
+    if (scanStream !== null) this.positionTimer = setInterval(() => this.guard(() => this.savePosition(scanStream)), POSITION_EVERY_MS);
+  }
+
+  /** The exchange feed: the own scanner in this process (restored from --out or the journal). */
+  private async startExchangeSource(x: ExchangeFeedOptions): Promise<void> {
+    const o = this.o;
+    const source = await openExchangeSource(x, {
+      journalDir: o.journalDir,
+      client: this.client,
+      featuresMap: o.featuresMap,
+      lastScanTs: this.lastScanTs,
+      lastScanNumber: this.lastScanNumber,
+      clock: this.clock,
+      maxAheadMs: o.maxAheadMs,
+      staleAfterMs: o.staleAfterMs,
+      log: o.log,
+    });
+    this.source = source;
+    this.scannerStatus = () => source.scannerStatus();
+    this.journal!.writeMeta({
+      runId: o.runId,
+      pid: process.pid,
+      host: hostname(),
+      startedAt: new Date(this.startedAtMs).toISOString(),
+      feed: 'exchange',
+      exchange: x.scanner.exchange,
+      venue: source.host,
+      scannerId: source.scannerId,
+      out: x.scanner.out ?? null,
+      hazelcast: o.address ?? null,
+      cluster: o.address !== undefined ? o.cluster : null,
+      resumedScans: this.resumed,
+    });
+    await source.start(this.sourceSink());
+    this.feedStatus = source.feedStatus;
+  }
+
+  /** Where a source hands its accepted scans and status changes. */
+  private sourceSink(): ScanSourceSink {
+    return {
       onAccepted: (scan, factors) => this.onAccepted(scan, factors),
       onStatus: (s) => {
         this.feedStatus = s;
         void this.publisher?.publish();
       },
-    });
-    this.feedStatus = this.source.feedStatus;
-    if (scanStream !== null) this.positionTimer = setInterval(() => this.guard(() => this.savePosition(scanStream)), POSITION_EVERY_MS);
+    };
   }
 
   /** Saves where the run is in the stream (when it moved), through the journal. */
@@ -242,8 +298,15 @@ export class LiveRun {
     this.savedPosition = text;
   }
 
-  /** State publisher: DOLPHIN_STATE_PAPER[runId] every second. */
+  /** State publisher: DOLPHIN_STATE_PAPER[runId] every second (without a member: JOURNAL/state.json). */
   private async startPublisher(): Promise<void> {
+    if (this.client === null) {
+      const file = new StateFile(this.journal!, this.o.log, (e) => this.fail(e));
+      this.publisher = file;
+      const scanner = this.scannerStatus;
+      file.start(() => (scanner === null ? this.state() : { ...this.state(), scanner: scanner() }));
+      return;
+    }
     this.publisher = new StatePublisher(this.client!, this.o.runId, this.o.stateMap ?? STATE_MAP);
     await this.publisher.start(() => this.state());
   }
@@ -310,7 +373,7 @@ export class LiveRun {
   // ---------------------------------------------------------------------------------------------
 
   /** The steps (for tests that drive or fail one of them, and for embedding). */
-  get parts(): { readonly journal: JournalWriter | null; readonly engine: EngineLink | null; readonly shadows: EngineLink | null; readonly source: HazelcastScanSource | null; readonly publisher: StatePublisher | null } {
+  get parts(): { readonly journal: JournalWriter | null; readonly engine: EngineLink | null; readonly shadows: EngineLink | null; readonly source: LiveScanSource | null; readonly publisher: StatePublisher | StateFile | null } {
     return { journal: this.journal, engine: this.engine, shadows: this.shadows, source: this.source, publisher: this.publisher };
   }
 

@@ -24,6 +24,8 @@ export const JOURNAL_FILES = {
   config: DIR_CONFIG_FILE,
   /** Where the run is in the scan stream (a hint; timestamps decide). */
   position: 'stream-position.json',
+  /** The run state, every second, when no Hazelcast member takes it (live --feed exchange without --hz). */
+  state: 'state.json',
   /** Exclusive lock of the running live process (a dot-name: never read as data). */
   lock: '.live.lock',
 } as const;

@@ -37,7 +37,7 @@ const OPTIONAL_COUNTER_FIELDS = ['outOfBounds', 'badTimestamps', 'scansMissed', 
 const REJECTION_KINDS: readonly string[] = ['malformed', 'out-of-bounds', 'bad-timestamp'];
 
 /** Collects every schema problem of one object; field readers return a placeholder after a problem. */
-class Fields {
+export class Fields {
   constructor(
     private readonly obj: Record<string, unknown>,
     private readonly path = '',
@@ -125,23 +125,35 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A map value (JSON text, HazelcastJsonValue or an object) as a plain object, or why it is not one. */
+export function jsonObjectOf(value: unknown): { obj: Record<string, unknown> } | { problem: string } {
+  if (isRecord(value) && !(value instanceof HazelcastJsonValue)) return { obj: value };
+  const text = textOf(value);
+  if ('problem' in text) return text;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text.text) as unknown;
+  } catch (err) {
+    return { problem: `not valid JSON: ${errorText(err)}` };
+  }
+  return isRecord(obj) ? { obj } : { problem: `expected a JSON object, found ${describeValue(obj)}` };
+}
+
+/** Every problem of a Fields reader as one line (the first few), or null when there is none. */
+export function problemsText(f: Fields): string | null {
+  if (f.problems.length === 0) return null;
+  const shown = f.problems.slice(0, MAX_PROBLEMS).join('; ');
+  return f.problems.length > MAX_PROBLEMS ? `${shown}; and ${f.problems.length - MAX_PROBLEMS} more` : shown;
+}
+
 /**
  * Validates one DOLPHIN_STATE_PAPER value against the PaperState schema (unknown fields ignored).
  * Every problem is listed; any problem makes the entry malformed.
  */
 export function parseState(value: unknown, key: string): { state: ParsedState } | { problem: string } {
-  let obj: unknown = value;
-  if (!isRecord(value) || value instanceof HazelcastJsonValue) {
-    const text = textOf(value);
-    if ('problem' in text) return text;
-    try {
-      obj = JSON.parse(text.text) as unknown;
-    } catch (err) {
-      return { problem: `not valid JSON: ${errorText(err)}` };
-    }
-    if (!isRecord(obj)) return { problem: `expected a JSON object, found ${describeValue(obj)}` };
-  }
-  const f = new Fields(obj as Record<string, unknown>);
+  const o = jsonObjectOf(value);
+  if ('problem' in o) return o;
+  const f = new Fields(o.obj);
   const runId = f.str('runId');
   if (f.problems.length === 0 && runId !== key) f.problems.push(`runId is ${JSON.stringify(runId)}, but the entry's key is ${JSON.stringify(key)}`);
   f.oneOf('mode', ['paper']);
@@ -169,7 +181,7 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   ]) as unknown as PaperCounters;
   const missed = (f.has('missed') ? f.array('missed') : []).flatMap((m, i): MissedRange[] => {
     const e = f.element(m, `missed[${i}]`);
-    return e === null ? [] : [{ fromTs: e.nsOrNull('fromTs') ?? '', toTs: e.nsOrNull('toTs') ?? '', scans: e.int('scans'), via: e.oneOf<'stream'>('via', ['stream', 'key']) }];
+    return e === null ? [] : [{ fromTs: e.nsOrNull('fromTs') ?? '', toTs: e.nsOrNull('toTs') ?? '', scans: e.int('scans'), via: e.oneOf<MissedRange['via']>('via', ['stream', 'key', 'scanner']) }];
   });
   const rj = f.has('lastRejection') ? f.object('lastRejection', true) : null;
   const lastRejection = rj === null ? null : { kind: rj.oneOf<'malformed'>('kind', REJECTION_KINDS), reason: rj.str('reason'), atMs: rj.num('atMs') };
@@ -204,11 +216,8 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
     stopped,
   };
   if (f.problems.length === 0 && !Number.isFinite(state.heartbeatMs)) f.problems.push('heartbeatMs is null, expected a number');
-  if (f.problems.length > 0) {
-    const shown = f.problems.slice(0, MAX_PROBLEMS).join('; ');
-    return { problem: f.problems.length > MAX_PROBLEMS ? `${shown}; and ${f.problems.length - MAX_PROBLEMS} more` : shown };
-  }
-  return { state };
+  const problem = problemsText(f);
+  return problem === null ? { state } : { problem };
 }
 
 /** Message of an unknown thrown value. */

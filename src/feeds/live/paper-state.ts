@@ -90,8 +90,11 @@ export interface MissedRange {
   /** ns decimal string of the first scan accepted after. */
   readonly toTs: string;
   readonly scans: number;
-  /** Where the scan after came from: the stream (which lost them) or the latest key (which never showed them). */
-  readonly via: 'stream' | 'key';
+  /**
+   * Where the scan after came from: the stream (which lost them), the latest key (which never showed
+   * them), or the run's own scanner (which took none: the process was stalled or not running).
+   */
+  readonly via: 'stream' | 'key' | 'scanner';
 }
 
 /** DOLPHIN_STATE_PAPER[runId]: written at most every second by a paper run. */
