@@ -72,7 +72,8 @@ describeHazelcast('dolphin status (real member)', () => {
     maps.push(f, s);
     for (const [k, v] of Object.entries(features)) await f.set(k, v);
     for (const [k, v] of Object.entries(states)) await s.set(k, typeof v === 'string' ? v : JSON.stringify(v));
-    const args = ['status', '--hz', member.address, '--cluster', member.cluster, '--features-map', f.getName(), '--state-map', s.getName()];
+    // scanners in a map of their own too: a scanner record elsewhere on the member never leaks in
+    const args = ['status', '--hz', member.address, '--cluster', member.cluster, '--features-map', f.getName(), '--state-map', s.getName(), '--scanner-map', `test-status-cli-scanners-${id}`];
     return { args, features: f };
   }
 
