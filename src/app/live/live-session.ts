@@ -1,10 +1,10 @@
 /**
  * A live paper run as named steps: journal (checked, locked), engine worker, shadows, source with
  * acceptance (Hazelcast, or the own scanner in this process: exchange-source.ts), state publisher
- * (Hazelcast, or JOURNAL/state.json without a member), validation. Each accepted scan is journaled first, then posted to the
- * engine and the shadows. A failing step fails the session with a coded error instead of throwing from
- * an event handler; after a journal fault the engine still holds every durable scan, so the session can
- * stop with the report of everything up to the last durable scan.
+ * (Hazelcast, or JOURNAL/state.json without a member), validation. Each accepted scan is journaled
+ * first, then posted to the engine and the shadows. A failing step fails the session with a coded
+ * error instead of throwing from an event handler; after a journal fault the engine still holds every
+ * durable scan, so the session can stop with the report of everything up to the last durable scan.
  */
 import { hostname } from 'node:os';
 import type { EngineConfig } from '../../core/config.js';
