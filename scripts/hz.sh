@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Start, stop or check a local single-node Hazelcast member for DOLPHIN (development and tests).
 #
-#   scripts/hz.sh start  [--port N] [--cluster NAME] [--foreground] [--timeout SECONDS]
+#   scripts/hz.sh start  [--port N] [--cluster NAME] [--members H:P,H:P] [--foreground] [--timeout SECONDS]
 #   scripts/hz.sh stop   [--port N]
+#   scripts/hz.sh kill   [--port N]     (SIGKILL: a member crash, for failover tests)
 #   scripts/hz.sh status [--port N]
 #   scripts/hz.sh fetch                 (only fetch and cache the jar; prints its path)
 #
 # The member jar (com.hazelcast:hazelcast, pinned below) is fetched once with Maven and cached in
-# .hazelcast/lib/. Pid file and log live in .hazelcast/member-<port>.{pid,log}. Environment:
+# .hazelcast/lib/. Pid file and log live in .hazelcast/member-<port>.{pid,log}. --members joins the
+# listed local members into one cluster (TCP/IP discovery), e.g. two members on 5820 and 5821:
+#   hz.sh start --port 5820 --members 127.0.0.1:5820,127.0.0.1:5821 (then the same with --port 5821)
+# Environment:
 #   HZ_JAR   use this member jar instead of fetching one
 #   HZ_HEAP  JVM max heap (default 256m)
 #   JAVA     java executable (default: java on PATH)
@@ -25,7 +29,7 @@ JAVA="${JAVA:-java}"
 die() { echo "hz: $*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 cmd="${1:-}"
@@ -35,6 +39,7 @@ PORT=5701
 CLUSTER=dolphin
 FOREGROUND=0
 TIMEOUT=90
+MEMBERS=
 while [ $# -gt 0 ]; do
   case "$1" in
     --port) PORT="${2:?--port needs a value}"; shift 2 ;;
@@ -42,6 +47,8 @@ while [ $# -gt 0 ]; do
     --cluster) CLUSTER="${2:?--cluster needs a value}"; shift 2 ;;
     --cluster=*) CLUSTER="${1#*=}"; shift ;;
     --timeout) TIMEOUT="${2:?--timeout needs a value}"; shift 2 ;;
+    --members) MEMBERS="${2:?--members needs a value}"; shift 2 ;;
+    --members=*) MEMBERS="${1#*=}"; shift ;;
     --timeout=*) TIMEOUT="${1#*=}"; shift ;;
     --foreground) FOREGROUND=1; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -50,6 +57,7 @@ while [ $# -gt 0 ]; do
 done
 [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1 ] && [ "$PORT" -le 65535 ] || die "--port must be 1..65535, was '$PORT'"
 [[ "$CLUSTER" =~ ^[A-Za-z0-9._-]+$ ]] || die "--cluster must match [A-Za-z0-9._-]+, was '$CLUSTER'"
+[ -z "$MEMBERS" ] || [[ "$MEMBERS" =~ ^[A-Za-z0-9.:-]+(,[A-Za-z0-9.:-]+)*$ ]] || die "--members must be host:port,host:port, was '$MEMBERS'"
 
 PID_FILE="$STATE_DIR/member-$PORT.pid"
 LOG_FILE="$STATE_DIR/member-$PORT.log"
@@ -100,6 +108,7 @@ java_cmd() {
     "-Dhazelcast.config=$CONFIG" \
     "-Djava.util.logging.config.file=$LOGGING" \
     "-Ddolphin.hz.cluster=$CLUSTER" "-Ddolphin.hz.port=$PORT" \
+    "-Ddolphin.hz.join=$([ -n "$MEMBERS" ] && echo true || echo false)" "-Ddolphin.hz.members=${MEMBERS:-127.0.0.1}" \
     -cp "$jar" com.hazelcast.core.server.HazelcastMemberStarter)
 }
 
@@ -180,11 +189,22 @@ do_stop() {
   echo "hz: stopped (pid $pid, port $PORT)"
 }
 
+do_kill() {
+  local pid; pid="$(read_pid)"
+  if ! pid_alive "$pid"; then rm -f "$PID_FILE"; echo "hz: not running (port $PORT)"; return 0; fi
+  kill -KILL "$pid" 2>/dev/null || true
+  local i
+  for i in $(seq 1 50); do pid_alive "$pid" || break; sleep 0.1; done
+  rm -f "$PID_FILE"
+  echo "hz: killed (pid $pid, port $PORT)"
+}
+
 case "$cmd" in
   start) do_start ;;
   stop) do_stop ;;
+  kill) do_kill ;;
   status) do_status ;;
   fetch) t0="$(date +%s%N)"; jar="$(member_jar)"; echo "hz: $jar ($(( ($(date +%s%N) - t0) / 1000000 )) ms)" ;;
   -h|--help|help) usage ;;
-  *) die "unknown command '$cmd' (start|stop|status|fetch)" ;;
+  *) die "unknown command '$cmd' (start|stop|kill|status|fetch)" ;;
 esac

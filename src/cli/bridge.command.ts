@@ -21,6 +21,7 @@ interface Args {
   verbose: boolean;
   'connect-timeout': number;
   'features-map': string;
+  'scan-stream'?: string;
   'reject-after': number;
 }
 
@@ -42,6 +43,7 @@ export function bridgeCommand(y: Argv): Argv {
         .option('verbose', { type: 'boolean', default: false, describe: 'log every publish and retry on stderr' })
         .option('connect-timeout', { type: 'number', default: DEFAULT_CLI_CONNECT_TIMEOUT_MS, describe: 'ms to wait for the first connection to Hazelcast' })
         .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true })
+        .option('scan-stream', { type: 'string', hidden: true, describe: 'ringbuffer the scans are appended to (default: the scan stream of --features-map)' })
         .option('reject-after', { type: 'number', default: 3000, hidden: true })
         .example('$0 bridge /data/arrow_scans', 'publish each new scan of the scanner to the local member')
         .example('$0 bridge data/sample --backfill --speed 50', 'replay the sample into Hazelcast at 50 scans/s, then keep watching') as Argv<Args>,
@@ -66,6 +68,7 @@ export function bridgeCommand(y: Argv): Argv {
         pollMs: args.poll,
         featuresMap: args['features-map'],
         rejectAfterMs: args['reject-after'],
+        stream: { client: () => client, ...(args['scan-stream'] !== undefined ? { name: args['scan-stream'] } : {}) },
         ...(args.from !== undefined ? { from: args.from } : {}),
         log: say,
       });
@@ -80,6 +83,7 @@ export function bridgeCommand(y: Argv): Argv {
         onLifecycle: (state) => {
           if (state === 'DISCONNECTED' && connected && !closing) {
             connected = false;
+            bridge.connectionLost();
             say('warn', `lost Hazelcast at ${args.hz}; reconnecting, publishing waits until it is back`);
           } else if (state === 'CONNECTED' && !connected) {
             connected = true;
@@ -134,12 +138,14 @@ function printStats(s: BridgeStats, json: boolean): void {
         lastTs: s.lastTs === null ? null : s.lastTs.toString(),
         factorsPublished: s.factorsPublished,
         lastFactorsDate: s.lastFactorsDate,
+        stream: s.stream,
       })}\n`,
     );
     return;
   }
   process.stdout.write(
     `bridge: published ${s.published} scan(s)${s.lastTs === null ? '' : ` (last timestamp_ns ${s.lastTs})`}, ` +
-      `${s.rejected} rejected, ${s.stale} stale, ${s.factorsPublished} factor record(s)${s.lastFactorsDate === null ? '' : ` (last ${s.lastFactorsDate})`}\n`,
+      `${s.rejected} rejected, ${s.stale} stale, ${s.factorsPublished} factor record(s)${s.lastFactorsDate === null ? '' : ` (last ${s.lastFactorsDate})`}` +
+      `${s.stream === null ? '' : `; scan stream: ${s.stream.appended} appended, ${s.stream.resets} reset(s), ${s.stream.republished} republished`}\n`,
   );
 }

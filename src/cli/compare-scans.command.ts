@@ -4,7 +4,7 @@ import { loadConfig } from '../app/config-files.js';
 import { compareScans } from '../app/compare-scans.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { scanComparisonJson, scanComparisonMarkdown, scanComparisonText } from '../report/scan-agreement-render.js';
-import { parseCadence } from './scan.command.js';
+import { parseCadence } from './scan-options.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
 
 interface Args extends ConfigArgs {

@@ -7,6 +7,7 @@ import type { ClusterStatus } from '../feeds/live/cluster-status.js';
 import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
+import { SCANNER_STATE_MAP } from '../feeds/exchange/scanner-status.js';
 import { EXIT } from './exit-codes.js';
 import { checkFlags, FLAG_BOUNDS, flagProblem } from './flag-bounds.js';
 
@@ -23,12 +24,13 @@ interface Args {
   'stale-after': number;
   'features-map': string;
   'state-map': string;
+  'scanner-map': string;
 }
 
 export function statusCommand(y: Argv): Argv {
   return y.command<Args>(
     'status',
-    'Show cluster health: the latest scan, external factors and every paper run (exit 1 when stale or down)',
+    'Show cluster health: the latest scan, external factors, every paper run and our own scanners (exit 1 when stale or down)',
     (a) =>
       a
         .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
@@ -39,6 +41,7 @@ export function statusCommand(y: Argv): Argv {
         // for tests and tenants sharing one cluster: read other map names than the contract's
         .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true, describe: 'map holding latest_eigen_scan and exf_latest' })
         .option('state-map', { type: 'string', default: STATE_MAP, hidden: true, describe: 'map of paper run states' })
+        .option('scanner-map', { type: 'string', default: SCANNER_STATE_MAP, hidden: true, describe: 'map of scanner status records (dolphin scan --hz, live --feed exchange --hz)' })
         .example('$0 status', 'one-shot health check of localhost:5701 (exit 0 healthy, 1 stale or down)')
         .example('$0 status --watch 5', 'refresh every 5 s; scan progression and scanner restarts between samples') as Argv<Args>,
     async (args) => {
@@ -48,7 +51,7 @@ export function statusCommand(y: Argv): Argv {
       const watchSeconds = watchText === undefined ? undefined : watchText === '' ? DEFAULT_WATCH_SECONDS : /^\s*[0-9.eE+-]+\s*$/.test(String(watchText)) ? Number(watchText) : watchText;
       checkFlags(args, ['stale-after'], [watchSeconds === undefined ? null : flagProblem('watch', watchSeconds)]);
 
-      const sampler = new Sampler(args.hz, args.cluster, staleAfter * 1000, args['features-map'], args['state-map']);
+      const sampler = new Sampler(args.hz, args.cluster, staleAfter * 1000, args['features-map'], args['state-map'], args['scanner-map']);
       try {
         if (watchSeconds === undefined) {
           const { status, error } = await sampler.sample(undefined);
@@ -77,6 +80,7 @@ class Sampler {
     private readonly staleAfterMs: number,
     private readonly featuresMap: string,
     private readonly stateMap: string,
+    private readonly scannerMap: string,
   ) {}
 
   /** A status; a down cluster gives a DOWN status plus the FeedUnavailableError saying what to do. */
@@ -90,6 +94,7 @@ class Sampler {
         error: message,
         featuresMap: this.featuresMap,
         stateMap: this.stateMap,
+        scannerMap: this.scannerMap,
       });
     if (this.client === undefined) {
       try {
@@ -104,6 +109,7 @@ class Sampler {
       staleAfterMs: this.staleAfterMs,
       featuresMap: this.featuresMap,
       stateMap: this.stateMap,
+      scannerMap: this.scannerMap,
       address: this.address,
       ...(previous !== undefined ? { previous } : {}),
     });

@@ -33,6 +33,33 @@ export interface ScannerRestart {
   readonly toScanNumber: number;
 }
 
+/** Live: scans the feed knows it missed between two accepted scans. */
+export interface MissedScans {
+  /** ns decimal strings of the accepted scans around the missed ones. */
+  readonly fromTs: string;
+  readonly toTs: string;
+  readonly scans: number;
+  /**
+   * 'stream': the scan stream lost them; 'key': only the latest key was readable and never showed them;
+   * 'scanner': the run's own scanner took none (the process was stalled or not running).
+   */
+  readonly via: 'stream' | 'key' | 'scanner';
+}
+
+/** Live: how the feed fared (absent from replays). */
+export interface LiveFeedQuality {
+  /** Accepted scans read from the scan stream, and from the latest key alone. */
+  readonly fromStream: number;
+  readonly fromKey: number;
+  /** Scans known to be missed, and the most recent ranges. */
+  readonly scansMissed: number;
+  readonly missed: readonly MissedScans[];
+  /** Messages refused: not a scan, outside the format's bounds, implausible or future timestamp. */
+  readonly malformed: number;
+  readonly outOfBounds: number;
+  readonly badTimestamps: number;
+}
+
 /** Everything a run dropped, skipped or noticed about its input. */
 export interface DataQuality {
   filesRead: number;
@@ -48,6 +75,8 @@ export interface DataQuality {
   malformedRows: MalformedRow[];
   /** Live: scans not newer than the last accepted one. */
   lateOrDuplicateLive: number;
+  /** Live: the feed's figures (missed scans, refused messages); absent from replays. */
+  liveFeed?: LiveFeedQuality;
   cadenceSeconds: number | null;
   gaps: Gap[];
   scannerRestarts: ScannerRestart[];

@@ -9,7 +9,8 @@ export type ErrorCode =
   | 'FEED_UNAVAILABLE'
   | 'USAGE'
   | 'REPORT_INVALID'
-  | 'FILE_IO';
+  | 'FILE_IO'
+  | 'JOURNAL';
 
 /** Base class of every error the library throws on purpose. */
 export class DolphinError extends Error {
@@ -82,5 +83,12 @@ export class FileIoError extends DolphinError {
   constructor(path: string, message: string) {
     super('FILE_IO', message);
     this.path = path;
+  }
+}
+
+/** A live journal cannot be used: locked by another run, unwritable, missing, full, or holding scans it refuses. */
+export class JournalError extends DolphinError {
+  constructor(message: string) {
+    super('JOURNAL', message);
   }
 }

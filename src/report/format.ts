@@ -58,12 +58,24 @@ export function dataQualityRows(dq: DataQuality): [string, string][] {
     ['conflicting rows dropped', String(dq.conflictsDropped)],
     ['malformed rows', String(dq.malformedRows.length)],
     ['late or duplicate live scans', String(dq.lateOrDuplicateLive)],
+    ...liveFeedRows(dq),
     ['cadence', dq.cadenceSeconds === null ? '-' : `${fmtNum(dq.cadenceSeconds, 2)} s`],
     ['gaps > 3 x cadence', String(dq.gaps.length)],
     ['scanner restarts', String(dq.scannerRestarts.length)],
     ['invalid prices', String(dq.invalidPrices.count)],
     ['factor problems', String(dq.factorProblems.length)],
     ['days without external factors', listOrCount(dq.daysWithoutFactors)],
+  ];
+}
+
+/** Live runs only: missed scans (with the last range) and refused messages. */
+function liveFeedRows(dq: DataQuality): [string, string][] {
+  const f = dq.liveFeed;
+  if (f === undefined) return [];
+  const last = f.missed[f.missed.length - 1];
+  return [
+    ['live scans missed', f.scansMissed === 0 ? '0' : `${f.scansMissed} in ${f.missed.length} gap(s)${last ? `, last ${last.scans} from ${fmtTs(last.fromTs)} to ${fmtTs(last.toTs)} (${last.via})` : ''}`],
+    ['live messages refused', `${f.malformed + f.outOfBounds + f.badTimestamps} (${f.malformed} malformed, ${f.outOfBounds} out of bounds, ${f.badTimestamps} bad timestamp)`],
   ];
 }
 

@@ -15,7 +15,7 @@ import { dayOf, dayToIso, type ScanRecord } from '../../src/core/scan.js';
 import { encodeScans } from '../../src/feeds/replay/arrow-scan.codec.js';
 import { connectHazelcast } from '../../src/feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../../src/feeds/live/hazelcast-connection.js';
-import { EXF_KEY, SCAN_KEY } from '../../src/feeds/live/paper-state.js';
+import { EXF_KEY, SCAN_KEY, scanStreamName } from '../../src/feeds/live/paper-state.js';
 import { parseFactorsJson, parseScanJson } from '../../src/feeds/live/scan-json.js';
 import { dolphin, spawnDolphin } from '../support/cli.js';
 import { waitFor } from '../support/live-driver.js';
@@ -118,16 +118,25 @@ describeHazelcast('dolphin bridge (process, real member)', () => {
       lastTs: s[24].timestampNs.toString(),
       factorsPublished: days.length,
       lastFactorsDate: days.at(-1),
+      stream: { appended: 25, resets: 0, republished: 0 },
     });
     const map = await client.getMap<string, string>(mapName);
     expect(parseScanJson((await map.get(SCAN_KEY)) ?? '').timestampNs).toBe(s[24].timestampNs);
+    // the scan stream of the map holds every published scan, in timestamp order, as the key's JSON
+    const rb = await client.getRingbuffer<string>(scanStreamName(mapName));
+    const entries = [...(await rb.readMany(0, 0, 100))];
+    const ts = entries.map((e) => parseScanJson(e).timestampNs);
+    expect(ts).toHaveLength(25);
+    for (let i = 1; i < ts.length; i++) expect(ts[i]! > ts[i - 1]!).toBe(true);
+    expect(entries[24]).toBe(await map.get(SCAN_KEY));
     expect(parseFactorsJson((await map.get(EXF_KEY)) ?? '').date).toBe(days.at(-1));
 
     // human output: the same counts in words (a new process starts from nothing: a replay again)
     const h = dolphin(base, { timeoutMs: 60_000 });
     expect(h.code).toBe(0);
-    expect(h.stdout).toMatch(/published 25 scan\(s\) \(last timestamp_ns \d{19}\), 1 rejected, 1 stale, \d factor record/);
+    expect(h.stdout).toMatch(/published 25 scan\(s\) \(last timestamp_ns \d{19}\), 1 rejected, 1 stale, \d factor record.*; scan stream: 25 appended, 0 reset\(s\), 0 republished/);
     await map.destroy();
+    await rb.destroy();
   });
 
   it('watches until SIGINT, then exits 0 with the counts', async () => {

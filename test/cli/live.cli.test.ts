@@ -56,7 +56,7 @@ describeHazelcast('dolphin live --paper (process)', () => {
       await waitFor(() => journalScans(journal) === 300, 20_000, 'journal of 300 scans');
       await waitFor(async () => (await state())?.lastScanTs === scans[299].timestampNs.toString(), 10_000, 'state of scan 299');
       p2.proc.kill('SIGINT');
-      expect(await p2.exited).toBe(0);
+      expect(await p2.exited, p2.err()).toBe(0);
       expect(p2.out()).toContain('Live paper run kill-test');
       const live = JSON.parse(readFileSync(join(journal, 'report.json'), 'utf8'));
       expect(live.fingerprint.scans).toBe(300);

@@ -41,7 +41,7 @@ function paperState(runId: string, heartbeatMs: number, over: Partial<PaperState
     trades: 3,
     acbCut: 0,
     positions: [],
-    counters: { scansAccepted: 12, malformedMessages: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 1, reconnects: 0 },
+    counters: { scansAccepted: 12, malformedMessages: 0, outOfBounds: 0, badTimestamps: 0, lateOrDuplicate: 0, scannerRestarts: 0, invalidPrices: 1, reconnects: 0, scansMissed: 0, fromStream: 12, fromKey: 0 },
     shadows: [],
     validation: null,
     journal: '/tmp/j',
@@ -72,7 +72,8 @@ describeHazelcast('dolphin status (real member)', () => {
     maps.push(f, s);
     for (const [k, v] of Object.entries(features)) await f.set(k, v);
     for (const [k, v] of Object.entries(states)) await s.set(k, typeof v === 'string' ? v : JSON.stringify(v));
-    const args = ['status', '--hz', member.address, '--cluster', member.cluster, '--features-map', f.getName(), '--state-map', s.getName()];
+    // scanners in a map of their own too: a scanner record elsewhere on the member never leaks in
+    const args = ['status', '--hz', member.address, '--cluster', member.cluster, '--features-map', f.getName(), '--state-map', s.getName(), '--scanner-map', `test-status-cli-scanners-${id}`];
     return { args, features: f };
   }
 

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { resolveConfig, type StrategyConfig } from '../../src/core/config.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { connectHazelcast, type HazelcastClient } from '../../src/feeds/live/hazelcast-connection.js';
-import { SCAN_KEY } from '../../src/feeds/live/paper-state.js';
+import { SCAN_KEY, scanStreamName } from '../../src/feeds/live/paper-state.js';
 import { scanToJson } from '../../src/feeds/live/scan-json.js';
+import { ScanStreamWriter } from '../../src/feeds/live/scan-stream-writer.js';
 
 /** A strategy config that trades on small synthetic data (short windows, numeric threshold). */
 export const LIVE_TEST_CONFIG: StrategyConfig = resolveConfig({ warmupBars: 5, volWindow: 10, alignWindow: 10, minAlignment: 0, maxHoldBars: 20, volThreshold: 0 });
@@ -15,15 +16,31 @@ export function uniqueMaps(): { featuresMap: string; stateMap: string } {
   return { featuresMap: `DOLPHIN_FEATURES_t${id}`, stateMap: `DOLPHIN_STATE_PAPER_t${id}` };
 }
 
-/** A test-side client writing scans like the scanner/bridge does. */
+/**
+ * A test-side publisher writing scans like the bridge does: each scan is appended to the scan stream of
+ * the features map, then written to latest_eigen_scan (`keyOnly`: the key alone, like the external
+ * scanner). After a member restart it republishes what the lost stream held, as the bridge does.
+ */
 export class ScanPutter {
-  private constructor(readonly client: HazelcastClient, readonly featuresMap: string) {}
+  private constructor(
+    readonly client: HazelcastClient,
+    readonly featuresMap: string,
+    private readonly stream: ScanStreamWriter<{ ts: bigint; text: string }> | null,
+  ) {}
 
-  static async connect(address: string, cluster: string, featuresMap: string): Promise<ScanPutter> {
-    return new ScanPutter(await connectHazelcast({ address, cluster, reconnect: true, connectTimeoutMs: 20_000 }), featuresMap);
+  static async connect(address: string, cluster: string, featuresMap: string, options: { keyOnly?: boolean } = {}): Promise<ScanPutter> {
+    let stream: ScanStreamWriter<{ ts: bigint; text: string }> | null = null;
+    let c: HazelcastClient | undefined;
+    if (!options.keyOnly) stream = new ScanStreamWriter({ client: () => c, name: scanStreamName(featuresMap), reload: (r) => r.text });
+    c = await connectHazelcast({ address, cluster, reconnect: true, connectTimeoutMs: 20_000, onLifecycle: (st) => st === 'DISCONNECTED' && stream?.markSuspect() });
+    return new ScanPutter(c, featuresMap, stream);
   }
 
   async putText(text: string, key = SCAN_KEY): Promise<void> {
+    if (key === SCAN_KEY && this.stream !== null) {
+      const ts = /"timestamp_ns"\s*:\s*"?(\d+)/.exec(text)?.[1];
+      await this.stream.append(text, { ts: ts === undefined ? 0n : BigInt(ts), text });
+    }
     const m = await this.client.getMap<string, string>(this.featuresMap);
     await m.set(key, text);
   }

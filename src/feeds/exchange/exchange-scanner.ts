@@ -14,7 +14,7 @@ import { BinanceUsdmVenue, VenueRateLimited, isNetworkError, type PriceSource, t
 import { PriceBook } from './price-book.js';
 import { chooseUniverse, type UniverseSpec } from './scan-universe.js';
 import type { ScanPublisher } from './scan-publisher.js';
-import type { ScannerConnection, ScannerCounters, ScannerStatus } from './scanner-status.js';
+import { SCANNER_BEAT_MS, type ScannerConnection, type ScannerCounters, type ScannerStatus } from './scanner-status.js';
 
 /** The scan timer wakes this many ms before a boundary and spins until it (at most this much CPU per scan). */
 const SPIN_MS = 2;
@@ -34,6 +34,11 @@ export interface ExchangeScannerOptions {
   readonly priceSource: PriceSource;
   /** Folder for scanner-layout Arrow files (and the restore source at start). */
   readonly out?: string;
+  /**
+   * Without `out`: a scan folder read back at start to restore the universe and the feature windows
+   * (never written), e.g. the journal of a live run whose scans this scanner took.
+   */
+  readonly restoreFrom?: string;
   readonly publisher?: ScanPublisher;
   /** Key of the status record (default: the exchange id). */
   readonly scannerId?: string;
@@ -63,6 +68,9 @@ export interface ExchangeScannerOptions {
   /** Every status record (after each scan and every few seconds). */
   readonly onStatus?: (status: ScannerStatus) => void;
 }
+
+/** The scanner's settings as the flags give them (no callbacks, no publisher). */
+export type ExchangeScannerSettings = Omit<ExchangeScannerOptions, 'log' | 'onScan' | 'onPrice' | 'onStatus' | 'publisher'>;
 
 /** When a scan was taken and written (performance.now() ms), for latency figures. */
 export interface ScanTiming {
@@ -162,23 +170,24 @@ export class ExchangeScanner {
    */
   async start(): Promise<void> {
     const markets = await this.withStartRetries('load the markets (GET /fapi/v1/exchangeInfo)', () => this.venue.markets());
-    const restored = this.o.out !== undefined && existsSync(this.o.out) ? this.restore() : null;
+    const from = this.o.out ?? this.o.restoreFrom;
+    const restored = from !== undefined && existsSync(from) ? this.restore(from) : null;
     let ids: readonly string[];
     const wanted = this.o.universe.kind === 'symbols' ? this.o.universe.symbols : null;
     if (restored !== null && (wanted === null || sameList(restored.symbols, wanted))) {
       ids = restored.symbols;
-      this.o.log('info', `restored the universe (${ids.length} symbols) and the feature windows from ${this.restoredScans} scans in ${this.o.out}`);
+      this.o.log('info', `restored the universe (${ids.length} symbols) and the feature windows from ${this.restoredScans} scans in ${from}`);
     } else if (restored !== null && wanted !== null && wanted.every((id) => restored.symbols.includes(id))) {
       // a list inside the written universe continues its windows (the others get invalid prices), exactly
       // as a replay of the folder does (a scan listing fewer symbols continues the stream)
       ids = wanted;
-      this.o.log('info', `the universe (${ids.length} symbols) is part of the one written in ${this.o.out}: continuing its feature windows from ${this.restoredScans} scans`);
+      this.o.log('info', `the universe (${ids.length} symbols) is part of the one written in ${from}: continuing its feature windows from ${this.restoredScans} scans`);
     } else {
       const volumes = this.o.universe.kind === 'top' ? await this.withStartRetries('rank by 24 h volume (GET /fapi/v1/ticker/24hr)', () => this.venue.quoteVolumes()) : new Map<string, number>();
       const choice = chooseUniverse(this.o.universe, markets, volumes);
       for (const n of choice.notes) this.o.log('warn', n);
       ids = choice.ids;
-      if (restored !== null) this.o.log('warn', `the universe lists symbols outside the one written in ${this.o.out}; the feature windows start empty`);
+      if (restored !== null) this.o.log('warn', `the universe lists symbols outside the one written in ${from}; the feature windows start empty`);
       this.stream = new PriceFeatureStream(ids, this.windows);
       this.o.log('info', `universe: ${ids.length} symbols (${ids.slice(0, 6).join(', ')}${ids.length > 6 ? ', ...' : ''})`);
     }
@@ -199,14 +208,13 @@ export class ExchangeScanner {
     void this.pollLoop();
     void this.periodic(this.o.clockCheckMs ?? 60_000, () => this.checkClock());
     void this.periodic(this.o.marketsRefreshMs ?? 600_000, () => this.refreshMarkets());
-    this.beatTimer = setInterval(() => this.emitStatus(), Math.min(5000, this.o.cadenceMs));
+    this.beatTimer = setInterval(() => this.emitStatus(), Math.min(SCANNER_BEAT_MS, this.o.cadenceMs));
     this.beatTimer.unref?.();
     this.scheduleNext();
   }
 
-  /** Reads --out back: the universe of its last segment and the stream state after its last scan. */
-  private restore(): { symbols: readonly string[] } | null {
-    const dir = this.o.out!;
+  /** Reads a scan folder back (--out): the universe of its last segment and the stream state after its last scan. */
+  private restore(dir: string): { symbols: readonly string[] } | null {
     let scans;
     try {
       scans = readOrderedScans(dir);

@@ -37,6 +37,8 @@ export class ScanPublisher {
   private constructor(
     private readonly client: HazelcastClient,
     private readonly o: ScanPublisherOptions,
+    /** close() shuts the client down (false: the caller's client, e.g. a live run's). */
+    private readonly ownsClient = true,
   ) {}
 
   private async prepare(): Promise<void> {
@@ -63,6 +65,13 @@ export class ScanPublisher {
       },
     });
     const p = new ScanPublisher(client, o);
+    await p.prepare();
+    return p;
+  }
+
+  /** A publisher over a client the caller owns and closes (a live run's); close() leaves it running. */
+  static async over(client: HazelcastClient, o: Omit<ScanPublisherOptions, 'address' | 'cluster' | 'connectTimeoutMs'>): Promise<ScanPublisher> {
+    const p = new ScanPublisher(client, { ...o, address: '', cluster: '' }, false);
     await p.prepare();
     return p;
   }
@@ -116,11 +125,11 @@ export class ScanPublisher {
     }
   }
 
-  /** Waits (at most `ms`) for pending puts, then shuts the client down. */
+  /** Waits (at most `ms`) for pending puts, then shuts the client down (when it owns it). */
   async close(ms = 3000): Promise<void> {
     const deadline = Date.now() + ms;
     while ((this.pending.size > 0 || this.pumping) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.closed = true;
-    await this.client.shutdown().catch(() => undefined);
+    if (this.ownsClient) await this.client.shutdown().catch(() => undefined);
   }
 }

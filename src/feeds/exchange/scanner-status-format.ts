@@ -1,13 +1,12 @@
 /** Text of a scanner status for `dolphin status` and logs (one block, a few lines). */
-import type { ScannerStatus } from './scanner-status.js';
+import { scannerHealth, type ScannerHealth, type ScannerStatus } from './scanner-status.js';
 
 const ago = (ms: number | null): string => (ms === null ? 'never' : ms < 10_000 ? `${ms} ms ago` : `${(ms / 1000).toFixed(0)} s ago`);
 
-/** Formats one scanner's status; `now` judges the heartbeat's age. */
-export function formatScannerStatus(s: ScannerStatus, now: number): string {
+/** Formats one scanner's status; `now` judges the heartbeat's age (or `health` when the caller judged it). */
+export function formatScannerStatus(s: ScannerStatus, now: number, health: ScannerHealth = scannerHealth(s, now)): string {
   const c = s.counters;
   const beat = now - s.heartbeatMs;
-  const health = s.stopped ? 'STOPPED' : beat > Math.max(15_000, 3 * s.cadenceMs) ? 'STALE' : s.connection === 'WEBSOCKET' ? 'OK' : 'DEGRADED';
   const lines = [
     `scanner ${s.scannerId} [${health}] ${s.exchange} at ${s.venue}, ${s.priceSource} prices every ${s.cadenceMs / 1000} s, connection ${s.connection}; heartbeat ${ago(beat)}`,
     `  scans: ${s.scansWritten} written, ${s.scansPublished} published, last #${s.lastScanNumber ?? '-'} at ${s.lastScanTs === null ? '-' : new Date(Number(BigInt(s.lastScanTs) / 1_000_000n)).toISOString()}; last tick ${ago(s.lastTickAgeMs)}; ${s.restoredScans} scans restored`,

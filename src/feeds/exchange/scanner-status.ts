@@ -3,6 +3,28 @@
 /** Map of scanner states, keyed by scanner id (default: the exchange id, e.g. `binanceusdm`). */
 export const SCANNER_STATE_MAP = 'DOLPHIN_SCANNER_STATE';
 
+/** The status record is written after every scan and at least this often (the heartbeat). */
+export const SCANNER_BEAT_MS = 5000;
+
+/** How a scanner looks from its status record: STALE (no heartbeat), DEGRADED (no price stream), OK, STOPPED. */
+export type ScannerHealth = 'OK' | 'DEGRADED' | 'STALE' | 'STOPPED';
+
+/**
+ * Heartbeat age beyond which a running scanner is STALE: three missed beats (it writes its record at
+ * least every min(cadence, 5 s)), and never less than `floorMs` (dolphin status passes its run limit,
+ * max(3 s, --stale-after / 2); default 15 s).
+ */
+export function scannerHeartbeatLimitMs(cadenceMs: number, floorMs = 15_000): number {
+  return Math.max(floorMs, 3 * Math.min(SCANNER_BEAT_MS, cadenceMs));
+}
+
+/** The health of a scanner's record at wall-clock `nowMs` (`floorMs`: see scannerHeartbeatLimitMs). */
+export function scannerHealth(s: ScannerStatus, nowMs: number, floorMs?: number): ScannerHealth {
+  if (s.stopped) return 'STOPPED';
+  if (nowMs - s.heartbeatMs > scannerHeartbeatLimitMs(s.cadenceMs, floorMs)) return 'STALE';
+  return s.connection === 'WEBSOCKET' ? 'OK' : 'DEGRADED';
+}
+
 /** How prices reach the scanner right now. */
 export type ScannerConnection = 'STARTING' | 'WEBSOCKET' | 'REST_FALLBACK' | 'DOWN' | 'STOPPED';
 

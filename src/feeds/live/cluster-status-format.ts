@@ -1,4 +1,5 @@
 /** Text rendering of a ClusterStatus for `dolphin status` (pure). */
+import { formatScannerStatus } from '../exchange/scanner-status-format.js';
 import { fmtAge, fmtSeconds, type ClusterStatus } from './cluster-status.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -27,9 +28,11 @@ export function formatStatus(status: ClusterStatus): string {
     out.push(`  scan      #${s.scanNumber ?? '?'} at ${s.timestampIso ?? s.timestampNs ?? '?'}, age ${fmtAge(s.ageSeconds ?? NaN)}, ${s.assets ?? 0} assets${prog}`);
   } else if (s.state === 'MALFORMED') out.push(`  scan      MALFORMED: ${s.problem ?? ''}`);
   else out.push(`  scan      ${s.state === 'MISSING' ? 'none published' : 'unknown'}`);
+  const st = status.stream;
+  if (st !== null) out.push(`  stream    ${st.name}: ${st.size} of ${st.capacity} scans${st.size > 0 ? ` (sequences ${st.headSequence}..${st.tailSequence})` : ''}`);
   const e = status.exf;
   out.push(`  exf       ${e.state === 'OK' ? (e.date ?? '') : e.state === 'MALFORMED' ? `MALFORMED: ${e.problem ?? ''}` : e.state === 'MISSING' ? 'none published' : 'unknown'}`);
-  out.push(`  maps      ${status.maps.features}, ${status.maps.state}   (stale after ${fmtSeconds(status.staleAfterSeconds)})`);
+  out.push(`  maps      ${status.maps.features}, ${status.maps.state}, ${status.maps.scanners}   (stale after ${fmtSeconds(status.staleAfterSeconds)})`);
 
   if (c.reachable) {
     out.push('');
@@ -55,8 +58,9 @@ export function formatStatus(status: ClusterStatus): string {
       for (const r of status.runs) {
         const k = r.counters;
         out.push(
-          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, late/dup ${k.lateOrDuplicate}, ` +
-            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}`,
+          `  ${r.runId}: scans ${k.scansAccepted}, malformed ${k.malformedMessages}, out of bounds ${k.outOfBounds}, bad timestamps ${k.badTimestamps}, late/dup ${k.lateOrDuplicate}, ` +
+            `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}, ` +
+            `missed ${k.scansMissed} (from stream ${k.fromStream}, key only ${k.fromKey})`,
         );
         for (const sh of r.shadows) {
           out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);
@@ -66,6 +70,15 @@ export function formatStatus(status: ClusterStatus): string {
     if (status.malformedRuns.length > 0) {
       out.push('', `Malformed state entries (${status.malformedRuns.length})`);
       for (const m of status.malformedRuns) out.push(`  ${m.key}: ${m.problem}`);
+    }
+    // our own scanner (dolphin scan, live --feed exchange); absent with the external scanner alone
+    if (status.scanners.length > 0) {
+      out.push('', `Scanners (${status.scanners.length})`);
+      for (const sc of status.scanners) out.push(...formatScannerStatus(sc.status, status.atMs, sc.health).split('\n').map((l) => `  ${l}`));
+    }
+    if (status.malformedScanners.length > 0) {
+      out.push('', `Malformed scanner entries (${status.malformedScanners.length})`);
+      for (const m of status.malformedScanners) out.push(`  ${m.key}: ${m.problem}`);
     }
   }
   if (status.reasons.length > 0) {

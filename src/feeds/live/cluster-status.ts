@@ -13,15 +13,21 @@
  *   - a run that is not stopped has a heartbeat older than max(3 s, staleAfter / 2), a feedStatus
  *     other than CONNECTED, a last accepted scan more than `staleAfterMs` behind the latest scan,
  *     or a validation verdict DIVERGED.
- *   Stopped runs are shown but never affect health (their entry may linger in the map for ever).
+ *   Stopped runs are shown but never affect health (their entry may linger in the map for ever);
+ *   - a scanner's status record (`DOLPHIN_SCANNER_STATE`, written by `dolphin scan` and by
+ *     `live --feed exchange --hz`) that is not stopped and whose heartbeat is older than
+ *     max(run heartbeat limit, 3 of its beats), or a scanner record that is malformed.
+ *   A scanner without its price stream (REST fallback) is a note, not a health problem.
  * - OK otherwise. A scanner restart (scan_number went down while timestamp_ns went up since the
  *   previous sample) is a note, not a health problem.
  */
 
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
+import { parseScannerStatus } from '../exchange/scanner-status-parser.js';
+import { SCANNER_STATE_MAP, scannerHealth, scannerHeartbeatLimitMs, type ScannerHealth, type ScannerStatus } from '../exchange/scanner-status.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { PaperCounters, ShadowState, ValidationState } from './paper-state.js';
-import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP } from './paper-state.js';
+import type { MissedRange, PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
+import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP, scanStreamName } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { errorText, parseState, textOf, type ParsedState } from './paper-state-parser.js';
 
@@ -75,6 +81,16 @@ export interface LatestScanStatus {
   readonly progression: ScanProgression | null;
 }
 
+/** The scan stream (ringbuffer) of the features map. */
+export interface StreamStatus {
+  readonly name: string;
+  /** Entries held, and their sequences (head > tail when empty). */
+  readonly size: number;
+  readonly headSequence: number;
+  readonly tailSequence: number;
+  readonly capacity: number;
+}
+
 /** `DOLPHIN_FEATURES["exf_latest"]`. */
 export interface ExfStatus {
   readonly state: 'OK' | 'MISSING' | 'MALFORMED' | 'UNKNOWN';
@@ -108,12 +124,27 @@ export interface PaperRunStatus {
   readonly openPositions: number;
   readonly acbCut: number;
   readonly counters: PaperCounters;
+  /** The last message the run refused and why (null when none or an older writer). */
+  readonly lastRejection: RejectionState | null;
+  /** Most recent ranges of scans the run knows it missed. */
+  readonly missed: readonly MissedRange[];
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
   readonly journal: string;
   /** STALE when this run contributes a reason to the overall health. */
   readonly health: 'OK' | 'STALE';
   readonly reasons: readonly string[];
+}
+
+/** One scanner as read from `DOLPHIN_SCANNER_STATE[scannerId]`, judged. */
+export interface ScannerEntryStatus {
+  /** OK, DEGRADED (no price stream: REST polling), STALE (heartbeat too old: counts for health) or STOPPED. */
+  readonly health: ScannerHealth;
+  readonly heartbeatAgeSeconds: number;
+  /** The heartbeat age beyond which this scanner is STALE. */
+  readonly heartbeatLimitSeconds: number;
+  /** The record as the scanner wrote it. */
+  readonly status: ScannerStatus;
 }
 
 /** A map entry that could not be read as what it should be. */
@@ -134,13 +165,19 @@ export interface ClusterStatus {
   /** Observations that do not affect health (scanner restart, no exf, stopped runs). */
   readonly notes: readonly string[];
   readonly cluster: ClusterInfo;
-  readonly maps: { readonly features: string; readonly state: string };
+  readonly maps: { readonly features: string; readonly state: string; readonly scanners: string };
   readonly scan: LatestScanStatus;
+  /** The scan stream of the features map; null when it could not be read. */
+  readonly stream: StreamStatus | null;
   readonly exf: ExfStatus;
   /** Readable runs, by run id. */
   readonly runs: readonly PaperRunStatus[];
   /** State entries that are not a valid PaperState, by key. */
   readonly malformedRuns: readonly MalformedEntry[];
+  /** The scanners' status records (our own scanner: `dolphin scan`, `live --feed exchange`), by id. */
+  readonly scanners: readonly ScannerEntryStatus[];
+  /** Scanner records that are not a valid ScannerStatus, by key. */
+  readonly malformedScanners: readonly MalformedEntry[];
 }
 
 /** Options of collectStatus. */
@@ -153,6 +190,8 @@ export interface CollectStatusOptions {
   readonly featuresMap?: string;
   /** Default STATE_MAP. */
   readonly stateMap?: string;
+  /** Default SCANNER_STATE_MAP. */
+  readonly scannerMap?: string;
   /** The previous sample, for scan progression (scans advanced, scanner restart). */
   readonly previous?: ClusterStatus;
   /** Address shown in the status; default the client's first configured member. */
@@ -172,6 +211,7 @@ export function heartbeatLimitMs(staleAfterMs: number): number {
 export async function collectStatus(client: HazelcastClient, opts: CollectStatusOptions): Promise<ClusterStatus> {
   const featuresMap = opts.featuresMap ?? FEATURES_MAP;
   const stateMap = opts.stateMap ?? STATE_MAP;
+  const scannerMap = opts.scannerMap ?? SCANNER_STATE_MAP;
   const config = client.getConfig();
   const address = opts.address ?? config.network?.clusterMembers?.[0] ?? '';
   const clusterName = config.clusterName ?? '';
@@ -179,15 +219,21 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
   let scanRaw: Read;
   let exfRaw: Read;
   let stateRaw: (Read & { key: string })[];
+  let scannerRaw: (Read & { key: string })[];
   let memberAddresses: string[];
+  let stream: StreamStatus | null = null;
   try {
     const features = await client.getMap<string, unknown>(featuresMap);
     const state = await client.getMap<string, unknown>(stateMap);
     [scanRaw, exfRaw] = await Promise.all([read(() => features.get(SCAN_KEY)), read(() => features.get(EXF_KEY))]);
+    stream = await readStream(client, scanStreamName(featuresMap));
     const keys = (await state.keySet()).map(String).sort();
     // one get per key: a value the client cannot deserialize spoils only its own entry
     stateRaw = await Promise.all(keys.map(async (key) => ({ key, ...(await read(() => state.get(key))) })));
-    for (const r of [scanRaw, exfRaw, ...stateRaw]) if (r.error !== undefined && !clientRunning(client)) throw r.error;
+    const scanners = await client.getMap<string, unknown>(scannerMap);
+    const scannerKeys = (await scanners.keySet()).map(String).sort();
+    scannerRaw = await Promise.all(scannerKeys.map(async (key) => ({ key, ...(await read(() => scanners.get(key))) })));
+    for (const r of [scanRaw, exfRaw, ...stateRaw, ...scannerRaw]) if (r.error !== undefined && !clientRunning(client)) throw r.error;
     memberAddresses = client
       .getCluster()
       .getMembers()
@@ -201,6 +247,7 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
       error: `lost the cluster while reading: ${errorText(err)}`,
       featuresMap,
       stateMap,
+      scannerMap,
     });
   }
 
@@ -208,6 +255,9 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
   const notes: string[] = [];
   const scan = scanStatus(scanRaw, opts, featuresMap, reasons, notes);
   const exf = exfStatus(exfRaw, featuresMap, reasons, notes);
+  if (stream !== null && stream.size === 0 && scan.state === 'OK') {
+    notes.push(`scan stream ${stream.name} is empty: the publisher writes ${SCAN_KEY} alone (the external scanner?); live runs then see only the latest scan and count what they miss`);
+  }
   const runs: PaperRunStatus[] = [];
   const malformedRuns: MalformedEntry[] = [];
   for (const r of stateRaw) {
@@ -221,7 +271,21 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
     runs.push(run);
     for (const why of run.reasons) reasons.push(`run ${run.runId}: ${why}`);
     if (run.stopped) notes.push(`run ${run.runId} stopped (heartbeat ${fmtAge(run.heartbeatAgeSeconds)} ago)`);
+    if (run.counters.scansMissed > 0) {
+      const last = run.missed[run.missed.length - 1];
+      const range = last === undefined ? '' : `; last: ${last.scans} between ${isoOfNs(last.fromTs)} and ${isoOfNs(last.toTs)} (${missedWhy(last.via)})`;
+      notes.push(`run ${run.runId} missed ${run.counters.scansMissed} scan(s) in ${run.missed.length} gap(s) it could not fill${range}`);
+    }
+    const refused = run.counters.malformedMessages + run.counters.outOfBounds + run.counters.badTimestamps;
+    if (refused > 0) {
+      const last = run.lastRejection === null ? '' : `; last ${fmtAge((opts.now - run.lastRejection.atMs) / 1000)} ago: ${run.lastRejection.reason}`;
+      notes.push(
+        `run ${run.runId} refused ${refused} message(s): ${run.counters.malformedMessages} malformed, ${run.counters.outOfBounds} out of bounds, ${run.counters.badTimestamps} with a bad timestamp${last}`,
+      );
+    }
   }
+
+  const { scanners, malformedScanners } = scannerStatuses(scannerRaw, scannerMap, opts, reasons, notes);
 
   return {
     atMs: opts.now,
@@ -238,11 +302,14 @@ export async function collectStatus(client: HazelcastClient, opts: CollectStatus
       memberAddresses,
       error: null,
     },
-    maps: { features: featuresMap, state: stateMap },
+    maps: { features: featuresMap, state: stateMap, scanners: scannerMap },
     scan,
+    stream,
     exf,
     runs,
     malformedRuns,
+    scanners,
+    malformedScanners,
   };
 }
 
@@ -255,6 +322,7 @@ export function unreachableStatus(opts: {
   readonly error: string;
   readonly featuresMap?: string;
   readonly stateMap?: string;
+  readonly scannerMap?: string;
 }): ClusterStatus {
   return {
     atMs: opts.now,
@@ -271,11 +339,14 @@ export function unreachableStatus(opts: {
       memberAddresses: [],
       error: opts.error,
     },
-    maps: { features: opts.featuresMap ?? FEATURES_MAP, state: opts.stateMap ?? STATE_MAP },
+    maps: { features: opts.featuresMap ?? FEATURES_MAP, state: opts.stateMap ?? STATE_MAP, scanners: opts.scannerMap ?? SCANNER_STATE_MAP },
     scan: { ...EMPTY_SCAN, state: 'UNKNOWN' },
+    stream: null,
     exf: { state: 'UNKNOWN', problem: null, date: null },
     runs: [],
     malformedRuns: [],
+    scanners: [],
+    malformedScanners: [],
   };
 }
 
@@ -293,6 +364,17 @@ async function read(get: () => Promise<unknown>): Promise<Read> {
     return { value: await get() };
   } catch (error) {
     return { error };
+  }
+}
+
+/** Size and sequences of the scan stream (null when it cannot be read: it is informational). */
+async function readStream(client: HazelcastClient, name: string): Promise<StreamStatus | null> {
+  try {
+    const rb = await client.getRingbuffer<string>(name);
+    const [size, head, tail, capacity] = await Promise.all([rb.size(), rb.headSequence(), rb.tailSequence(), rb.capacity()]);
+    return { name, size: Number(size), headSequence: Number(head), tailSequence: Number(tail), capacity: Number(capacity) };
+  } catch {
+    return null;
   }
 }
 
@@ -471,6 +553,8 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
     openPositions: s.positions,
     acbCut: s.acbCut,
     counters: s.counters,
+    lastRejection: s.lastRejection ?? null,
+    missed: s.missed ?? [],
     shadows: s.shadows,
     validation: s.validation,
     journal: s.journal,
@@ -480,12 +564,60 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
 }
 
 // ---------------------------------------------------------------------------------------------
+// Scanners
+// ---------------------------------------------------------------------------------------------
+
+/** Parses and judges the scanner records; a stale heartbeat or a malformed record is a reason. */
+function scannerStatuses(
+  raw: readonly (Read & { key: string })[],
+  map: string,
+  opts: CollectStatusOptions,
+  reasons: string[],
+  notes: string[],
+): { scanners: ScannerEntryStatus[]; malformedScanners: MalformedEntry[] } {
+  const scanners: ScannerEntryStatus[] = [];
+  const malformedScanners: MalformedEntry[] = [];
+  const floorMs = heartbeatLimitMs(opts.staleAfterMs);
+  for (const r of raw) {
+    const parsed = r.error !== undefined ? { problem: `could not read: ${errorText(r.error)}` } : parseScannerStatus(r.value, r.key);
+    if ('problem' in parsed) {
+      malformedScanners.push({ key: r.key, problem: parsed.problem });
+      reasons.push(`scanner entry '${r.key}' in ${map} is malformed: ${parsed.problem}`);
+      continue;
+    }
+    const s = parsed.status;
+    const age = (opts.now - s.heartbeatMs) / 1000;
+    const limit = scannerHeartbeatLimitMs(s.cadenceMs, floorMs) / 1000;
+    const health = scannerHealth(s, opts.now, floorMs);
+    scanners.push({ health, heartbeatAgeSeconds: round3(age), heartbeatLimitSeconds: limit, status: s });
+    if (health === 'STALE') reasons.push(`scanner ${s.scannerId}: heartbeat is ${fmtAge(age)} old (limit ${fmtSeconds(limit)}): the scanner is hung or died without stopping`);
+    else if (health === 'STOPPED') notes.push(`scanner ${s.scannerId} stopped (heartbeat ${fmtAge(age)} ago)`);
+    else if (health === 'DEGRADED') notes.push(`scanner ${s.scannerId}: connection ${s.connection}: prices by REST polling until the price stream is back`);
+    if (health !== 'STOPPED' && s.staleSymbols.length > 0) {
+      notes.push(`scanner ${s.scannerId}: ${s.staleSymbols.length} symbol(s) without a price in its last scan (${s.staleSymbols.slice(0, 5).join(', ')}${s.staleSymbols.length > 5 ? ', ...' : ''})`);
+    }
+  }
+  return { scanners, malformedScanners };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Time helpers
 // ---------------------------------------------------------------------------------------------
+
+/** Why a run missed a range of scans, as status explains it. */
+function missedWhy(via: MissedRange['via']): string {
+  if (via === 'key') return 'only the latest key showed them';
+  if (via === 'scanner') return 'its own scanner took none: the process was stalled or not running';
+  return 'the scan stream lost them';
+}
 
 /** Epoch ns to ms (floor), exact for any real timestamp. */
 function nsToMs(ns: bigint): number {
   return Number(ns / 1_000_000n);
+}
+
+function isoOfNs(ns: string): string {
+  return /^\d+$/.test(ns) ? (isoOfMs(nsToMs(BigInt(ns))) ?? ns) : ns;
 }
 
 function isoOfMs(ms: number): string | null {

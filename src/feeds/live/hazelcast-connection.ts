@@ -112,6 +112,11 @@ export async function connectHazelcast(options: HazelcastConnectOptions): Promis
       clusterMembers: [memberAddress(addr)],
       // one member per address; the client follows the member list it is sent
       connectionTimeout: Math.max(1_000, Math.min(5_000, Number.isFinite(timeoutMs) ? timeoutMs : 5_000)),
+      // Long-running clients start asynchronously (below), and hazelcast-client 5.6.0 then never opens
+      // its connections to the other members: with smart routing, an operation on a partition owned by
+      // another member waits for ever. One connection (the member forwards) works on any cluster size
+      // and fails over to another member when it dies.
+      smartRouting: !reconnect,
     },
     connectionStrategy: {
       // live: connect in the background so the first-connection deadline is ours, not the retry loop's

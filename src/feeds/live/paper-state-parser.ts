@@ -1,7 +1,7 @@
 /** Defensive parsing of DOLPHIN_STATE_PAPER entries (any writer, any version) into the fields status uses. */
 import { HazelcastJsonValue } from 'hazelcast-client';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
-import type { PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
+import type { MissedRange, PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
 
 /** JSON text of a map value (string or HazelcastJsonValue), or why it is not. */
 export function textOf(value: unknown): { text: string } | { problem: string } {
@@ -32,9 +32,12 @@ const VERDICTS: readonly string[] = ['IDENTICAL', 'WITHIN_TOLERANCE', 'DIVERGED'
 /** Problems listed per malformed state entry. */
 const MAX_PROBLEMS = 6;
 const COUNTER_FIELDS = ['scansAccepted', 'malformedMessages', 'lateOrDuplicate', 'scannerRestarts', 'invalidPrices', 'reconnects'] as const;
+/** Counters added later: 0 when an older writer leaves them out. */
+const OPTIONAL_COUNTER_FIELDS = ['outOfBounds', 'badTimestamps', 'scansMissed', 'fromStream', 'fromKey'] as const;
+const REJECTION_KINDS: readonly string[] = ['malformed', 'out-of-bounds', 'bad-timestamp'];
 
 /** Collects every schema problem of one object; field readers return a placeholder after a problem. */
-class Fields {
+export class Fields {
   constructor(
     private readonly obj: Record<string, unknown>,
     private readonly path = '',
@@ -78,6 +81,10 @@ class Fields {
     this.bad(field, `one of ${allowed.join(', ')}`);
     return allowed[0] as T;
   }
+  /** Whether the field is present (optional fields of newer writers). */
+  has(field: string): boolean {
+    return this.obj[field] !== undefined;
+  }
   nsOrNull(field: string): string | null {
     const v = this.obj[field];
     if (v === null) return null;
@@ -118,23 +125,35 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A map value (JSON text, HazelcastJsonValue or an object) as a plain object, or why it is not one. */
+export function jsonObjectOf(value: unknown): { obj: Record<string, unknown> } | { problem: string } {
+  if (isRecord(value) && !(value instanceof HazelcastJsonValue)) return { obj: value };
+  const text = textOf(value);
+  if ('problem' in text) return text;
+  let obj: unknown;
+  try {
+    obj = JSON.parse(text.text) as unknown;
+  } catch (err) {
+    return { problem: `not valid JSON: ${errorText(err)}` };
+  }
+  return isRecord(obj) ? { obj } : { problem: `expected a JSON object, found ${describeValue(obj)}` };
+}
+
+/** Every problem of a Fields reader as one line (the first few), or null when there is none. */
+export function problemsText(f: Fields): string | null {
+  if (f.problems.length === 0) return null;
+  const shown = f.problems.slice(0, MAX_PROBLEMS).join('; ');
+  return f.problems.length > MAX_PROBLEMS ? `${shown}; and ${f.problems.length - MAX_PROBLEMS} more` : shown;
+}
+
 /**
  * Validates one DOLPHIN_STATE_PAPER value against the PaperState schema (unknown fields ignored).
  * Every problem is listed; any problem makes the entry malformed.
  */
 export function parseState(value: unknown, key: string): { state: ParsedState } | { problem: string } {
-  let obj: unknown = value;
-  if (!isRecord(value) || value instanceof HazelcastJsonValue) {
-    const text = textOf(value);
-    if ('problem' in text) return text;
-    try {
-      obj = JSON.parse(text.text) as unknown;
-    } catch (err) {
-      return { problem: `not valid JSON: ${errorText(err)}` };
-    }
-    if (!isRecord(obj)) return { problem: `expected a JSON object, found ${describeValue(obj)}` };
-  }
-  const f = new Fields(obj as Record<string, unknown>);
+  const o = jsonObjectOf(value);
+  if ('problem' in o) return o;
+  const f = new Fields(o.obj);
   const runId = f.str('runId');
   if (f.problems.length === 0 && runId !== key) f.problems.push(`runId is ${JSON.stringify(runId)}, but the entry's key is ${JSON.stringify(key)}`);
   f.oneOf('mode', ['paper']);
@@ -156,7 +175,16 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   const positions = f.array('positions');
   positions.forEach((p, i) => f.element(p, `positions[${i}]`)?.str('asset'));
   const c = f.object('counters', false);
-  const counters = Object.fromEntries(COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0])) as unknown as PaperCounters;
+  const counters = Object.fromEntries([
+    ...COUNTER_FIELDS.map((k) => [k, c?.int(k) ?? 0]),
+    ...OPTIONAL_COUNTER_FIELDS.map((k) => [k, c?.has(k) ? c.int(k) : 0]),
+  ]) as unknown as PaperCounters;
+  const missed = (f.has('missed') ? f.array('missed') : []).flatMap((m, i): MissedRange[] => {
+    const e = f.element(m, `missed[${i}]`);
+    return e === null ? [] : [{ fromTs: e.nsOrNull('fromTs') ?? '', toTs: e.nsOrNull('toTs') ?? '', scans: e.int('scans'), via: e.oneOf<MissedRange['via']>('via', ['stream', 'key', 'scanner']) }];
+  });
+  const rj = f.has('lastRejection') ? f.object('lastRejection', true) : null;
+  const lastRejection = rj === null ? null : { kind: rj.oneOf<'malformed'>('kind', REJECTION_KINDS), reason: rj.str('reason'), atMs: rj.num('atMs') };
   const shadows = f.array('shadows').flatMap((s, i): ShadowState[] => {
     const e = f.element(s, `shadows[${i}]`);
     return e === null ? [] : [{ name: e.str('name'), equity: e.num('equity'), trades: e.int('trades'), openPositions: e.int('openPositions') }];
@@ -180,17 +208,16 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
     acbCut,
     positions: positions.length,
     counters,
+    lastRejection,
+    missed,
     shadows,
     validation,
     journal,
     stopped,
   };
   if (f.problems.length === 0 && !Number.isFinite(state.heartbeatMs)) f.problems.push('heartbeatMs is null, expected a number');
-  if (f.problems.length > 0) {
-    const shown = f.problems.slice(0, MAX_PROBLEMS).join('; ');
-    return { problem: f.problems.length > MAX_PROBLEMS ? `${shown}; and ${f.problems.length - MAX_PROBLEMS} more` : shown };
-  }
-  return { state };
+  const problem = problemsText(f);
+  return problem === null ? { state } : { problem };
 }
 
 /** Message of an unknown thrown value. */

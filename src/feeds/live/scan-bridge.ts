@@ -8,7 +8,8 @@ import { factorRecordFrom } from '../replay/external-factors.js';
 import { batchRow } from '../replay/scan-batch.js';
 import type { ScanBatch } from '../replay/scan-batch.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import { EXF_KEY, FEATURES_MAP, SCAN_KEY } from './paper-state.js';
+import { EXF_KEY, FEATURES_MAP, SCAN_KEY, scanStreamName } from './paper-state.js';
+import { ScanStreamWriter, type StreamRef, type StreamWriterStats } from './scan-stream-writer.js';
 import { ScanDirWatcher } from './scan-dir-watcher.js';
 import type { WatchedFile } from './scan-dir-watcher.js';
 import { factorsToJson, scanToJson } from './scan-json.js';
@@ -45,6 +46,17 @@ export interface ScanBridgeOptions {
   /** Use fs events (default true); false relies on the poll alone. */
   readonly events?: boolean;
   readonly log?: BridgeLog;
+  /**
+   * The scan stream each scan is appended to before the key is written (default: the stream of
+   * `featuresMap` through `client` when it is a client); null writes the key alone.
+   */
+  readonly stream?: { readonly name?: string; readonly client: () => HazelcastClient | undefined } | null;
+}
+
+/** What the bridge remembers of a published scan to publish it again after a stream reset: its file and row. */
+interface BridgeRef extends StreamRef {
+  readonly path: string;
+  readonly row: number;
 }
 
 /** Counters of a bridge. */
@@ -61,6 +73,8 @@ export interface BridgeStats {
   readonly factorsPublished: number;
   /** UTC date of the last published factor record. */
   readonly lastFactorsDate: string | null;
+  /** Scan stream figures (null when the bridge writes the key alone). */
+  readonly stream: StreamWriterStats | null;
 }
 
 /** A file seen at least once and not yet decided. */
@@ -146,6 +160,9 @@ export class ScanBridge {
   private readonly featuresMap: string;
   private readonly log: BridgeLog;
   private map: Promise<FeaturesSink> | undefined;
+  private readonly stream: ScanStreamWriter<BridgeRef> | null;
+  /** The file last decoded for a republish (consecutive refs often share a daily file). */
+  private reloadCache: { path: string; size: number; mtimeMs: number; read: ScanRead } | null = null;
 
   /** Files decided (published, stale, rejected or known at start) with the size and mtime decided on. */
   private readonly seen = new Map<string, { size: number; mtimeMs: number }>();
@@ -192,6 +209,17 @@ export class ScanBridge {
       isDir = false;
     }
     if (!isDir) throw new DataEmptyError(`scanner folder ${opts.dir} does not exist or is not a folder; pass the folder that holds the YYYY-MM-DD/ scan folders`);
+    const c = opts.client;
+    const streamClient = opts.stream === null ? null : (opts.stream?.client ?? (isClient(c) ? () => c : null));
+    this.stream =
+      streamClient === null
+        ? null
+        : new ScanStreamWriter<BridgeRef>({
+            client: streamClient,
+            name: opts.stream?.name ?? scanStreamName(this.featuresMap),
+            reload: (ref) => this.reload(ref),
+            log: (level, m) => this.log(level, m),
+          });
     this.watcher = new ScanDirWatcher(opts.dir, {
       ...(opts.from !== undefined ? { from: opts.from } : {}),
       onEvent: () => this.wake(10),
@@ -208,7 +236,13 @@ export class ScanBridge {
       lastTs: this.lastTs,
       factorsPublished: this.factorsPublished,
       lastFactorsDate: this.lastFactorsDate,
+      stream: this.stream?.stats() ?? null,
     };
+  }
+
+  /** The cluster connection was lost: the scan stream is checked (and republished if it was reset) before the next append. */
+  connectionLost(): void {
+    this.stream?.markSuspect();
   }
 
   /**
@@ -275,7 +309,7 @@ export class ScanBridge {
     try {
       const now = Date.now();
       const from = this.opts.from;
-      const rows: { batch: ScanBatch; row: number; rel: string }[] = [];
+      const rows: { batch: ScanBatch; row: number; rel: string; path: string }[] = [];
       const factors = new Map<string, FactorsJson>();
       for (const f of this.watcher.listAll()) {
         if (this.stopped) return count;
@@ -300,7 +334,7 @@ export class ScanBridge {
         this.seen.set(f.path, { size: f.size, mtimeMs: f.mtimeMs });
         this.countBadRows(f.rel, r.bad);
         for (const row of r.rows) {
-          if (from === undefined || dayToIso(dayOf(r.batch.ts[row])) >= from) rows.push({ batch: r.batch, row, rel: f.rel });
+          if (from === undefined || dayToIso(dayOf(r.batch.ts[row])) >= from) rows.push({ batch: r.batch, row, rel: f.rel, path: f.path });
         }
       }
       rows.sort((a, b) => {
@@ -311,7 +345,7 @@ export class ScanBridge {
       this.log('info', `backfill: ${rows.length} scan(s) in ${this.opts.dir}${speed > 0 ? ` at ${speed} scans/s` : ' as fast as possible'}`);
       const t0 = performance.now();
       let day = '';
-      for (const { batch, row, rel } of rows) {
+      for (const { batch, row, rel, path } of rows) {
         if (this.stopped) break;
         const ts = batch.ts[row];
         const d = dayToIso(dayOf(ts));
@@ -329,7 +363,7 @@ export class ScanBridge {
           if (wait > 1) await this.sleep(wait);
           if (this.stopped) break;
         }
-        if (await this.publishScan(batchRow(batch, row), rel)) count++;
+        if (await this.publishScan(batchRow(batch, row), rel, path, row)) count++;
       }
       this.log('info', `backfill: published ${count} scan(s)`);
       return count;
@@ -388,7 +422,7 @@ export class ScanBridge {
       looked.add(f.path);
       this.consider(f, now);
     }
-    const scans: { rec: ScanRecord; rel: string }[] = [];
+    const scans: { rec: ScanRecord; rel: string; path: string; row: number }[] = [];
     const factors: { factors: FactorsJson; rel: string }[] = [];
     for (const [path, p] of [...this.pending]) {
       if (!looked.has(path)) {
@@ -424,7 +458,7 @@ export class ScanBridge {
       this.done(p.file);
       this.countBadRows(p.file.rel, r.bad);
       const newest = r.rows[r.rows.length - 1] as number;
-      scans.push({ rec: batchRow(r.batch, newest), rel: p.file.rel });
+      scans.push({ rec: batchRow(r.batch, newest), rel: p.file.rel, path, row: newest });
     }
 
     factors.sort((a, b) => (a.factors.date < b.factors.date ? -1 : a.factors.date > b.factors.date ? 1 : 0));
@@ -435,10 +469,10 @@ export class ScanBridge {
       if (this.stopped) return;
       await this.publishFactors(fj, rel);
     }
-    for (const { rec, rel } of ss) {
+    for (const { rec, rel, path, row } of ss) {
       if (this.stopped) return;
       if (this.lastTs !== null && rec.timestampNs <= this.lastTs) this.skipStale(rel, rec.timestampNs);
-      else await this.publishScan(rec, rel);
+      else await this.publishScan(rec, rel, path, row);
     }
     this.scheduleRecheck();
   }
@@ -508,12 +542,39 @@ export class ScanBridge {
   // Publishing
   // ------------------------------------------------------------------------------------------
 
-  private async publishScan(rec: ScanRecord, rel: string): Promise<boolean> {
-    if (!(await this.put(SCAN_KEY, scanToJson(rec), rel))) return false;
+  /** Appends the scan to the stream, then writes the key (both retried until done or stopped). */
+  private async publishScan(rec: ScanRecord, rel: string, path: string, row: number): Promise<boolean> {
+    const json = scanToJson(rec);
+    const stream = this.stream;
+    if (stream !== null && !(await this.retry(() => stream.append(json, { ts: rec.timestampNs, path, row }), `appending ${rel} to the scan stream`))) return false;
+    if (!(await this.put(SCAN_KEY, json, rel))) return false;
     this.published++;
     this.lastTs = rec.timestampNs;
     this.log('debug', `published ${rel} (timestamp_ns ${rec.timestampNs})`);
     return true;
+  }
+
+  /** The scan JSON of a published file row, read again (null when the file is gone or changed into something else). */
+  private reload(ref: BridgeRef): string | null {
+    let st;
+    try {
+      st = statSync(ref.path);
+    } catch {
+      return null;
+    }
+    const c = this.reloadCache;
+    let read: ScanRead;
+    if (c !== null && c.path === ref.path && c.size === st.size && c.mtimeMs === st.mtimeMs) read = c.read;
+    else {
+      try {
+        read = readScanFile(readFileSync(ref.path), ref.path);
+      } catch {
+        return null;
+      }
+      this.reloadCache = { path: ref.path, size: st.size, mtimeMs: st.mtimeMs, read };
+    }
+    if (!read.ok || ref.row >= read.batch.n || read.batch.ts[ref.row] !== ref.ts) return null;
+    return scanToJson(batchRow(read.batch, ref.row));
   }
 
   /** Publishes factors unless they are of an older date than, or the same as, the last published. */
@@ -533,14 +594,24 @@ export class ScanBridge {
   }
 
   /** One put, retried with backoff until it succeeds (true) or the bridge stops (false). */
-  private async put(key: string, value: string, what: string): Promise<boolean> {
+  private put(key: string, value: string, what: string): Promise<boolean> {
+    return this.retry(
+      async () => {
+        const sink = await this.sink();
+        await sink.set(key, value);
+      },
+      `publishing ${what} to ${this.featuresMap}[${key}]`,
+    );
+  }
+
+  /** Runs `op` until it succeeds (true) or the bridge stops (false), with capped exponential backoff. */
+  private async retry(op: () => Promise<void>, what: string): Promise<boolean> {
     let failures = 0;
     const began = Date.now();
     for (;;) {
       try {
-        const sink = await this.sink();
-        await sink.set(key, value);
-        if (failures > 0) this.log('info', `publishing resumed: ${what} written after ${failures} failed attempt(s) over ${((Date.now() - began) / 1000).toFixed(1)} s`);
+        await op();
+        if (failures > 0) this.log('info', `publishing resumed: ${what} done after ${failures} failed attempt(s) over ${((Date.now() - began) / 1000).toFixed(1)} s`);
         return true;
       } catch (e) {
         this.map = undefined;
@@ -548,7 +619,7 @@ export class ScanBridge {
         failures++;
         const wait = Math.min(this.retryMaxMs, 200 * 2 ** Math.min(failures, 10));
         const msg = (e as Error).message;
-        this.log(failures === 1 ? 'warn' : 'debug', `publishing ${what} to ${this.featuresMap}[${key}] failed (${msg}); retrying in ${wait} ms until Hazelcast is back`);
+        this.log(failures === 1 ? 'warn' : 'debug', `${what} failed (${msg}); retrying in ${wait} ms until Hazelcast is back`);
         await this.sleep(wait);
         if (this.stopped) return false;
       }

@@ -7,7 +7,9 @@
  * - malformed payloads (bad JSON, wrong types, non-text values) are reported with their key, never thrown;
  * - between two samples: scans advanced = scan_number difference; scan_number down while
  *   timestamp_ns up = scanner restart;
- * - a client that has lost the cluster gives DOWN; formatStatus is pure.
+ * - a client that has lost the cluster gives DOWN; formatStatus is pure;
+ * - a scanner record (DOLPHIN_SCANNER_STATE) is shown; only a running scanner with an old heartbeat or a
+ *   malformed record makes the status STALE; a stopped or REST-fallback scanner is a note.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -20,6 +22,7 @@ import { connectHazelcast } from '../../../src/feeds/live/hazelcast-connection.j
 import type { HazelcastClient } from '../../../src/feeds/live/hazelcast-connection.js';
 import { EXF_KEY, SCAN_KEY } from '../../../src/feeds/live/paper-state.js';
 import type { PaperState } from '../../../src/feeds/live/paper-state.js';
+import type { ScannerStatus } from '../../../src/feeds/exchange/scanner-status.js';
 import { describeHazelcast, ensureMember } from '../../support/hazelcast.js';
 
 const NOW = 1_767_225_600_000; // 2026-01-01T00:00:00Z
@@ -48,12 +51,23 @@ function paperState(runId: string, heartbeatMs: number, over: Partial<PaperState
     trades: 7,
     acbCut: 0.25,
     positions: [{ asset: 'ETHUSDT', qty: -0.5, entryPrice: 3000, entryTs: '1767225000000000000', mark: 2990, unrealizedPnl: 5 }],
-    counters: { scansAccepted: 42, malformedMessages: 1, lateOrDuplicate: 2, scannerRestarts: 0, invalidPrices: 3, reconnects: 0 },
+    counters: { scansAccepted: 42, malformedMessages: 1, outOfBounds: 0, badTimestamps: 0, lateOrDuplicate: 2, scannerRestarts: 0, invalidPrices: 3, reconnects: 0, scansMissed: 0, fromStream: 42, fromKey: 0 },
     shadows: [{ name: 'tp2', equity: 10_100, trades: 5, openPositions: 0 }],
     validation: { verdict: 'IDENTICAL', atMs: heartbeatMs - 60_000, summary: '7 of 7 trades identical' },
     journal: '/tmp/journal',
     stopped: false,
     ...over,
+  };
+}
+
+/** A scanner's status record as `dolphin scan` writes it. */
+function scannerRecord(id: string, heartbeatMs: number, over: Partial<ScannerStatus> = {}): ScannerStatus {
+  const counters = { socketDrops: 0, resubscribes: 0, scansWithoutStream: 0, restPolls: 1, restErrors: 0, rateLimited: 0, malformedMessages: 0, invalidPrices: 0, delisted: 0, missedBoundaries: 0, writeErrors: 0, publishErrors: 0 };
+  return {
+    scannerId: id, mode: 'scanner', exchange: 'binanceusdm', venue: '127.0.0.1:8090', priceSource: 'last', cadenceMs: 5000,
+    heartbeatMs, startedAtMs: heartbeatMs - 200_000, connection: 'WEBSOCKET', lastTickAgeMs: 300, lastScanTs: `${BigInt(heartbeatMs - 1000) * 1_000_000n}`,
+    lastScanNumber: 40, scansWritten: 40, scansPublished: 40, universeSize: 12, staleSymbols: [], delistedSymbols: [], clockOffsetMs: 12, clockRttMs: 3,
+    restoredScans: 0, out: null, counters, stopped: false, ...over,
   };
 }
 
@@ -70,20 +84,27 @@ describeHazelcast('collectStatus (real member)', () => {
     await client?.shutdown();
   });
 
-  /** Fresh features + state maps with the given entries. */
-  async function setup(features: Record<string, unknown>, states: Record<string, unknown>): Promise<{ featuresMap: string; stateMap: string }> {
+  /** Fresh features + state + scanner maps with the given entries. */
+  async function setup(
+    features: Record<string, unknown>,
+    states: Record<string, unknown>,
+    scanners: Record<string, unknown> = {},
+  ): Promise<{ featuresMap: string; stateMap: string; scannerMap: string }> {
     const id = randomUUID();
     const featuresMap = `test-status-features-${id}`;
     const stateMap = `test-status-state-${id}`;
+    const scannerMap = `test-status-scanners-${id}`;
     const f = await client.getMap<string, unknown>(featuresMap);
     const s = await client.getMap<string, unknown>(stateMap);
-    maps.push(f, s);
+    const sc = await client.getMap<string, unknown>(scannerMap);
+    maps.push(f, s, sc);
     for (const [k, v] of Object.entries(features)) await f.set(k, v);
     for (const [k, v] of Object.entries(states)) await s.set(k, typeof v === 'string' ? v : JSON.stringify(v));
-    return { featuresMap, stateMap };
+    for (const [k, v] of Object.entries(scanners)) await sc.set(k, typeof v === 'string' ? v : JSON.stringify(v));
+    return { featuresMap, stateMap, scannerMap };
   }
 
-  const collect = (m: { featuresMap: string; stateMap: string }, now = NOW, previous?: ClusterStatus): Promise<ClusterStatus> =>
+  const collect = (m: { featuresMap: string; stateMap: string; scannerMap: string }, now = NOW, previous?: ClusterStatus): Promise<ClusterStatus> =>
     collectStatus(client, { now, staleAfterMs: STALE_AFTER_MS, ...m, ...(previous ? { previous } : {}) });
 
   it('is OK with a fresh scan and a fresh running run, and computes PnL', async () => {
@@ -220,6 +241,49 @@ describeHazelcast('collectStatus (real member)', () => {
     await features.set(SCAN_KEY, scanPayload(NOW, 9)); // an older scan published over a newer one
     const back = await collect(m, NOW + 31_000, third);
     expect(back.scan.progression).toMatchObject({ wentBack: true, advanced: false, scannerRestart: false, scansAdvanced: null });
+  });
+
+  it('shows scanner records; a running scanner with an old heartbeat or a malformed record is STALE', async () => {
+    const fresh = scannerRecord('emu', NOW - 1_000);
+    const m = await setup({ [SCAN_KEY]: scanPayload(NOW - 1_000, 9) }, {}, {
+      emu: fresh,
+      rest: scannerRecord('rest', NOW - 2_000, { connection: 'REST_FALLBACK', staleSymbols: ['ETHUSDT'] }),
+      done: scannerRecord('done', NOW - 3_600_000, { stopped: true, connection: 'STOPPED' }),
+    });
+    const ok = await collect(m);
+    expect(ok.health).toBe('OK');
+    expect(ok.scanners.map((s) => [s.status.scannerId, s.health])).toEqual([
+      ['done', 'STOPPED'],
+      ['emu', 'OK'],
+      ['rest', 'DEGRADED'],
+    ]);
+    expect(ok.scanners[1]).toMatchObject({ heartbeatAgeSeconds: 1, heartbeatLimitSeconds: 15, status: fresh });
+    expect(ok.notes).toContain('scanner rest: connection REST_FALLBACK: prices by REST polling until the price stream is back');
+    expect(ok.notes).toContain('scanner rest: 1 symbol(s) without a price in its last scan (ETHUSDT)');
+    expect(ok.notes.some((n) => n.startsWith('scanner done stopped'))).toBe(true);
+    const text = formatStatus(ok);
+    expect(text).toContain('Scanners (3)');
+    expect(text).toMatch(/^ {2}scanner emu \[OK\] binanceusdm at 127\.0\.0\.1:8090, last prices every 5 s, connection WEBSOCKET; heartbeat 1000 ms ago$/m);
+    expect(text).toContain('    clock offset to the exchange +12 ms (rtt 3 ms)');
+    expect(text).toContain('    scans: 40 written, 40 published, last #40');
+
+    // the scanner died without stopping: 16 s without a heartbeat (limit max(15 s, 3 beats of 5 s))
+    const late = await collect(m, NOW + 15_500);
+    expect(late.health).toBe('STALE');
+    expect(late.scanners.find((s) => s.status.scannerId === 'emu')?.health).toBe('STALE');
+    expect(late.reasons).toContain('scanner emu: heartbeat is 16.5 s old (limit 15 s): the scanner is hung or died without stopping');
+    expect(formatStatus(late)).toContain('scanner emu [STALE]');
+
+    const bad = await setup({ [SCAN_KEY]: scanPayload(NOW - 1_000, 9) }, {}, { x: '{"scannerId":"x","mode":"scanner"}', y: 'not json', z: { ...fresh, scannerId: 'other' } });
+    const st = await collect(bad);
+    expect(st.health).toBe('STALE');
+    expect(st.scanners).toEqual([]);
+    expect(st.malformedScanners.map((e) => e.key)).toEqual(['x', 'y', 'z']);
+    expect(st.malformedScanners[0]?.problem).toMatch(/^heartbeatMs is missing, expected a number; cadenceMs is missing.*; and \d+ more$/);
+    expect(st.malformedScanners[1]?.problem).toMatch(/^not valid JSON/);
+    expect(st.malformedScanners[2]?.problem).toBe('scannerId is "other", but the entry\'s key is "z"');
+    expect(st.reasons.filter((r) => r.startsWith('scanner entry'))).toHaveLength(3);
+    expect(formatStatus(st)).toContain('Malformed scanner entries (3)');
   });
 
   it('gives DOWN from a client that lost the cluster', async () => {
