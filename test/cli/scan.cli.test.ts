@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBinanceEmulator, type BinanceEmulator } from '../../src/emulator/binance-usdm/binance-emulator.js';
 import type { ScannerStatus } from '../../src/feeds/exchange/scanner-status.js';
 import { connectHazelcast } from '../../src/feeds/live/hazelcast-connection.js';
-import { SCAN_KEY } from '../../src/feeds/live/paper-state.js';
+import { SCAN_KEY, scanStreamName } from '../../src/feeds/live/paper-state.js';
 import { parseScanJson } from '../../src/feeds/live/scan-json.js';
 import { readOrderedScans } from '../../src/feeds/scan-folder/scan-folder-reader.js';
 import { dolphin, spawnDolphin } from '../support/cli.js';
@@ -74,6 +74,13 @@ describeHazelcast('dolphin scan (CLI, emulated venue, Hazelcast)', () => {
       expect(st.venue).toBe(emu.url.replace('http://', ''));
       expect(st.lastScanTs).toBe(newest.timestampNs.toString());
       expect(st.scansPublished).toBeGreaterThanOrEqual(13);
+      // every scan is also in the scan stream, in order (a consumer catches up by sequence after an outage)
+      const rb = await client.getRingbuffer<string>(scanStreamName(maps.featuresMap));
+      const size = Number(await rb.size());
+      expect(size).toBe(14);
+      const streamed = await rb.readMany(Number(await rb.headSequence()), size, size);
+      const streamedTs = Array.from({ length: streamed.size() }, (_, i) => parseScanJson(streamed.get(i) as string).timestampNs);
+      expect(streamedTs).toEqual(Array.from({ length: written.count }, (_, i) => written.record(i).timestampNs));
     } finally {
       await client.shutdown();
     }

@@ -1,8 +1,9 @@
 /** Publishes the scanner's scans to DOLPHIN_FEATURES["latest_eigen_scan"] and its status to DOLPHIN_SCANNER_STATE. */
 import type { ScanRecord } from '../../core/scan.js';
 import { connectHazelcast, type HazelcastClient } from '../live/hazelcast-connection.js';
-import { FEATURES_MAP, SCAN_KEY } from '../live/paper-state.js';
+import { FEATURES_MAP, SCAN_KEY, scanStreamName } from '../live/paper-state.js';
 import { scanToJson } from '../live/scan-json.js';
+import { ScanStreamWriter, type StreamRef } from '../live/scan-stream-writer.js';
 import { SCANNER_STATE_MAP, type ScannerStatus } from './scanner-status.js';
 
 /** Options of the publisher. */
@@ -17,10 +18,21 @@ export interface ScanPublisherOptions {
   readonly log: (level: 'info' | 'warn', message: string) => void;
 }
 
+/** Scans kept for the stream while the cluster is away, and for a republish after a member restart (its capacity). */
+const STREAM_BACKLOG = 10_000;
+
+/** A scan the stream writer can append again after a member restart (its JSON kept in memory). */
+interface PublishedScan extends StreamRef {
+  readonly json: string;
+}
+
 /**
- * Latest-wins publisher: each key holds at most one pending value; a put in flight is never waited on
- * by the scanner. A failed put (cluster down: the client reconnects for ever) is retried with the newest
- * value once the cluster is back; nothing throws into the scan loop.
+ * Publishes like every publisher of the project: each scan is first appended, in order, to the scan
+ * stream (the ringbuffer beside `latest_eigen_scan`, so a consumer catches up by sequence after an
+ * outage), then written to the latest key. The keys are latest-wins: each holds at most one pending
+ * value; the stream keeps every scan (up to a backlog of its capacity). Nothing is waited on by the
+ * scanner; a failure (cluster down: the client reconnects for ever) is retried once the cluster is back
+ * and nothing throws into the scan loop.
  */
 export class ScanPublisher {
   published = 0;
@@ -28,6 +40,9 @@ export class ScanPublisher {
   /** Called when a scan's put completed (performance.now() ms), for latency figures. */
   onScanPublished: ((scan: ScanRecord, atMs: number) => void) | undefined;
   private readonly pending = new Map<string, { map: string; value: string; scan?: ScanRecord }>();
+  /** Scans not yet appended to the stream, oldest first. */
+  private readonly streamQueue: PublishedScan[] = [];
+  private readonly stream: ScanStreamWriter<PublishedScan>;
   /** Map proxies by name, fetched once so a put is issued synchronously (before the scan's file write). */
   private readonly maps = new Map<string, Awaited<ReturnType<HazelcastClient['getMap']>>>();
   private pumping = false;
@@ -39,7 +54,17 @@ export class ScanPublisher {
     private readonly o: ScanPublisherOptions,
     /** close() shuts the client down (false: the caller's client, e.g. a live run's). */
     private readonly ownsClient = true,
-  ) {}
+  ) {
+    this.stream = new ScanStreamWriter<PublishedScan>({
+      client: () => this.client,
+      name: scanStreamName(o.featuresMap ?? FEATURES_MAP),
+      reload: (ref) => ref.json,
+      window: STREAM_BACKLOG,
+      log: (level, m) => {
+        if (level !== 'debug') o.log(level, m);
+      },
+    });
+  }
 
   private async prepare(): Promise<void> {
     for (const name of [this.o.featuresMap ?? FEATURES_MAP, this.o.stateMap ?? SCANNER_STATE_MAP]) this.maps.set(name, await this.client.getMap<string, string>(name));
@@ -78,7 +103,11 @@ export class ScanPublisher {
 
   /** Queues a scan for `latest_eigen_scan` (replacing a queued older one). */
   publishScan(scan: ScanRecord): void {
-    this.pending.set(SCAN_KEY, { map: this.o.featuresMap ?? FEATURES_MAP, value: scanToJson(scan), scan });
+    const json = scanToJson(scan);
+    this.streamQueue.push({ ts: scan.timestampNs, json });
+    // a cluster away for longer than the stream holds: the oldest scans cannot be caught up anyway
+    if (this.streamQueue.length > STREAM_BACKLOG) this.streamQueue.splice(0, this.streamQueue.length - STREAM_BACKLOG);
+    this.pending.set(SCAN_KEY, { map: this.o.featuresMap ?? FEATURES_MAP, value: json, scan });
     this.pump();
   }
 
@@ -93,12 +122,30 @@ export class ScanPublisher {
     this.pumping = true;
     void this.run().finally(() => {
       this.pumping = false;
-      if (this.pending.size > 0 && !this.closed) this.pump();
+      if ((this.pending.size > 0 || this.streamQueue.length > 0) && !this.closed) this.pump();
     });
   }
 
+  private failed(e: unknown): void {
+    if (this.failing) return;
+    this.failing = true;
+    this.o.log('warn', `publishing to Hazelcast failed (${(e as Error).message.split('\n')[0]}); retrying (the stream in order, the keys with the newest value)`);
+  }
+
   private async run(): Promise<void> {
-    while (this.pending.size > 0 && !this.closed) {
+    while ((this.pending.size > 0 || this.streamQueue.length > 0) && !this.closed) {
+      const next = this.streamQueue[0];
+      if (next !== undefined) {
+        try {
+          await this.stream.append(next.json, next);
+          this.streamQueue.shift();
+        } catch (e) {
+          this.errors++;
+          this.failed(e);
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+        continue;
+      }
       const [key, item] = this.pending.entries().next().value as [string, { map: string; value: string; scan?: ScanRecord }];
       this.pending.delete(key);
       const mapKey = key.startsWith('status:') ? this.o.scannerId : key;
@@ -116,10 +163,7 @@ export class ScanPublisher {
       } catch (e) {
         this.errors++;
         if (!this.pending.has(key)) this.pending.set(key, item);
-        if (!this.failing) {
-          this.failing = true;
-          this.o.log('warn', `publishing to Hazelcast failed (${(e as Error).message.split('\n')[0]}); retrying with the newest value`);
-        }
+        this.failed(e);
         await new Promise((r) => setTimeout(r, 1000));
       }
     }
@@ -128,7 +172,7 @@ export class ScanPublisher {
   /** Waits (at most `ms`) for pending puts, then shuts the client down (when it owns it). */
   async close(ms = 3000): Promise<void> {
     const deadline = Date.now() + ms;
-    while ((this.pending.size > 0 || this.pumping) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    while ((this.pending.size > 0 || this.streamQueue.length > 0 || this.pumping) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     this.closed = true;
     if (this.ownsClient) await this.client.shutdown().catch(() => undefined);
   }
