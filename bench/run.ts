@@ -13,6 +13,7 @@ import { runIngestBench } from './ingest.bench.js';
 import { runLiveLatencyBench } from './live-latency.bench.js';
 import { runMemoryBench } from './memory.bench.js';
 import { runReplayBench } from './replay.bench.js';
+import { runSoakBench } from './soak.bench.js';
 import { runSweepBench } from './sweep.bench.js';
 import { repoRoot } from './support/datasets.js';
 import { load1, machineInfo, machineLine, parallelCapacity, type MachineInfo } from './support/machine.js';
@@ -46,6 +47,8 @@ export const CASES: ReadonlyArray<readonly [string, (o: BenchOptions) => Promise
   ['sweep', runSweepBench],
   ['memory', runMemoryBench],
   ['live-latency', runLiveLatencyBench],
+  // 1 h (2 min with --quick; DOLPHIN_SOAK_SECONDS overrides): run alone with --only soak
+  ['soak', runSoakBench],
 ];
 
 /** Machine-readable output of a run. */

@@ -322,7 +322,7 @@ export class LiveRun {
   /** The state as published. */
   state(): PaperState {
     const src = this.source;
-    const lat = this.engine?.latenciesMs() ?? [];
+    const lat = this.engine?.latenciesMs(STATE_LATENCY_WINDOW) ?? [];
     return paperState({
       runId: this.runId,
       nowMs: Date.now(),
@@ -339,7 +339,7 @@ export class LiveRun {
       shadows: this.shadowStates,
       validation: this.validation,
       journal: this.journalDir,
-      recentLatenciesMs: lat.slice(-STATE_LATENCY_WINDOW),
+      recentLatenciesMs: lat,
       stopped: this.stopping !== null,
     });
   }
