@@ -78,6 +78,8 @@ export interface SoakResult {
   readonly e2eP50Ms: number;
   readonly e2eP99Ms: number;
   readonly liveCpuS: number;
+  /** Seconds from the last scan written to the journal holding every scan (a backlog shows here). */
+  readonly drainS: number;
   readonly liveExit: number | null;
   readonly reportScans: number;
 }
@@ -203,7 +205,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       writtenAt.set(`scan_${s.timestampNs}.arrow`, Date.now());
       written++;
     }
+    const lastWrite = performance.now();
     await until(() => journalFiles(journal).length >= written, 120_000);
+    const drainS = (performance.now() - lastWrite) / 1000;
     await sample();
     const finalState = await readState();
     const liveCpuS = procCpuS(live.pid);
@@ -243,6 +247,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       e2eP50Ms: median(e2e),
       e2eP99Ms: quantile(e2e, 0.99),
       liveCpuS,
+      drainS,
       liveExit,
       reportScans,
     };
@@ -285,6 +290,7 @@ export async function runSoakBench(o: BenchOptions): Promise<CaseResult> {
       { name: 'decision latency p99 (last 600 scans), at the end', value: r.p99EndMs, unit: 'ms' },
       { name: 'file written -> journaled, median', value: r.e2eP50Ms, unit: 'ms', note: '(bridge settle 75 ms + poll/events, stream, live, fsync)' },
       { name: 'file written -> journaled, p99', value: r.e2eP99Ms, unit: 'ms' },
+      { name: 'last scan written -> all journaled', value: r.drainS, unit: 's', note: '(no backlog: about one bridge poll)' },
       { name: 'live process CPU', value: (100 * r.liveCpuS) / r.seconds, unit: '% of one core', note: `(${r.liveCpuS.toFixed(1)} s)` },
     ];
     return {

@@ -20,7 +20,7 @@ describeHazelcast('soak (2 minutes at 2 scans/s)', () => {
     try {
       const r = await runSoak({ durationS: 120, rate: 2, address: member.address, cluster: member.cluster, warmupS: 30, sampleEveryS: 2, workDir, ...uniqueMaps(), log: () => undefined });
       console.log(
-        `soak 120 s: ${r.written} written, ${r.dropped} dropped, ${r.scansMissed} missed; live RSS ${r.rssWarmMb.toFixed(1)} -> ${r.rssEndMb.toFixed(1)} MB (peak ${r.peakRssMb.toFixed(1)}); p99 ${r.p99WarmMs} -> ${r.p99EndMs} ms; file -> journal p50 ${r.e2eP50Ms.toFixed(0)} ms, p99 ${r.e2eP99Ms.toFixed(0)} ms`,
+        `soak 120 s: ${r.written} written, ${r.dropped} dropped, ${r.scansMissed} missed; live RSS ${r.rssWarmMb.toFixed(1)} -> ${r.rssEndMb.toFixed(1)} MB (peak ${r.peakRssMb.toFixed(1)}); p99 ${r.p99WarmMs} -> ${r.p99EndMs} ms; drain ${r.drainS.toFixed(1)} s; file -> journal p50 ${r.e2eP50Ms.toFixed(0)} ms, p99 ${r.e2eP99Ms.toFixed(0)} ms`,
       );
       expect(r.written).toBe(240);
       expect(r.dropped).toBe(0);
@@ -30,7 +30,10 @@ describeHazelcast('soak (2 minutes at 2 scans/s)', () => {
       expect(r.reportScans).toBe(r.written);
       expect(r.samples.every((s) => s.feedStatus === null || s.feedStatus === 'CONNECTED')).toBe(true);
       expect(r.rssGrowthMb).toBeLessThan(40);
-      expect(r.p99EndMs).toBeLessThan(3 * r.p99WarmMs + 25);
+      // no backlog: the last scan is journaled about one bridge poll after it was written
+      expect(r.drainS).toBeLessThan(10);
+      // stable, allowing for a shared, busy machine (a growing queue shows in drainS and here)
+      expect(r.p99EndMs).toBeLessThan(Math.max(3 * r.p99WarmMs, 250));
     } finally {
       rmSync(workDir, { recursive: true, force: true });
     }
