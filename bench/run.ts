@@ -15,6 +15,7 @@ import { runLiveLatencyBench } from './live-latency.bench.js';
 import { runMemoryBench } from './memory.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runScannerBench } from './scanner.bench.js';
+import { runSoakBench } from './soak.bench.js';
 import { runSweepBench } from './sweep.bench.js';
 import { repoRoot } from './support/datasets.js';
 import { load1, machineInfo, machineLine, parallelCapacity, type MachineInfo } from './support/machine.js';
@@ -49,6 +50,8 @@ export const CASES: ReadonlyArray<readonly [string, (o: BenchOptions) => Promise
   ['memory', runMemoryBench],
   ['live-latency', runLiveLatencyBench],
   ['scanner', runScannerBench],
+  // 1 h (2 min with --quick; DOLPHIN_SOAK_SECONDS overrides): run alone with --only soak
+  ['soak', runSoakBench],
 ];
 
 /** Machine-readable output of a run. */

@@ -153,9 +153,9 @@ export class EngineLink {
     return reports;
   }
 
-  /** Latencies (ms, scan posted -> reply) of the most recent scans, at most LATENCY_RING. */
-  latenciesMs(): number[] {
-    const n = Math.min(this.latencyCount, LATENCY_RING);
+  /** Latencies (ms, scan posted -> reply) of the most recent `max` scans (at most LATENCY_RING). */
+  latenciesMs(max = LATENCY_RING): number[] {
+    const n = Math.min(this.latencyCount, LATENCY_RING, max);
     const out = new Array<number>(n);
     const start = this.latencyCount - n;
     for (let i = 0; i < n; i++) out[i] = this.latency[(start + i) % LATENCY_RING] as number;

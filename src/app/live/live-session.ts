@@ -16,25 +16,24 @@ import type { FactorRecord } from '../../core/trade.js';
 import { connectHazelcast, type HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import { HazelcastScanSource, type ScanSourceSink } from '../../feeds/live/hazelcast-scan-source.js';
 import type { LiveScanSource } from '../../feeds/live/live-scan-source.js';
-import { JOURNAL_FILES, JournalWriter, type JournalFs } from '../../feeds/live/journal.js';
+import { JournalWriter, type JournalFs } from '../../feeds/live/journal.js';
 import { acquireJournalLock, type JournalLock } from '../../feeds/live/journal-lock.js';
 import { checkJournalTimes, nsToIso, truncateJournal } from '../../feeds/live/journal-repair.js';
 import { FEATURES_MAP, STATE_MAP, scanStreamName, type PaperState, type ValidationState } from '../../feeds/live/paper-state.js';
-import { readStreamPosition } from '../../feeds/live/stream-position.js';
-import type { LiveFeedQuality } from '../../core/data-quality.js';
+import { readStreamPosition, StreamPositionSaver } from '../../feeds/live/stream-position.js';
 import { DEFAULT_MAX_AHEAD_MS } from '../../feeds/live/scan-acceptance.js';
 import { StatePublisher } from '../../feeds/live/state-publisher.js';
 import { systemClock } from '../../feeds/live/system-clock.js';
-import { jsonReplacer, parseReport } from '../../report/report-json.js';
+import { jsonReplacer } from '../../report/report-json.js';
 import type { Report } from '../../report/report.js';
 import type { PortfolioSnapshot, PortfolioSpec } from '../../workers/portfolio-host.js';
 import type { WorkerPool } from '../../workers/pool.js';
-import { validateLive } from '../live-validation.js';
 import { EngineLink } from './engine-link.js';
 import { openExchangeSource, type ExchangeFeedOptions } from './exchange-source.js';
 import { writeLiveReports } from './live-report.js';
-import { paperState } from './live-state.js';
+import { paperState, reportExtra } from './live-state.js';
 import { StateFile } from './state-file.js';
+import { ValidationStep } from './validation-step.js';
 
 /** Options of a live session (see startLive). */
 export interface LiveSessionOptions {
@@ -92,9 +91,8 @@ export class LiveRun {
   private client: HazelcastClient | null = null;
   private source: LiveScanSource | null = null;
   private publisher: StatePublisher | StateFile | null = null;
-  private validateTimer: NodeJS.Timeout | null = null;
-  private positionTimer: NodeJS.Timeout | null = null;
-  private savedPosition = '';
+  private validation: ValidationStep | null = null;
+  private position: StreamPositionSaver | null = null;
   /** The own scanner's status record (exchange feed), for the state file. */
   private scannerStatus: (() => unknown) | null = null;
 
@@ -105,8 +103,6 @@ export class LiveRun {
   private lastScanNumber: number | null = null;
   private feedStatus: FeedStatus = 'DISCONNECTED';
   private seq = 0;
-  private validation: ValidationState | null = null;
-  private validating: Promise<ValidationState> | null = null;
   private stopping: Promise<Report> | null = null;
   private reportDir: string | null = null;
 
@@ -239,7 +235,11 @@ export class LiveRun {
     this.journal!.writeMeta({ runId: o.runId, pid: process.pid, host: hostname(), startedAt: new Date(this.startedAtMs).toISOString(), hazelcast: o.address, cluster: o.cluster, resumedScans: this.resumed });
     await this.source.start(this.sourceSink());
     this.feedStatus = this.source.feedStatus;
-    if (scanStream !== null) this.positionTimer = setInterval(() => this.guard(() => this.savePosition(scanStream)), POSITION_EVERY_MS);
+    if (scanStream !== null) {
+      const source = this.source;
+      this.position = new StreamPositionSaver(this.journal!, scanStream, () => source.streamPosition ?? null);
+      this.position.start(POSITION_EVERY_MS, (e) => this.fail(e));
+    }
   }
 
   /** The exchange feed: the own scanner in this process (restored from --out or the journal). */
@@ -287,17 +287,6 @@ export class LiveRun {
     };
   }
 
-  /** Saves where the run is in the stream (when it moved), through the journal. */
-  private savePosition(stream: string): void {
-    const p = this.source?.streamPosition;
-    if (!p || this.failure !== null) return;
-    const value = { stream, seq: p.seq, ts: p.ts.toString() };
-    const text = JSON.stringify(value);
-    if (text === this.savedPosition) return;
-    this.journal!.writeJsonAtomic(JOURNAL_FILES.position, value, 'save the stream position');
-    this.savedPosition = text;
-  }
-
   /** State publisher: DOLPHIN_STATE_PAPER[runId] every second (without a member: JOURNAL/state.json). */
   private async startPublisher(): Promise<void> {
     if (this.client === null) {
@@ -313,9 +302,14 @@ export class LiveRun {
 
   /** Validation: replay the scanner folder over the live window every `everyMs`. */
   private startValidation(): void {
-    const v = this.o.validate;
-    if (!v) return;
-    this.validateTimer = setInterval(() => void this.validateNow().catch((e: Error) => this.o.log(`validation failed: ${e.message}`)), v.everyMs);
+    this.validation = new ValidationStep({
+      validate: this.o.validate,
+      pool: this.o.pool,
+      snapshot: () => this.engine!.snapshot(this.reportExtra()),
+      onVerdict: () => void this.publisher?.publish(),
+      log: this.o.log,
+    });
+    this.validation.start();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -357,7 +351,7 @@ export class LiveRun {
   private fail(e: Error): void {
     if (this.failure !== null) return;
     this.failure = e;
-    if (this.positionTimer) clearInterval(this.positionTimer);
+    this.position?.stop();
     void this.source?.stop();
     this.o.log(`live run ${this.runId} failed: ${e.message}`);
     this.failWith(e);
@@ -385,7 +379,7 @@ export class LiveRun {
   /** The state as published. */
   state(): PaperState {
     const src = this.source;
-    const lat = this.engine?.latenciesMs() ?? [];
+    const lat = this.engine?.latenciesMs(STATE_LATENCY_WINDOW) ?? [];
     return paperState({
       runId: this.runId,
       nowMs: Date.now(),
@@ -400,9 +394,9 @@ export class LiveRun {
       lastRejection: src?.lastRejection ?? null,
       missed: (src?.missedRanges ?? []).slice(-MISSED_SHOWN),
       shadows: this.shadowStates,
-      validation: this.validation,
+      validation: this.validation?.latest ?? null,
       journal: this.journalDir,
-      recentLatenciesMs: lat.slice(-STATE_LATENCY_WINDOW),
+      recentLatenciesMs: lat,
       stopped: this.stopping !== null,
     });
   }
@@ -419,36 +413,13 @@ export class LiveRun {
 
   /** Data-quality figures the source adds to the live report. */
   private reportExtra(): Record<string, unknown> {
-    const c = this.source?.counters;
-    if (!c) return { lateOrDuplicateLive: 0 };
-    const liveFeed: LiveFeedQuality = {
-      fromStream: c.fromStream,
-      fromKey: c.fromKey,
-      scansMissed: c.scansMissed,
-      missed: this.source!.missedRanges.slice(-MISSED_SHOWN),
-      malformed: c.malformedMessages,
-      outOfBounds: c.outOfBounds,
-      badTimestamps: c.badTimestamps,
-    };
-    return { lateOrDuplicateLive: c.lateOrDuplicate, liveFeed };
+    return reportExtra(this.source?.counters ?? null, this.source?.missedRanges ?? [], MISSED_SHOWN);
   }
 
   /** Runs one validation now (also every validate.everyMs when configured). */
   validateNow(): Promise<ValidationState> {
-    return (this.validating ??= (async () => {
-      try {
-        const v = this.o.validate;
-        if (!v) throw new DolphinError('USAGE', 'no --validate-against folder configured');
-        const live = parseReport(await this.engine!.snapshot(this.reportExtra()), 'live snapshot');
-        const r = await validateLive(live, { scannerDir: v.scannerDir, pool: this.o.pool, cacheRoot: v.cacheRoot, nowMs: Date.now() });
-        this.validation = r.state;
-        this.o.log(`validation against ${v.scannerDir}: ${r.state.verdict}${r.state.verdict === 'DIVERGED' || r.state.verdict === 'NOT_COMPARABLE' ? `\n${r.state.summary}` : ''}`);
-        void this.publisher?.publish();
-        return r.state;
-      } finally {
-        this.validating = null;
-      }
-    })());
+    if (this.validation === null) return Promise.reject(new DolphinError('USAGE', 'the run is not started'));
+    return this.validation.now();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -468,12 +439,10 @@ export class LiveRun {
     const o = this.o;
     if (!this.canReport) throw this.failure!;
     try {
-      if (this.validateTimer) clearInterval(this.validateTimer);
-      if (this.positionTimer) clearInterval(this.positionTimer);
-      if (this.validating) await this.validating.catch(() => undefined);
+      this.position?.stop();
+      await this.validation?.stop();
       await this.source?.stop();
-      const stream = this.o.scanStream === undefined ? scanStreamName(o.featuresMap ?? FEATURES_MAP) : this.o.scanStream;
-      if (stream !== null && this.failure === null) this.guard(() => this.savePosition(stream));
+      if (this.failure === null) this.guard(() => this.position?.save());
       const extra = this.reportExtra();
       const [mainJson, shadowJson] = await Promise.all([this.engine!.stop(extra), this.shadows ? this.shadows.stop(extra) : Promise.resolve([])]);
       const written = writeLiveReports(
@@ -502,8 +471,8 @@ export class LiveRun {
 
   /** Tears everything down without a report (after a failure that lost the engine). Idempotent. */
   async abort(): Promise<void> {
-    if (this.validateTimer) clearInterval(this.validateTimer);
-    if (this.positionTimer) clearInterval(this.positionTimer);
+    await this.validation?.stop();
+    this.position?.stop();
     await this.source?.stop().catch(() => undefined);
     await this.publisher?.stop().catch(() => undefined);
     await this.close();

@@ -1,4 +1,5 @@
 /** The state publisher's input: a live run's parts, folded into the PaperState written to Hazelcast. */
+import type { LiveFeedQuality } from '../../core/data-quality.js';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { ScanSourceCounters } from '../../feeds/live/hazelcast-scan-source.js';
 import type { LatencyState, MissedRange, PaperState, RejectionState, ValidationState } from '../../feeds/live/paper-state.js';
@@ -35,6 +36,21 @@ export function latencyState(ms: readonly number[]): LatencyState | null {
   const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(s.length * q))] as number;
   const r = (x: number): number => Math.round(x * 1000) / 1000;
   return { scans: s.length, p50Ms: r(at(0.5)), p99Ms: r(at(0.99)), maxMs: r(s[s.length - 1] as number) };
+}
+
+/** What the source adds to the live report's data quality (late scans; the live feed's figures). */
+export function reportExtra(c: ScanSourceCounters | null, missed: readonly MissedRange[], shown: number): Record<string, unknown> {
+  if (c === null) return { lateOrDuplicateLive: 0 };
+  const liveFeed: LiveFeedQuality = {
+    fromStream: c.fromStream,
+    fromKey: c.fromKey,
+    scansMissed: c.scansMissed,
+    missed: missed.slice(-shown),
+    malformed: c.malformedMessages,
+    outOfBounds: c.outOfBounds,
+    badTimestamps: c.badTimestamps,
+  };
+  return { lateOrDuplicateLive: c.lateOrDuplicate, liveFeed };
 }
 
 /** The PaperState of a live run (DOLPHIN_STATE_PAPER[runId]). */

@@ -191,18 +191,15 @@ export class HazelcastScanSource {
     }
   }
 
-  /** Stops listening and polling. */
+  /**
+   * Stops listening and polling. A read still in flight (it may wait on an absent cluster) is not
+   * awaited: whatever it returns is dropped, nothing reaches the sink after stop.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.map && this.listenerId) await this.map.removeEntryListener(this.listenerId).catch(() => false);
-    await this.pumping?.catch(() => undefined);
-  }
-
-  /** Resolves once every message received so far has been handled (tests, shutdown). */
-  async settled(): Promise<void> {
-    while (this.pumping !== null) await this.pumping;
   }
 
   private async pollOnce(): Promise<void> {
