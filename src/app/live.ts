@@ -6,46 +6,20 @@
  */
 import { withVolThreshold, type EngineConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError, DolphinError } from '../core/errors.js';
-import type { ClockPort } from '../core/ports/clock.port.js';
-import type { JournalFs } from '../feeds/live/journal.js';
 import type { PaperState, ValidationState } from '../feeds/live/paper-state.js';
 import type { Report } from '../report/report.js';
 import type { PortfolioSpec } from '../workers/portfolio-host.js';
-import type { WorkerPool } from '../workers/pool.js';
-import type { ExchangeFeedOptions } from './live/exchange-source.js';
-import { LiveRun } from './live/live-session.js';
+import { LiveRun, type LiveSessionOptions } from './live/live-session.js';
 
-/** Options of startLive. */
-export interface LiveOptions {
+/**
+ * Options of startLive: those of a live session (LiveSessionOptions documents each), with the strategy
+ * config not yet resolved (a numeric volThreshold is required), shadows by name and config, and an
+ * optional log.
+ */
+export interface LiveOptions extends Omit<LiveSessionOptions, 'config' | 'shadows' | 'log'> {
   readonly config: StrategyConfig;
-  /** Hazelcast member host:port: required for the Hazelcast feed; with `exchange`, state publishing only (optional). */
-  readonly address?: string;
-  readonly cluster: string;
-  /** Trade the scans of the own scanner run in this process (`--feed exchange`) instead of Hazelcast's. */
-  readonly exchange?: ExchangeFeedOptions;
-  readonly journalDir: string;
-  readonly runId: string;
   readonly shadows?: readonly { name: string; config: StrategyConfig }[];
-  /** Pool hosting the shadow portfolios (required when there are shadows). */
-  readonly pool?: WorkerPool;
-  readonly staleAfterMs?: number;
-  readonly pollMs?: number;
-  readonly featuresMap?: string;
-  readonly stateMap?: string;
-  readonly connectTimeoutMs?: number;
   readonly log?: (message: string) => void;
-  /** Validation during live: replay this scanner folder for the live window every `everyMs` and compare. */
-  readonly validate?: { readonly scannerDir: string; readonly everyMs: number; readonly cacheRoot?: string };
-  /** A scan more than this ahead of `clock` is refused, and a journal holding one is not resumed (default 5 min). */
-  readonly maxAheadMs?: number;
-  /** Before resuming, cut the journal at this time (epoch ns): later scans are moved aside. */
-  readonly truncateJournalAt?: bigint;
-  /** This machine's clock (default the system clock); only for the future-scan checks. */
-  readonly clock?: ClockPort;
-  /** File operations of the journal (default node:fs; tests inject faults through it). */
-  readonly journalFs?: JournalFs;
-  /** Scan stream to read (default: the one of featuresMap, see scanStreamName); null reads the latest key alone. */
-  readonly scanStream?: string | null;
 }
 
 /** A running live session. */

@@ -39,13 +39,14 @@ import { ValidationStep } from './validation-step.js';
 export interface LiveSessionOptions {
   readonly config: EngineConfig;
   readonly shadows: readonly PortfolioSpec[];
-  /** Hazelcast member: the Hazelcast feed's source; with `exchange`, optional (state publishing only). */
+  /** Hazelcast member host:port: required for the Hazelcast feed; with `exchange`, state publishing only (optional). */
   readonly address?: string;
   readonly cluster: string;
-  /** Scans from the own scanner in this process instead of Hazelcast. */
+  /** Trade the scans of the own scanner run in this process (`--feed exchange`) instead of Hazelcast's. */
   readonly exchange?: ExchangeFeedOptions;
   readonly journalDir: string;
   readonly runId: string;
+  /** Pool hosting the shadow portfolios (required when there are shadows). */
   readonly pool?: WorkerPool;
   readonly staleAfterMs?: number;
   readonly pollMs?: number;
@@ -53,13 +54,17 @@ export interface LiveSessionOptions {
   readonly stateMap?: string;
   readonly connectTimeoutMs?: number;
   readonly log: (message: string) => void;
+  /** Validation during live: replay this scanner folder for the live window every `everyMs` and compare. */
   readonly validate?: { readonly scannerDir: string; readonly everyMs: number; readonly cacheRoot?: string };
+  /** A scan more than this ahead of `clock` is refused, and a journal holding one is not resumed (default 5 min). */
   readonly maxAheadMs?: number;
+  /** Before resuming, cut the journal at this time (epoch ns): later scans are moved aside. */
   readonly truncateJournalAt?: bigint;
+  /** This machine's clock (default the system clock); only for the future-scan checks. */
   readonly clock?: ClockPort;
-  /** File operations of the journal (tests inject faults through it). */
+  /** File operations of the journal (default node:fs; tests inject faults through it). */
   readonly journalFs?: JournalFs;
-  /** Scan stream to read (default: the one of featuresMap); null reads the latest key alone. */
+  /** Scan stream to read (default: the one of featuresMap, see scanStreamName); null reads the latest key alone. */
   readonly scanStream?: string | null;
 }
 
