@@ -5,10 +5,11 @@
  *
  *   node dist/bench/run.js [--quick] [--json] [--json-out FILE] [--only eigen,engine-loop,...]
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEigenBench } from './eigen.bench.js';
 import { runEngineLoopBench } from './engine-loop.bench.js';
+import { FUZZ_HEADING } from './fuzz.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runLiveLatencyBench } from './live-latency.bench.js';
 import { runMemoryBench } from './memory.bench.js';
@@ -148,7 +149,10 @@ async function main(args: readonly string[]): Promise<void> {
   out(`   total ${run.seconds.toFixed(0)} s`);
   if (!quick && !only) {
     const path = join(repoRoot(), 'bench', 'RESULTS.md');
-    writeFileSync(path, resultsMarkdown(run));
+    // The fuzzing section comes from bench/fuzz.ts --results: kept as it is.
+    const previous = existsSync(path) ? readFileSync(path, 'utf8') : '';
+    const fuzz = previous.indexOf(FUZZ_HEADING);
+    writeFileSync(path, resultsMarkdown(run) + (fuzz < 0 ? '' : `\n${previous.slice(fuzz)}`));
     out(`   wrote ${path}`);
   }
   const text = JSON.stringify(run, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v), 2);

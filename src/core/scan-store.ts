@@ -79,7 +79,11 @@ export class ScanStore {
     s.n = c.n;
     s.capacity = c.n;
     s.stride = Math.max(1, c.symbols.length);
-    c.symbols.forEach((sym) => s.internSymbol(sym));
+    for (let i = 0; i < c.symbols.length; i++) {
+      s.symbols.push(c.symbols[i]);
+      s.ids.set(c.symbols[i], i);
+    }
+    s.mergeOrder(0);
     s.ts = c.ts;
     s.scanNumber = c.scanNumber;
     s.velDiv = c.velDiv;
@@ -126,9 +130,11 @@ export class ScanStore {
   /** Appends one accepted scan (the caller guarantees ascending timestamps). Returns its index. */
   append(scan: ScanRecord): number {
     if (this.n === this.capacity) this.grow(this.capacity * 2, this.stride);
+    const known = this.symbols.length;
     for (let i = 0; i < scan.assets.length; i++) {
       if (this.idOf(scan.assets[i]) < 0) this.internSymbol(scan.assets[i]);
     }
+    if (this.symbols.length > known) this.mergeOrder(known);
     const t = this.n++;
     this.ts[t] = scan.timestampNs;
     this.scanNumber[t] = scan.scanNumber;
@@ -156,9 +162,25 @@ export class ScanStore {
     if (id >= this.stride) this.grow(this.capacity, Math.max(this.stride * 2, id + 1));
     this.symbols.push(symbol);
     this.ids.set(symbol, id);
-    const order = Array.from({ length: this.symbols.length }, (_, i) => i);
-    order.sort((a, b) => (this.symbols[a] < this.symbols[b] ? -1 : this.symbols[a] > this.symbols[b] ? 1 : 0));
-    this.order = Int32Array.from(order);
+  }
+
+  /**
+   * Puts ids [known, symbols.length) into `order`: the new ids are sorted among themselves and merged
+   * with the existing order, so a scan costs its own size plus the universe, never a sort per symbol.
+   */
+  private mergeOrder(known: number): void {
+    const sym = this.symbols;
+    const cmp = (a: number, b: number): number => (sym[a] < sym[b] ? -1 : sym[a] > sym[b] ? 1 : 0);
+    const added = Array.from({ length: sym.length - known }, (_, i) => known + i).sort(cmp);
+    const old = this.order;
+    const out = new Int32Array(sym.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < known && j < added.length) out[k++] = cmp(old[i], added[j]) <= 0 ? old[i++] : added[j++];
+    while (i < known) out[k++] = old[i++];
+    while (j < added.length) out[k++] = added[j++];
+    this.order = out;
   }
 
   private grow(capacity: number, stride: number): void {

@@ -8,6 +8,7 @@ import {
   Field,
   Float64,
   Int32,
+  Int64,
   List,
   Table,
   Type,
@@ -17,14 +18,37 @@ import {
   tableFromIPC,
   tableToIPC,
   vectorFromArray,
+  type DataType,
+  type Int,
   type Vector,
 } from 'apache-arrow';
 import { ScanFormatError } from '../../core/errors.js';
 import { FEATURE_NAMES, type ScanRecord } from '../../core/scan.js';
+import { MAX_SCAN_MESSAGE_BYTES, timestampProblem } from '../../core/scan-limits.js';
+import { arrowFileProblem } from './arrow-ipc-check.js';
 import type { ScanBatch } from './scan-batch.js';
+import { SymbolVerdicts, flagOutOfBounds } from './scan-row-bounds.js';
 
 /** Required columns besides the features. */
 export const REQUIRED_COLUMNS = ['scan_number', 'timestamp_ns', 'timestamp_iso', 'schema_version', 'assets', 'asset_prices'] as const;
+
+/** scan_number as int64, NaN ("not given", a null in the file) written as a null. */
+function scanNumberVector(scans: readonly ScanRecord[]): Vector {
+  const n = scans.length;
+  const values = new BigInt64Array(n);
+  const valid = new Uint8Array((n + 7) >> 3);
+  let nulls = 0;
+  for (let r = 0; r < n; r++) {
+    const x = scans[r].scanNumber;
+    if (Number.isNaN(x)) nulls++;
+    else {
+      values[r] = BigInt(x);
+      valid[r >> 3] |= 1 << (r & 7);
+    }
+  }
+  if (nulls === 0) return makeVector(values);
+  return makeVector(makeData({ type: new Int64(), length: n, nullCount: nulls, nullBitmap: valid, data: values }));
+}
 
 /** Options of encodeScans. */
 export interface EncodeOptions {
@@ -53,7 +77,7 @@ export function encodeScans(scans: readonly ScanRecord[], options: EncodeOptions
     for (let k = 0; k < scans[r].assets.length; k++) names[offsets[r] + k] = scans[r].assets[k];
   }
   const cols: Record<string, Vector> = {
-    scan_number: makeVector(BigInt64Array.from(scans, (s) => BigInt(s.scanNumber))),
+    scan_number: scanNumberVector(scans),
     timestamp_ns: makeVector(BigInt64Array.from(scans, (s) => s.timestampNs)),
     timestamp_iso: vectorFromArray(scans.map((s) => s.timestampIso), new Utf8()),
     schema_version: vectorFromArray(scans.map((s) => s.schemaVersion), new Utf8()),
@@ -86,30 +110,8 @@ export function encodeScans(scans: readonly ScanRecord[], options: EncodeOptions
   return tableToIPC(new Table(cols), 'file');
 }
 
-/** Checks the Arrow IPC file framing (magic at both ends) before decoding: catches half-written files. */
-export function checkFileFraming(bytes: Uint8Array, source: string): void {
-  const magic = [0x41, 0x52, 0x52, 0x4f, 0x57, 0x31]; // "ARROW1"
-  if (bytes.length < 12) throw new ScanFormatError(source, `file is too short to be an Arrow file (${bytes.length} bytes); it may be half-written or truncated`);
-  for (let i = 0; i < 6; i++) {
-    if (bytes[i] !== magic[i]) throw new ScanFormatError(source, 'not an Arrow IPC file (no ARROW1 magic at the start); is it another format?');
-    if (bytes[bytes.length - 6 + i] !== magic[i]) throw new ScanFormatError(source, 'Arrow file has no footer (no ARROW1 magic at the end): truncated or still being written');
-  }
-  // Message and footer framing, checked here because apache-arrow can loop or allocate without bound
-  // on corrupt framing instead of failing.
-  if (bytes.length < 8 + 8 + 10) throw new ScanFormatError(source, `file is too short to be an Arrow file (${bytes.length} bytes); it may be truncated`);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const marker = view.getUint32(8, true);
-  const metaLen = view.getInt32(12, true);
-  if (marker !== 0xffffffff || metaLen <= 0 || 16 + metaLen > bytes.length) {
-    throw new ScanFormatError(source, 'corrupt Arrow file: the schema message framing is invalid (the file is damaged; re-copy it from the scanner)');
-  }
-  const footerLen = view.getInt32(bytes.length - 10, true);
-  if (footerLen <= 0 || footerLen > bytes.length - 18) {
-    throw new ScanFormatError(source, 'corrupt Arrow file: the footer length is invalid (the file is damaged or was truncated and padded)');
-  }
-}
-
-const isFloat64 = (v: Vector): boolean => v.type.typeId === Type.Float && (v.type as Float64).precision === 2;
+const isFloat64Type = (t: DataType): boolean => t.typeId === Type.Float && (t as Float64).precision === 2;
+const isFloat64 = (v: Vector): boolean => isFloat64Type(v.type);
 const isInt = (v: Vector): boolean => v.type.typeId === Type.Int;
 
 /** Float64 column values with nulls as NaN. */
@@ -125,9 +127,12 @@ function floatColumn(v: Vector, name: string, source: string): Float64Array {
   return out;
 }
 
-/** Integer column as bigint (timestamp_ns) keeping 64-bit precision; null rows reported. */
-function int64Column(v: Vector, name: string, source: string, nulls: Set<number>): BigInt64Array {
-  if (!isInt(v)) throw new ScanFormatError(source, `column ${name} must be int64, found ${String(v.type)}`);
+/**
+ * timestamp_ns as bigint, exactly: the column must be a 64-bit integer (a narrower type cannot hold
+ * epoch nanoseconds). Null rows and unsigned values beyond int64 are malformed.
+ */
+function timestampColumn(v: Vector, source: string, malformed: Map<number, string>): BigInt64Array {
+  if (!isInt(v) || (v.type as Int).bitWidth !== 64) throw new ScanFormatError(source, `column timestamp_ns must be int64 (epoch nanoseconds), found ${String(v.type)}`);
   const out = new BigInt64Array(v.length);
   let o = 0;
   for (const d of v.data) {
@@ -135,9 +140,12 @@ function int64Column(v: Vector, name: string, source: string, nulls: Set<number>
       out.set(d.values.subarray(d.offset, d.offset + d.length), o);
     } else {
       for (let i = 0; i < d.length; i++) {
-        const x = d.getValid(i) ? (v.get(o + i) as bigint | number | null) : null;
-        if (x === null || x === undefined) nulls.add(o + i);
-        else out[o + i] = typeof x === 'bigint' ? x : BigInt(x);
+        const x = d.getValid(i) ? (d.values as BigInt64Array | BigUint64Array)[d.offset + i] : null;
+        if (x === null) malformed.set(o + i, 'timestamp_ns is null');
+        else {
+          out[o + i] = BigInt.asIntN(64, x);
+          if (x !== out[o + i]) malformed.set(o + i, timestampProblem(x)!);
+        }
       }
     }
     o += d.length;
@@ -145,12 +153,32 @@ function int64Column(v: Vector, name: string, source: string, nulls: Set<number>
   return out;
 }
 
+/** scan_number (any integer type) as numbers; null rows are NaN ("not given"). */
+function scanNumberColumn(v: Vector, source: string): Float64Array {
+  if (!isInt(v)) throw new ScanFormatError(source, `column scan_number must be an integer, found ${String(v.type)}`);
+  const out = new Float64Array(v.length);
+  let o = 0;
+  for (const d of v.data) {
+    const values = d.values as ArrayLike<number | bigint>;
+    for (let i = 0; i < d.length; i++) out[o + i] = d.nullCount > 0 && !d.getValid(i) ? NaN : Number(values[d.offset + i]);
+    o += d.length;
+  }
+  return out;
+}
+
+/** Options of decodeScans. */
+export interface DecodeOptions {
+  /** Accept a file without rows (the day cache of a folder whose rows were all malformed). */
+  readonly allowEmpty?: boolean;
+}
+
 /**
  * Decodes an Arrow scan file (one or many rows) into a ScanBatch. Throws ScanFormatError naming the
  * file and the column for anything structurally wrong; malformed rows are flagged, not thrown.
  */
-export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
-  checkFileFraming(bytes, source);
+export function decodeScans(bytes: Uint8Array, source: string, options: DecodeOptions = {}): ScanBatch {
+  const problem = arrowFileProblem(bytes);
+  if (problem) throw new ScanFormatError(source, problem);
   let table: Table;
   try {
     table = tableFromIPC(bytes);
@@ -166,13 +194,12 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
   };
   const n = table.numRows;
   const malformed = new Map<number, string>();
-  const nullTs = new Set<number>();
-  const ts = int64Column(col('timestamp_ns', true)!, 'timestamp_ns', source, nullTs);
-  for (const r of nullTs) malformed.set(r, 'timestamp_ns is null');
-  const snNulls = new Set<number>();
-  const sn64 = int64Column(col('scan_number', true)!, 'scan_number', source, snNulls);
-  const scanNumber = Float64Array.from(sn64, (x) => Number(x));
-  for (const r of snNulls) scanNumber[r] = NaN;
+  if (n === 0 && !options.allowEmpty) throw new ScanFormatError(source, 'the file holds no scan (0 rows)');
+  if (n === 1 && bytes.length > MAX_SCAN_MESSAGE_BYTES) {
+    throw new ScanFormatError(source, `a one-scan file of ${bytes.length} bytes is larger than a scan can be (at most ${MAX_SCAN_MESSAGE_BYTES} bytes)`);
+  }
+  const ts = timestampColumn(col('timestamp_ns', true)!, source, malformed);
+  const scanNumber = scanNumberColumn(col('scan_number', true)!, source);
   const iso = col('timestamp_iso', true)!;
   const ver = col('schema_version', true)!;
   if (iso.type.typeId !== Type.Utf8) throw new ScanFormatError(source, `column timestamp_iso must be utf8, found ${String(iso.type)}`);
@@ -183,10 +210,11 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
   const assets = col('assets', true)!;
   const prices = col('asset_prices', true)!;
   if (assets.type.typeId !== Type.List) throw new ScanFormatError(source, `column assets must be list<utf8>, found ${String(assets.type)}`);
-  if (prices.type.typeId !== Type.List || !isFloat64(makeVector((prices.data[0].children[0]) as Data))) {
+  if (prices.type.typeId !== Type.List || !isFloat64Type((prices.type as List).children[0].type)) {
     throw new ScanFormatError(source, `column asset_prices must be list<float64>, found ${String(prices.type)}`);
   }
   const itemType = (assets.type as List).children[0].type;
+  // Dictionaries are utf8 with int32 indices (arrowFileProblem refuses any other).
   const dictItems = itemType.typeId === Type.Dictionary;
   if (!dictItems && itemType.typeId !== Type.Utf8) throw new ScanFormatError(source, `column assets must hold utf8 symbols, found ${String(assets.type)}`);
   const symbols: string[] = [];
@@ -209,6 +237,8 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
   const utf8 = new TextDecoder();
   let stamp: Int32Array = new Int32Array(64);
   let base = 0;
+  let lastDict: Vector | null = null;
+  let lastDictIds: Int32Array | null = null;
   for (let c = 0; c < assets.data.length; c++) {
     const ad = assets.data[c];
     const pd = prices.data[c];
@@ -217,8 +247,13 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
     // Per-chunk symbol ids: dictionary entries, or utf8 strings decoded once per distinct byte string.
     let dictIds: Int32Array | null = null;
     if (dictItems) {
+      // Every batch shares the file's one dictionary: interned once, not once per batch.
       const dict = item.dictionary as Vector;
-      dictIds = Int32Array.from({ length: dict.length }, (_, i) => intern((dict.get(i) as string | null) ?? ''));
+      if (dict !== lastDict) {
+        lastDict = dict;
+        lastDictIds = Int32Array.from({ length: dict.length }, (_, i) => intern((dict.get(i) as string | null) ?? ''));
+      }
+      dictIds = lastDictIds;
     }
     const itemNulls = item.nullCount > 0;
     const priceNulls = pv.nullCount > 0;
@@ -260,7 +295,7 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
   const src = table.getChild('_source');
   const rowCol = table.getChild('_row');
   const withSources = src && rowCol ? { rowSource: Array.from({ length: n }, (_, r) => String(src.get(r))), rowIndex: Int32Array.from({ length: n }, (_, r) => Number(rowCol.get(r))) } : {};
-  return {
+  const batch = {
     ...withSources,
     source,
     n,
@@ -276,6 +311,8 @@ export function decodeScans(bytes: Uint8Array, source: string): ScanBatch {
     prices: len === cap ? px : px.slice(0, len),
     malformed,
   };
+  flagOutOfBounds(batch, 0, n, new SymbolVerdicts());
+  return batch;
 }
 
 function growStamp(a: Int32Array, id: number): Int32Array {

@@ -13,8 +13,11 @@ import { decodeScans, encodeScans } from './arrow-scan.codec.js';
 import { batchRow, fileOf, rowOf, type ScanBatch } from './scan-batch.js';
 import type { ScanFile } from './scan-directory.js';
 
-/** Cache format version; bump when the cached layout changes. */
-const CACHE_FORMAT = 1;
+/**
+ * Cache format version; bump when the cached layout or what the readers accept changes (2: strict Arrow
+ * file check and scan-format bounds, null scan_number kept as null).
+ */
+const CACHE_FORMAT = 2;
 
 /** Default cache root: $XDG_CACHE_HOME/dolphin, else ~/.cache/dolphin. */
 export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -84,7 +87,7 @@ export class DayCache {
     }
     if (record.format !== CACHE_FORMAT || record.key !== this.keyFor(folder, files)) return { status: 'stale' };
     try {
-      const batch = decodeScans(readFileSync(p.arrow), `${folder}/`);
+      const batch = decodeScans(readFileSync(p.arrow), `${folder}/`, { allowEmpty: true });
       if (batch.n !== record.rows || !batch.rowSource) throw new Error(`holds ${batch.n} rows, the record says ${record.rows}`);
       return { status: 'hit', batch, record };
     } catch (e) {

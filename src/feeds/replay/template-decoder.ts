@@ -2,14 +2,16 @@
 import { Buffer } from 'node:buffer';
 import { Type, tableFromIPC, type DataType, type Dictionary, type Float, type Int } from 'apache-arrow';
 import { FEATURE_COUNT, FEATURE_NAMES } from '../../core/scan.js';
+import { MAX_SCAN_MESSAGE_BYTES } from '../../core/scan-limits.js';
 import { decodeScans } from './arrow-scan.codec.js';
+import { MessageCheck, dataStart, readFileLayout, type ArrowFileLayout } from './arrow-ipc-check.js';
+import type { ArrowSchema } from './arrow-ipc-schema.js';
 import {
   BLOCK_SIZE,
   BatchMeta,
   HEADER_DICTIONARY_BATCH,
   HEADER_RECORD_BATCH,
   batchWellFormed,
-  blockReadable,
   bufferAt,
   fieldShape,
   listOffsets,
@@ -22,6 +24,7 @@ import {
 } from './arrow-ipc-layout.js';
 import type { ScanBatch } from './scan-batch.js';
 import { ScanBatchBuilder } from './scan-batch-builder.js';
+import { SymbolVerdicts, flagOutOfBounds } from './scan-row-bounds.js';
 
 // Column slots of a plan: ts, scan_number, timestamp_iso, schema_version, 16 features, vel_div,
 // assets (list), assets item, asset_prices (list), asset_prices item.
@@ -61,6 +64,8 @@ interface Template {
   readonly dictCount: number;
   readonly batchBlock: number;
   readonly batchVersion: number;
+  /** The schema as the file check reads it (every file of the template has it). */
+  readonly schema: ArrowSchema;
   /** null: schema recognised but not handled here (always fall back). */
   readonly plan: Plan | null;
 }
@@ -91,6 +96,8 @@ export class TemplateDecoder {
   private readonly utf8 = new TextDecoder();
   private readonly featurePos = new Int32Array(FEATURE_COUNT);
   private readonly lastList = new LastList();
+  private readonly verdicts = new SymbolVerdicts();
+  private readonly check = new MessageCheck();
   /** Generation of the builder the symbol cache's local ids refer to. */
   private generation = 0;
 
@@ -154,7 +161,8 @@ export class TemplateDecoder {
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const footer = readFooter(dv);
     const prefixEnd = schemaEnd(dv);
-    if (!footer || prefixEnd < 0) return null;
+    const checked = readFileLayout(dv);
+    if (!footer || prefixEnd < 0 || 'problem' in checked) return null;
     const fs = footer.footerStart;
     const rel = (p: number): number => (p === 0 ? 0 : p - fs);
     const masks = [
@@ -183,6 +191,7 @@ export class TemplateDecoder {
       dictCount: footer.dictCount,
       batchBlock,
       batchVersion,
+      schema: checked.layout.schema,
       plan,
     };
     if (!plan) return t;
@@ -198,13 +207,23 @@ export class TemplateDecoder {
     const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     const fs = buf.length - t.footer.length;
     const m = this.batch;
-    // Every footer block as apache-arrow parses it: offsets and body lengths it could not convert fail there.
-    for (let i = 0; i < t.dictCount; i++) if (!blockReadable(dv, fs + t.dictBlocks + BLOCK_SIZE * i)) return false;
-    if (!blockReadable(dv, fs + t.batchBlock)) return false;
+    // The same file check as decodeScans' (the footer matched the template's, so its schema holds):
+    // blocks, messages, buffers, offsets, strings, padding. What follows relies on it.
+    const layout: ArrowFileLayout = {
+      schema: t.schema,
+      footerStart: fs,
+      dataStart: dataStart(dv),
+      dictBlocks: fs + t.dictBlocks,
+      dictCount: t.dictCount,
+      batchBlocks: fs + t.batchBlock,
+      batchCount: 1,
+    };
+    if (this.check.check(dv, layout) !== null) return false;
     if (!readBatchMessage(dv, readI64(dv, fs + t.batchBlock), fs, HEADER_RECORD_BATCH, m)) return false;
     if (m.version !== t.batchVersion || m.nodeCount !== plan.nodeCount || m.bufferCount !== plan.bufferCount) return false;
-    if (!batchWellFormed(dv, m)) return false;
     const n = m.length;
+    // A file without rows, or one scan in more bytes than a scan can take, is refused by decodeScans.
+    if (n === 0 || (n === 1 && buf.length > MAX_SCAN_MESSAGE_BYTES)) return false;
     const node = plan.node;
     const buffer = plan.buffer;
     for (let c = 0; c < SLOTS; c++) {
@@ -307,7 +326,6 @@ export class TemplateDecoder {
       itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * itemLen);
       if (!dictCanon || itemStart < 0) return false;
     } else {
-      if (t.dictCount > 0 && !this.dictionariesReadable(t, dv, fs)) return false;
       itemStart = bufferAt(dv, m, buffer[ITEM] + 1, 4 * (itemLen + 1));
       itemData = bufferAt(dv, m, buffer[ITEM] + 2, 0);
       if (itemStart < 0 || itemData < 0) return false;
@@ -370,6 +388,7 @@ export class TemplateDecoder {
     }
     out.n = r0 + n;
     out.len = len;
+    flagOutOfBounds(out, r0, r0 + n, this.verdicts);
     out.endFile(source);
     return true;
   }
@@ -420,14 +439,7 @@ export class TemplateDecoder {
     return out;
   }
 
-  /** Dictionary batches of other (unknown) columns must at least be well-framed. */
-  private dictionariesReadable(t: Template, dv: DataView, fs: number): boolean {
-    for (let i = 0; i < t.dictCount; i++) {
-      if (!readBatchMessage(dv, readI64(dv, fs + t.dictBlocks + BLOCK_SIZE * i), fs, HEADER_DICTIONARY_BATCH, this.dict)) return false;
-      if (this.dict.version !== t.batchVersion || !batchWellFormed(dv, this.dict)) return false;
-    }
-    return true;
-  }
+
 }
 
 /**

@@ -188,7 +188,7 @@ describe('corrupt Arrow framing', () => {
       writeFileSync(paths[1], b);
       const r = loadScanDirectory(d);
       expect(r.store.n).toBe(2);
-      expect(r.dataQuality.skippedFiles[0].reason).toMatch(/corrupt Arrow file: the schema message framing is invalid/);
+      expect(r.dataQuality.skippedFiles[0].reason).toMatch(/corrupt or unsupported Arrow file: record batch 0: the message at 8 is not a readable record batch/);
     } finally {
       rmSync(d, { recursive: true, force: true });
     }

@@ -24,8 +24,8 @@ import { describe, expect, it } from 'vitest';
 import { ScanFormatError } from '../../../src/core/errors.js';
 import { FEATURE_COUNT, FEATURE_NAMES, type ScanRecord } from '../../../src/core/scan.js';
 import { decodeScans, encodeScans } from '../../../src/feeds/replay/arrow-scan.codec.js';
-import { readFooter } from '../../../src/feeds/replay/arrow-ipc-layout.js';
 import { TemplateDecoder, decodeScanFile, sameBatch } from '../../../src/feeds/replay/template-decoder.js';
+import { withLeadingSchema } from '../../support/arrow-layouts.js';
 import { rng, synthScans } from '../../support/synthetic-scans.js';
 
 /** Asserts the template decodes `bytes` exactly as decodeScans does. */
@@ -44,22 +44,6 @@ function rebuild(bytes: Uint8Array, edit: (cols: Record<string, Vector>) => Reco
   const cols: Record<string, Vector> = {};
   for (const f of t.schema.fields) cols[f.name] = t.getChild(f.name)!;
   return tableToIPC(new Table(edit(cols)), 'file');
-}
-
-/** The scanner's (pyarrow's) file layout: the schema message also written after the magic. */
-function withLeadingSchema(bytes: Uint8Array): Uint8Array {
-  const stream = tableToIPC(tableFromIPC(bytes), 'stream');
-  const schemaLen = 8 + new DataView(stream.buffer, stream.byteOffset).getInt32(4, true);
-  const out = new Uint8Array(bytes.length + schemaLen);
-  out.set(bytes.subarray(0, 8));
-  out.set(stream.subarray(0, schemaLen), 8);
-  out.set(bytes.subarray(8), 8 + schemaLen);
-  const dv = new DataView(out.buffer);
-  const f = readFooter(dv)!;
-  for (const [at, count] of [[f.dictBlocks, f.dictCount], [f.batchBlocks, f.batchCount]]) {
-    for (let i = 0; i < count; i++) dv.setBigInt64(at + 24 * i, dv.getBigInt64(at + 24 * i, true) + BigInt(schemaLen), true);
-  }
-  return out;
 }
 
 const base = synthScans({ n: 40, assets: 50, seed: 7 });
@@ -108,16 +92,15 @@ describe('TemplateDecoder', () => {
     }
   });
 
-  it('interns invalid UTF-8 symbols like decodeScans (equal decoded strings are one symbol)', () => {
+  it('refuses invalid UTF-8 symbols on both paths (a decoder would read them as U+FFFD), naming the column', () => {
     const s = { ...base[0], assets: ['AXUSDT', 'AYUSDT', 'BTCUSDT'], prices: Float64Array.of(1, 2, 3) };
     const bytes = encodeScans([s]);
     const at = (needle: string): number => Buffer.from(bytes).indexOf(needle);
     bytes[at('AXUSDT') + 1] = 0xff;
-    bytes[at('AYUSDT') + 1] = 0xfe;
     const d = new TemplateDecoder();
     expectIdentical(d, encodeScans([base[0]]));
-    expectIdentical(d, bytes);
-    expect(d.decode(bytes, 'x')!.malformed.get(0)).toMatch(/listed twice/);
+    expect(d.decode(bytes, 'x')).toBeNull();
+    expect(() => decodeScans(bytes, 'bad.arrow')).toThrow(/bad\.arrow: .*column "assets.item": value 0 is not valid UTF-8/);
   });
 
   it('keeps NaN payloads and -0 bit for bit', () => {
