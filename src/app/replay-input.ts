@@ -38,7 +38,7 @@ export function loadReplayInput(dir: string, o: ReplayInputOptions = {}): Promis
  * Feature columns of a store for a config, computed on the pool (bit-identical to the engine's lazy
  * ones); null without a pool (the engine computes them as it goes).
  */
-export async function replayFeatures(store: ScanStore, config: StrategyConfig, pool?: WorkerPool): Promise<FeatureColumns | null> {
+export async function featureColumnsFor(store: ScanStore, config: StrategyConfig, pool?: WorkerPool): Promise<FeatureColumns | null> {
   return pool ? computeFeaturesParallel(store, config, pool) : null;
 }
 
@@ -73,7 +73,7 @@ export interface ReplayRun {
 
 /** Features -> calibration -> engine over a loaded replay. */
 export async function runReplay(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun> {
-  const features = await replayFeatures(replay.store, config, o.pool);
+  const features = await featureColumnsFor(replay.store, config, o.pool);
   const { info, inSample } = calibrationFor(replay.store, config);
   const engineConfig = withVolThreshold(config, info.volThreshold);
   const engine = await runEngine(new ArrowReplayFeed(replay.store, o.onRunProgress), engineConfig, {

@@ -13,7 +13,7 @@ import type { Metrics } from '../report/metrics.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { btcVolKeyOf, runSweepItem, type CalibratedSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
 import { fmtNum, fmtPct, mdTable } from '../report/format.js';
-import { replayFeatures, type ReplayData } from './replay-input.js';
+import { featureColumnsFor, type ReplayData } from './replay-input.js';
 
 /** One --grid axis. */
 export interface GridAxis {
@@ -185,7 +185,7 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   }
   const pool = o.pool;
   const first = todo[0]?.config ?? o.items[0]?.config;
-  const cols = first ? await replayFeatures(store, first, pool) : null;
+  const cols = first ? await featureColumnsFor(store, first, pool) : null;
   const market = cols ? cols.market : new Float64Array(0);
   const btcVol = cols?.btcVol;
   const btcVolKey = first ? btcVolKeyOf(first) : undefined;
