@@ -5,10 +5,9 @@
  * other side's trades and open positions to come out exactly.
  */
 import type { EngineConfig } from '../../core/config.js';
-import { isoToDay } from '../../core/scan.js';
 import { ScanStore, type ScanRowRef } from '../../core/scan-store.js';
 import type { FactorRecord } from '../../core/trade.js';
-import type { Report, ReportFactor } from '../report.js';
+import { factorRecordOfReport, type Report } from '../report.js';
 import { jsonReplacer } from '../report-json.js';
 import { encodeScanLog } from '../scan-log.js';
 import { scanLogOf, type InputDiff, type Side } from './comparability.js';
@@ -60,14 +59,7 @@ export interface DataDirs {
 
 /** Factor records of a report, as the engine takes them. */
 export function factorRecordsOf(r: Report): FactorRecord[] {
-  return (r.factors ?? []).map((f: ReportFactor) => {
-    const rec: { -readonly [K in keyof FactorRecord]: FactorRecord[K] } = { day: isoToDay(f.date), effectiveFromNs: BigInt(f.effectiveFromNs) };
-    if (f.fundingBtc !== null) rec.fundingBtc = f.fundingBtc;
-    if (f.dvolBtc !== null) rec.dvolBtc = f.dvolBtc;
-    if (f.fng !== null) rec.fng = f.fng;
-    if (f.takerRatio !== null) rec.takerRatio = f.takerRatio;
-    return rec;
-  });
+  return (r.factors ?? []).map(factorRecordOfReport);
 }
 
 /**
