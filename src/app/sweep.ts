@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { chooseVolThreshold, type VolThresholdChoice } from '../core/calibration.js';
+import { chooseVolThreshold, volThresholdKey, type VolThresholdChoice } from '../core/calibration.js';
 import { DEFAULT_CONFIG, canonicalConfigJson, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
@@ -203,12 +203,11 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
 function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): CalibratedSweepItem[] {
   const memo = new Map<string, VolThresholdChoice | { error: string }>();
   return items.map((item) => {
-    const c = item.config;
-    const k = c.volThreshold === 'auto' ? `${c.volWindow}|${c.volAsset}|${c.calibrationDays}` : `config|${c.volThreshold}`;
+    const k = volThresholdKey(item.config);
     let choice = memo.get(k);
     if (!choice) {
       try {
-        choice = chooseVolThreshold(replay.store, c);
+        choice = chooseVolThreshold(replay.store, item.config);
       } catch (e) {
         choice = { error: (e as Error).message };
       }

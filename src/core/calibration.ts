@@ -63,3 +63,8 @@ export function chooseVolThreshold(store: ScanStore, config: StrategyConfig): Vo
   const c = calibrateVolThreshold(store, config);
   return { mode: 'auto', volThreshold: c.volThreshold, sampleSize: c.sampleSize, days: c.days };
 }
+
+/** Configs with the same key get the same chooseVolThreshold on the same store (the fields it reads). */
+export function volThresholdKey(config: StrategyConfig): string {
+  return config.volThreshold === 'auto' ? `auto|${config.volWindow}|${config.volAsset}|${config.calibrationDays}` : `config|${config.volThreshold}`;
+}
