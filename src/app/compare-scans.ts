@@ -1,12 +1,11 @@
 /** The compare-scans use case: two scan folders side by side (scan agreement, then both backtested and compared). */
 import type { StrategyConfig } from '../core/config.js';
-import { loadReplay } from '../feeds/replay/load-replay.js';
-import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
 import { compareReports } from '../report/compare/compare.js';
 import type { Report } from '../report/report.js';
 import { scanAgreement } from '../report/scan-agreement.js';
 import type { BacktestHeadline, ScanComparison } from '../report/scan-agreement-render.js';
 import { backtest } from './backtest.js';
+import { loadReplayInput, type ReplayData } from './replay-input.js';
 
 /** Options of compareScans. */
 export interface CompareScansOptions {
@@ -30,7 +29,7 @@ const headline = (r: Report): BacktestHeadline => ({ scans: r.metrics.scans, tra
  * with the reason; a folder that does not load throws (DataEmptyError, exit 1).
  */
 export async function compareScans(o: CompareScansOptions): Promise<ScanComparison> {
-  const load = (dir: string): Promise<ReplayData> => loadReplay(dir, o.cacheRoot !== undefined ? { cacheRoot: o.cacheRoot } : {});
+  const load = (dir: string): Promise<ReplayData> => loadReplayInput(dir, { cacheRoot: o.cacheRoot });
   const ra = await load(o.a);
   const rb = await load(o.b);
   const agreement = scanAgreement(ra.store, rb.store, { a: o.a, b: o.b }, o.config, o.cadenceMs);

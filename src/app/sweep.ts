@@ -4,17 +4,16 @@
  */
 import { createHash } from 'node:crypto';
 import { appendFileSync, existsSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
-import { calibrateVolThreshold } from '../core/calibration.js';
+import { chooseVolThreshold, volThresholdKey, type VolThresholdChoice } from '../core/calibration.js';
 import { DEFAULT_CONFIG, canonicalConfigJson, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
-import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
 import { jsonReplacer } from '../report/report-json.js';
 import type { Metrics } from '../report/metrics.js';
-import { computeFeaturesParallel } from '../workers/parallel-replay.js';
 import type { WorkerPool } from '../workers/pool.js';
-import { btcVolKeyOf, runSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
+import { btcVolKeyOf, runSweepItem, type CalibratedSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
 import { fmtNum, fmtPct, mdTable } from '../report/format.js';
+import { featureColumnsFor, type ReplayData } from './replay-input.js';
 
 /** One --grid axis. */
 export interface GridAxis {
@@ -181,12 +180,12 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   };
   const { store, factors } = o.replay;
   if (!o.pool) {
-    for (const item of todo) write(runSweepItem(store, factors, null, item));
+    for (const item of todo) write(await runSweepItem(store, factors, null, item));
     return { ran: todo.length, skipped };
   }
   const pool = o.pool;
   const first = todo[0]?.config ?? o.items[0]?.config;
-  const cols = first ? await computeFeaturesParallel(store, first, pool) : null;
+  const cols = first ? await featureColumnsFor(store, first, pool) : null;
   const market = cols ? cols.market : new Float64Array(0);
   const btcVol = cols?.btcVol;
   const btcVolKey = first ? btcVolKeyOf(first) : undefined;
@@ -200,23 +199,21 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   return { ran: todo.length, skipped };
 }
 
-/** Calibrates each distinct (volWindow, volAsset, calibrationDays) once; a failure is left to the item. */
-function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): SweepItem[] {
-  const memo = new Map<string, SweepItem['calibrated'] | null>();
+/** Chooses each item's volThreshold, calibrating each distinct (volWindow, volAsset, calibrationDays) once. */
+function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): CalibratedSweepItem[] {
+  const memo = new Map<string, VolThresholdChoice | { error: string }>();
   return items.map((item) => {
-    const c = item.config;
-    if (c.volThreshold !== 'auto') return item;
-    const k = `${c.volWindow}|${c.volAsset}|${c.calibrationDays}`;
-    if (!memo.has(k)) {
+    const k = volThresholdKey(item.config);
+    let choice = memo.get(k);
+    if (!choice) {
       try {
-        const cal = calibrateVolThreshold(replay.store, c);
-        memo.set(k, { volThreshold: cal.volThreshold, days: cal.days });
-      } catch {
-        memo.set(k, null);
+        choice = chooseVolThreshold(replay.store, item.config);
+      } catch (e) {
+        choice = { error: (e as Error).message };
       }
+      memo.set(k, choice);
     }
-    const cal = memo.get(k);
-    return cal ? { ...item, calibrated: cal } : item;
+    return { ...item, volThreshold: choice };
   });
 }
 

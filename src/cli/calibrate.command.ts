@@ -1,10 +1,8 @@
 /** `dolphin calibrate DIR`: print the volatility threshold volThreshold "auto" resolves to. */
 import type { Argv } from 'yargs';
-import { calibrationFor } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
+import { calibrateFolder } from '../app/replay-input.js';
 import { requireDataDir } from '../feeds/fs/path-checks.js';
-import { resolveConfig } from '../core/config.js';
-import { loadScanDirectory } from '../feeds/replay/load-scan-directory.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
 
 interface Args extends ConfigArgs {
@@ -23,9 +21,8 @@ export function calibrateCommand(y: Argv): Argv {
     async (args) => {
       requireDataDir(args.dir);
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
-      const replay = loadScanDirectory(args.dir);
       // calibrate always calibrates, even when the config carries a number.
-      const { info } = calibrationFor(replay, resolveConfig({ ...config, volThreshold: 'auto' }));
+      const info = await calibrateFolder(args.dir, config);
       if (args.json) process.stdout.write(`${JSON.stringify({ volThreshold: info.volThreshold, sampleSize: info.sampleSize, days: info.inSampleDays })}\n`);
       else process.stdout.write(`${info.volThreshold}\n`);
       process.stderr.write(`calibrated on ${info.inSampleDays.join(', ')} from ${info.sampleSize} btcVol values (window ${config.volWindow}, asset ${config.volAsset})\n`);

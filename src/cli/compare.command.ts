@@ -2,6 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { replayRunner } from '../app/replay-input.js';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { ensureOutputDir, requireDataDir, requireRegularFile } from '../feeds/fs/path-checks.js';
 import { UsageError } from '../core/errors.js';
@@ -75,7 +76,7 @@ export function compareCommand(y: Argv): Argv {
       const A = readReportFile(args.a);
       const B = readReportFile(args.b);
       const data = { a: dataDirFor(A.report, A.file, args.dataA, 'a'), b: dataDirFor(B.report, B.file, args.dataB, 'b') };
-      const r = await compareRuns({ a: A.report, b: B.report, tolerance: args.tolerance, labels: { a: A.file, b: B.file }, data, noReplay: !args.replay });
+      const r = await compareRuns({ a: A.report, b: B.report, tolerance: args.tolerance, labels: { a: A.file, b: B.file }, data, noReplay: !args.replay, replay: replayRunner });
       if (args.html !== undefined) {
         const out = resolve(args.html);
         ensureOutputDir(dirname(out), '--html');

@@ -4,12 +4,11 @@ import type { Argv } from 'yargs';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { loadConfig } from '../app/config-files.js';
 import { checkOutputDir, ensureOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
+import { loadReplayInput } from '../app/replay-input.js';
 import { parseGrid, readSweep, runSweep, sweepItems, sweepMarkdown } from '../app/sweep.js';
 import { DolphinError } from '../core/errors.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
-import { decodeSerial, loadReplay } from '../feeds/replay/load-replay.js';
 import type { Metrics } from '../report/metrics.js';
-import { poolDecoder } from '../workers/parallel-replay.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
 import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
 import { Progress } from './progress.js';
@@ -63,8 +62,8 @@ export function sweepCommand(y: Argv): Argv {
       const t0 = performance.now();
       try {
         const load = new Progress('loading', 'files', args.quiet);
-        const replay = await loadReplay(args.dir, {
-          decode: pool ? poolDecoder(pool) : decodeSerial,
+        const replay = await loadReplayInput(args.dir, {
+          pool,
           cacheRoot,
           onProgress: (d, t) => load.update(d, t),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),

@@ -42,3 +42,29 @@ export function calibrateVolThreshold(store: ScanStore, config: StrategyConfig):
   const volThreshold = f === 0 ? sample[lo] : sample[lo] + (sample[lo + 1] - sample[lo]) * f;
   return { volThreshold, sampleSize: n, days };
 }
+
+/** The volThreshold a run uses and where it came from. */
+export interface VolThresholdChoice {
+  /** config: the number in the config; auto: calibrated from the store's first calibration days. */
+  readonly mode: 'auto' | 'config';
+  readonly volThreshold: number;
+  /** btcVol values calibrated on (null for config). */
+  readonly sampleSize: number | null;
+  /** UTC day numbers calibrated on, ascending (empty for config). */
+  readonly days: readonly number[];
+}
+
+/**
+ * The one place `volThreshold: "auto"` is decided (backtest, sweep, calibrate): the config's number, or
+ * the calibration of the store. Throws CalibrationError when "auto" finds no sample.
+ */
+export function chooseVolThreshold(store: ScanStore, config: StrategyConfig): VolThresholdChoice {
+  if (config.volThreshold !== 'auto') return { mode: 'config', volThreshold: config.volThreshold, sampleSize: null, days: [] };
+  const c = calibrateVolThreshold(store, config);
+  return { mode: 'auto', volThreshold: c.volThreshold, sampleSize: c.sampleSize, days: c.days };
+}
+
+/** Configs with the same key get the same chooseVolThreshold on the same store (the fields it reads). */
+export function volThresholdKey(config: StrategyConfig): string {
+  return config.volThreshold === 'auto' ? `auto|${config.volWindow}|${config.volAsset}|${config.calibrationDays}` : `config|${config.volThreshold}`;
+}

@@ -18,6 +18,8 @@ export interface RunEngineOptions {
   readonly onStatus?: (status: FeedStatus) => void;
   /** Called with the engine as soon as it exists (live: to hold it for stop/state). */
   readonly onEngine?: (engine: Engine) => void;
+  /** Feature columns computed ahead (pool workers), bit-identical to the lazy ones; btcVol only for this config's volWindow/volAsset. */
+  readonly featureColumns?: { readonly market?: Float64Array; readonly btcVol?: Float64Array };
 }
 
 /** Runs the engine over everything the feed delivers, then applies closeAtEnd. */
@@ -29,6 +31,9 @@ export async function runEngine(feed: DataFeedPort, config: EngineConfig, option
     options.factors ?? [],
     options.recorder ?? new Recorder(Math.max(1024, feed.store.n)),
   );
+  const cols = options.featureColumns;
+  if (cols?.market) engine.features.useMarketColumn(cols.market);
+  if (cols?.btcVol) engine.features.useBtcVolColumn(cols.btcVol);
   options.onEngine?.(engine);
   const after = options.afterScan;
   await feed.run({

@@ -1,4 +1,8 @@
-/** Columnar, growable store of accepted scans: the engine's only view of market data. */
+/**
+ * Columnar, growable store of accepted scans: the engine's only view of market data. Built three ways
+ * only: `fromColumns` (assembled replay columns, shared columns in workers), `fromRows` (rows of other
+ * stores) and `append` (live, one scan at a time).
+ */
 import { DAY_NS, FEATURE_COUNT, dayOf, isValidPrice, type ScanRecord } from './scan.js';
 
 /** Bulk columns for building a store in one go (replays). Prices are row-major n x symbols.length. */
@@ -18,6 +22,12 @@ export interface ScanColumns {
   /** UTC day numbers and bars of day, when already computed (shared stores in workers). */
   readonly day?: Int32Array;
   readonly barOfDay?: Int32Array;
+}
+
+/** A row of some store (ScanStore.fromRows). */
+export interface ScanRowRef {
+  readonly store: ScanStore;
+  readonly t: number;
 }
 
 /**
@@ -99,6 +109,41 @@ export class ScanStore {
       for (let t = 0; t < c.n; t++) s.setDay(t);
     }
     return s;
+  }
+
+  /**
+   * Builds a store from rows of one or more stores (ascending timestamps), copying them: compare's replay
+   * check and live validation rebuild an input this way. Symbols are the union, ascending, keeping only
+   * those with a valid price in some selected row; day and bar of day are recomputed.
+   */
+  static fromRows(rows: readonly ScanRowRef[]): ScanStore {
+    const n = rows.length;
+    const used = new Set<string>();
+    for (const { store, t } of rows) for (let k = 0; k < store.symbols.length; k++) if (store.price(t, k) === store.price(t, k)) used.add(store.symbols[k]);
+    const symbols = [...used].sort();
+    const col = new Map(symbols.map((s, i) => [s, i]));
+    const S = Math.max(1, symbols.length);
+    const ts = new BigInt64Array(n);
+    const scanNumber = new Float64Array(n);
+    const velDiv = new Float64Array(n);
+    const features = Array.from({ length: FEATURE_COUNT }, () => new Float64Array(n));
+    const prices = new Float64Array(n * S).fill(NaN);
+    const nAssets = new Int32Array(n);
+    const maps = new Map<ScanStore, Int32Array>();
+    rows.forEach(({ store, t }, i) => {
+      let m = maps.get(store);
+      if (!m) {
+        m = Int32Array.from(store.symbols, (s) => col.get(s) ?? -1);
+        maps.set(store, m);
+      }
+      ts[i] = store.ts[t];
+      scanNumber[i] = store.scanNumber[t];
+      velDiv[i] = store.velDiv[t];
+      for (let f = 0; f < FEATURE_COUNT; f++) features[f][i] = store.features[f][t];
+      for (let k = 0; k < store.symbols.length; k++) if (m[k] >= 0) prices[i * S + m[k]] = store.price(t, k);
+      nAssets[i] = store.nAssets[t];
+    });
+    return ScanStore.fromColumns({ n, symbols, ts, scanNumber, velDiv, features, prices, nAssets });
   }
 
   /** The store's columns (no copy), e.g. to share them with workers. */

@@ -3,8 +3,9 @@ import { createHash } from 'node:crypto';
 import { canonicalConfigJson, type EngineConfig } from '../core/config.js';
 import type { DataQuality } from '../core/data-quality.js';
 import type { Engine } from '../core/engine.js';
-import { dayToIso } from '../core/scan.js';
-import type { Trade } from '../core/trade.js';
+import { factorRecordFromValues, factorValuesOf } from '../core/factor-record.js';
+import { dayToIso, isoToDay } from '../core/scan.js';
+import type { FactorRecord, Trade } from '../core/trade.js';
 import { ENGINE_VERSION, STRATEGY_VERSION } from '../core/version.js';
 import { dailyRows, type DailyRow, type RunSeries } from './daily.js';
 import { computeMetrics, type Metrics } from './metrics.js';
@@ -74,6 +75,16 @@ export interface ReportFactor {
   readonly dvolBtc: number | null;
   readonly fng: number | null;
   readonly takerRatio: number | null;
+}
+
+/** A factor record as the report writes it (the codec: core/factor-record.ts). */
+export function reportFactorOf(f: FactorRecord): ReportFactor {
+  return { date: dayToIso(f.day), effectiveFromNs: f.effectiveFromNs.toString(), ...factorValuesOf(f) };
+}
+
+/** A report's factor row back as the record the engine took. */
+export function factorRecordOfReport(f: ReportFactor): FactorRecord {
+  return factorRecordFromValues(f, isoToDay(f.date), BigInt(f.effectiveFromNs));
 }
 
 /** Points kept in report.equityCurve. */
@@ -180,14 +191,7 @@ export function buildReport(engine: Engine, inputs: ReportInputs): Report {
     daily: rows,
     dataQuality: inputs.dataQuality,
     equityCurve: downsampleEquity(series.ts, series.equity),
-    factors: engine.factors.all().map((f) => ({
-      date: dayToIso(f.day),
-      effectiveFromNs: f.effectiveFromNs.toString(),
-      fundingBtc: f.fundingBtc ?? null,
-      dvolBtc: f.dvolBtc ?? null,
-      fng: f.fng ?? null,
-      takerRatio: f.takerRatio ?? null,
-    })),
+    factors: engine.factors.all().map(reportFactorOf),
     scanLog: encodeScanLog(engine.store, n),
   };
 }

@@ -92,6 +92,33 @@ describe('dolphin sweep', () => {
     }
   });
 
+  it('a sweep line is the backtest of its config (same replay input, same runEngine); a config that cannot calibrate is an error line, pool or not', () => {
+    const grid = ['--grid', 'volAsset=BTCUSDT,NOPEUSDT', '--grid', 'volThreshold=["auto",0.0003]'];
+    const byOverrides = (dir: string): Map<string, { metrics: unknown; error: string | null; volThreshold: number | null }> =>
+      new Map(lines(dir).map((l) => JSON.parse(l)).map((l) => [JSON.stringify(l.overrides), l]));
+    const pooled = dolphin(['sweep', data, ...BASE, ...grid, '--out', join(root, 'cal-pool'), '--quiet', '--workers', '2', '--no-cache']);
+    expect(pooled.code, pooled.stderr).toBe(0);
+    const serial = dolphin(['sweep', data, ...BASE, ...grid, '--out', join(root, 'cal-serial'), '--quiet', '--workers', '0', '--no-cache']);
+    expect(serial.code, serial.stderr).toBe(0);
+    expect([...lines(join(root, 'cal-serial'))].sort()).toEqual([...lines(join(root, 'cal-pool'))].sort());
+    const got = byOverrides(join(root, 'cal-pool'));
+    expect(got.size).toBe(4);
+    const bad = got.get(JSON.stringify({ volAsset: 'NOPEUSDT', volThreshold: 'auto' }))!;
+    expect(bad.metrics).toBeNull();
+    expect(bad.volThreshold).toBeNull();
+    expect(bad.error).toMatch(/no finite btcVol \(NOPEUSDT/);
+    expect(got.get(JSON.stringify({ volAsset: 'NOPEUSDT', volThreshold: 0.0003 }))!.error).toBeNull();
+    for (const [volThreshold, set] of [['auto', 'volThreshold=auto'], [0.0003, 'volThreshold=0.0003']] as const) {
+      const out = join(root, `cal-bt-${String(volThreshold)}`);
+      const bt = dolphin(['backtest', data, ...BASE, '--set', set, '--out', out, '--quiet', '--workers', '2', '--no-cache']);
+      expect(bt.code, bt.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+      const line = got.get(JSON.stringify({ volAsset: 'BTCUSDT', volThreshold }))!;
+      expect(line.metrics).toEqual(report.metrics);
+      expect(line.volThreshold).toBe(report.calibration.volThreshold);
+    }
+  });
+
   it('reports every invalid combination at once and exits 2', () => {
     const r = dolphin(['sweep', data, '--grid', 'leverage=4,12', '--grid', 'takeProfitPct=0,0.01', '--out', join(root, 'bad'), '--quiet']);
     expect(r.code).toBe(2);

@@ -1,6 +1,6 @@
 /** STRATEGY.md 4 calibration: integer-k p60 interpolation over the first calibrationDays dates, empty sample error. */
 import { describe, expect, it } from 'vitest';
-import { calibrateVolThreshold } from '../../src/core/calibration.js';
+import { calibrateVolThreshold, chooseVolThreshold } from '../../src/core/calibration.js';
 import { resolveConfig } from '../../src/core/config.js';
 import { CalibrationError } from '../../src/core/errors.js';
 import { dayNum, pathScans, storeOf, tsOf, type PathPrice } from './support/scan-builder.js';
@@ -120,5 +120,14 @@ describe('calibrateVolThreshold', () => {
     expect(() => calibrateVolThreshold(storeOf(late), cfg())).toThrow(CalibrationError);
     // An empty store too.
     expect(() => calibrateVolThreshold(storeOf([]), cfg())).toThrow(CalibrationError);
+  });
+
+  it('chooseVolThreshold keeps a number and calibrates "auto" exactly as calibrateVolThreshold (the one decision)', () => {
+    const store = storeOf(scans);
+    expect(chooseVolThreshold(store, cfg({ volThreshold: 0.0003 }))).toEqual({ mode: 'config', volThreshold: 0.0003, sampleSize: null, days: [] });
+    const cal = calibrateVolThreshold(store, cfg());
+    expect(chooseVolThreshold(store, cfg())).toEqual({ mode: 'auto', volThreshold: cal.volThreshold, sampleSize: cal.sampleSize, days: cal.days });
+    expect(chooseVolThreshold(store, cfg()).days).toEqual([dayNum('2026-01-01'), dayNum('2026-01-02')]);
+    expect(() => chooseVolThreshold(storeOf([]), cfg())).toThrow(CalibrationError);
   });
 });

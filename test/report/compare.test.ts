@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../src/app/backtest.js';
+import { replayRunner } from '../../src/app/replay-input.js';
 import { resolveConfig, type StrategyConfig } from '../../src/core/config.js';
 import { compareReports, compareRuns } from '../../src/report/compare/compare.js';
 import { alignTrades, type SideTrade } from '../../src/report/compare/trade-alignment.js';
@@ -37,7 +38,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('compare (library)', () => {
   it('a run starting later: carried-in state and the window are the causes, and dropping the scans it lacks rebuilds it', async () => {
     const late = roundTrip((await backtest(join(root, 'late'), config)).report);
-    const r = await compareRuns({ a: full, b: late, data: { a: join(root, 'full') } });
+    const r = await compareRuns({ a: full, b: late, data: { a: join(root, 'full') }, replay: replayRunner });
     expect(r.comparability.overlap?.fromTs).toBe(late.fingerprint.firstTs);
     expect(r.inputs.outsideOverlap).toEqual({ a: 100, b: 0 });
     expect(r.inputs.lackingInB).toEqual([]);
@@ -56,7 +57,7 @@ describe('compare (library)', () => {
     expect(r.verdict).toBe('DIVERGED');
     expect(r.firstDivergence?.cause?.kind).toBe('factors');
     expect(r.firstDivergence?.cause?.description).toContain('2026-01-06');
-    const v = await compareRuns({ a: full, b: fx, data: { a: join(root, 'full') } });
+    const v = await compareRuns({ a: full, b: fx, data: { a: join(root, 'full') }, replay: replayRunner });
     expect(v.verification?.status).toBe('verified');
     expect(v.verification?.statement).toContain("with B's factor records");
   });

@@ -3,28 +3,11 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceProblem } from '../../core/data-quality.js';
 import { DAY_NS, isoToDay } from '../../core/scan.js';
+import { factorRecordFrom, factorRecordFromJournalLine } from '../../core/factor-record.js';
 import type { FactorRecord } from '../../core/trade.js';
 
-const FIELDS = [
-  ['funding_btc', 'fundingBtc'],
-  ['dvol_btc', 'dvolBtc'],
-  ['fng', 'fng'],
-  ['taker_ratio', 'takerRatio'],
-] as const;
-
-/** Converts one parsed factors object for a day into a record; throws a message naming a bad field. */
-export function factorRecordFrom(obj: unknown, day: number, effectiveFromNs: bigint): FactorRecord {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new Error('expected a JSON object of factors');
-  const o = obj as Record<string, unknown>;
-  const rec: Record<string, unknown> = { day, effectiveFromNs };
-  for (const [key, prop] of FIELDS) {
-    const v = o[key];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`field ${key} must be a finite number, was ${JSON.stringify(v)}`);
-    rec[prop] = v;
-  }
-  return rec as unknown as FactorRecord;
-}
+/** Kept for src/feeds/live/scan-bridge.ts (live area) until it imports the codec itself. */
+export { factorRecordFrom };
 
 /** Loads every external_factors/D.json; bad files are reported in `problems` and skipped. */
 export function loadExternalFactors(dir: string, problems: SourceProblem[]): FactorRecord[] {
@@ -71,11 +54,7 @@ export function loadJournalFactors(dir: string, problems: SourceProblem[]): Fact
       if (!line.trim()) return;
       const source = `factors.ndjson:${i + 1}`;
       try {
-        const o = JSON.parse(line) as Record<string, unknown>;
-        const day = isoToDay(String(o.date));
-        if (!Number.isFinite(day)) throw new Error(`date must be YYYY-MM-DD, was ${JSON.stringify(o.date)}`);
-        if (typeof o.effectiveFromNs !== 'string' || !/^-?\d+$/.test(o.effectiveFromNs)) throw new Error('effectiveFromNs must be a decimal string of nanoseconds');
-        out.push(factorRecordFrom(o, day, BigInt(o.effectiveFromNs)));
+        out.push(factorRecordFromJournalLine(line));
       } catch (e) {
         problems.push({ source, reason: `${(e as Error).message}; skipped` });
       }

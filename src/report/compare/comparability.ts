@@ -4,6 +4,7 @@
  * content differs at the same timestamp and the external-factor records that differ.
  */
 import { CONFIG_KEYS } from '../../core/config.js';
+import { FACTOR_FIELDS as FACTOR_FIELDS_OF_RECORD } from '../../core/factor-record.js';
 import type { Report, ReportFactor } from '../report.js';
 import { decodeScanLog } from '../scan-log.js';
 
@@ -150,7 +151,7 @@ export function scanLogOf(r: Report): { ts: BigInt64Array; hash: Uint32Array } |
   return r.scanLog && r.scanLog.count > 0 ? decodeScanLog(r.scanLog) : r.scanLog ? { ts: new BigInt64Array(0), hash: new Uint32Array(0) } : null;
 }
 
-const FACTOR_FIELDS = ['effectiveFromNs', 'fundingBtc', 'dvolBtc', 'fng', 'takerRatio'] as const;
+const FACTOR_FIELDS: readonly (keyof ReportFactor)[] = ['effectiveFromNs', ...FACTOR_FIELDS_OF_RECORD.map(([, key]) => key)];
 
 /** Factor records that differ, for dates touching the overlap (all dates when there is none). */
 export function diffFactors(a: Report, b: Report, overlap: Comparability['overlap']): FactorDiff[] {

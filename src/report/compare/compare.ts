@@ -7,7 +7,7 @@ import { UsageError } from '../../core/errors.js';
 import type { Report } from '../report.js';
 import { buildCauses, CauseIndex, firstDivergence, splitPnl, type Cause, type Divergence, type PnlSplit } from './attribution.js';
 import { assessComparability, diffInputs, type Comparability, type FactorDiff, type MissingRun } from './comparability.js';
-import { verifyByReplay, type DataDirs, type Verification } from './replay-check.js';
+import { verifyByReplay, type DataDirs, type ReplayRunner, type Verification } from './replay-check.js';
 import { checkReportTimestamps } from './report-timestamps.js';
 import { alignTrades, sideTrades, type MatchedTrade, type SideTrade } from './trade-alignment.js';
 
@@ -145,6 +145,8 @@ export interface CompareRunsInput extends CompareOptions {
   readonly data?: DataDirs;
   /** Skip the replay check. */
   readonly noReplay?: boolean;
+  /** Replays data folders for the check (`replayRunner` of app/replay-input.ts); unverified without. */
+  readonly replay?: ReplayRunner;
 }
 
 /** compareReports plus the replay check of the attribution when the runs diverged or differ in input. */
@@ -152,7 +154,7 @@ export async function compareRuns(input: CompareRunsInput): Promise<CompareResul
   const r = compareReports(input.a, input.b, input);
   if (r.verdict === 'NOT_COMPARABLE' || r.verdict === 'IDENTICAL' || input.noReplay) return r;
   const diff = diffInputs(input.a, input.b, r.comparability);
-  const verification = await verifyByReplay(input.a, input.b, diff, input.data ?? {});
+  const verification = await verifyByReplay(input.a, input.b, diff, input.data ?? {}, input.replay);
   return { ...r, verification };
 }
 

@@ -4,17 +4,31 @@
  * own folder when given; the other's config and factor records), run the same engine, and require the
  * other side's trades and open positions to come out exactly.
  */
-import { backtest, type BacktestResult } from '../../app/backtest.js';
 import type { EngineConfig } from '../../core/config.js';
-import { FEATURE_COUNT, isoToDay } from '../../core/scan.js';
-import { ScanStore } from '../../core/scan-store.js';
+import { ScanStore, type ScanRowRef } from '../../core/scan-store.js';
 import type { FactorRecord } from '../../core/trade.js';
-import type { Report, ReportFactor } from '../report.js';
+import { factorRecordOfReport, type Report } from '../report.js';
 import { jsonReplacer } from '../report-json.js';
 import { encodeScanLog } from '../scan-log.js';
 import { scanLogOf, type InputDiff, type Side } from './comparability.js';
 
-type ReplayData = BacktestResult['replay'];
+/** A data folder replayed by a ReplayRunner: its report and its scans. */
+export interface ReplayedFolder {
+  readonly dir: string;
+  readonly report: Report;
+  readonly store: ScanStore;
+}
+
+/**
+ * How the check replays, passed in by the caller (`app/replay-input.ts` has the one implementation), so
+ * that reports never depend on the loader or the engine's composition.
+ */
+export interface ReplayRunner {
+  /** Backtests a data folder with a config. Throws when the folder does not load or replay. */
+  replayFolder(dir: string, config: EngineConfig): Promise<ReplayedFolder>;
+  /** Backtests rebuilt scans with a config and factor records, keeping the base folder's data quality. */
+  replayScans(base: ReplayedFolder, store: ScanStore, config: EngineConfig, factors: readonly FactorRecord[]): Promise<Report>;
+}
 
 /** Outcome of the replay check. */
 export interface Verification {
@@ -45,54 +59,15 @@ export interface DataDirs {
 
 /** Factor records of a report, as the engine takes them. */
 export function factorRecordsOf(r: Report): FactorRecord[] {
-  return (r.factors ?? []).map((f: ReportFactor) => {
-    const rec: { -readonly [K in keyof FactorRecord]: FactorRecord[K] } = { day: isoToDay(f.date), effectiveFromNs: BigInt(f.effectiveFromNs) };
-    if (f.fundingBtc !== null) rec.fundingBtc = f.fundingBtc;
-    if (f.dvolBtc !== null) rec.dvolBtc = f.dvolBtc;
-    if (f.fng !== null) rec.fng = f.fng;
-    if (f.takerRatio !== null) rec.takerRatio = f.takerRatio;
-    return rec;
-  });
-}
-
-/** A row of some store. */
-interface RowRef {
-  readonly store: ScanStore;
-  readonly t: number;
+  return (r.factors ?? []).map(factorRecordOfReport);
 }
 
 /**
- * Builds a store from rows of one or two stores (ascending timestamps). Symbols are the union, ascending,
- * keeping only those with a valid price in some selected row; day and bar of day are recomputed.
+ * Kept for src/app/live-validation.ts (live area) until it imports ScanStore.fromRows itself.
+ * @deprecated use ScanStore.fromRows.
  */
-export function storeFromRows(rows: readonly RowRef[]): ScanStore {
-  const n = rows.length;
-  const used = new Set<string>();
-  for (const { store, t } of rows) for (let k = 0; k < store.symbols.length; k++) if (store.price(t, k) === store.price(t, k)) used.add(store.symbols[k]);
-  const symbols = [...used].sort();
-  const col = new Map(symbols.map((s, i) => [s, i]));
-  const S = Math.max(1, symbols.length);
-  const ts = new BigInt64Array(n);
-  const scanNumber = new Float64Array(n);
-  const velDiv = new Float64Array(n);
-  const features = Array.from({ length: FEATURE_COUNT }, () => new Float64Array(n));
-  const prices = new Float64Array(n * S).fill(NaN);
-  const nAssets = new Int32Array(n);
-  const maps = new Map<ScanStore, Int32Array>();
-  rows.forEach(({ store, t }, i) => {
-    let m = maps.get(store);
-    if (!m) {
-      m = Int32Array.from(store.symbols, (s) => col.get(s) ?? -1);
-      maps.set(store, m);
-    }
-    ts[i] = store.ts[t];
-    scanNumber[i] = store.scanNumber[t];
-    velDiv[i] = store.velDiv[t];
-    for (let f = 0; f < FEATURE_COUNT; f++) features[f][i] = store.features[f][t];
-    for (let k = 0; k < store.symbols.length; k++) if (m[k] >= 0) prices[i * S + m[k]] = store.price(t, k);
-    nAssets[i] = store.nAssets[t];
-  });
-  return ScanStore.fromColumns({ n, symbols, ts, scanNumber, velDiv, features, prices, nAssets });
+export function storeFromRows(rows: readonly ScanRowRef[]): ScanStore {
+  return ScanStore.fromRows(rows);
 }
 
 /** JSON of what must be reproduced: the trades and open positions. */
@@ -109,37 +84,38 @@ function sameScanLog(x: Report['scanLog'], y: Report['scanLog']): boolean {
 }
 
 /** Loads a side's data folder and checks it holds the scans that side's report ran on. */
-async function loadSide(dir: string, r: Report, side: Side, log: string[]): Promise<ReplayData | null> {
-  let res: BacktestResult;
+async function loadSide(runner: ReplayRunner, dir: string, r: Report, side: Side, log: string[]): Promise<ReplayedFolder | null> {
+  let res: ReplayedFolder;
   try {
-    res = await backtest(dir, r.config as EngineConfig);
+    res = await runner.replayFolder(dir, r.config as EngineConfig);
   } catch (e) {
     log.push(`cannot replay ${side}'s data folder ${dir}: ${(e as Error).message.split('\n')[0]}`);
     return null;
   }
   if (!sameScanLog(res.report.scanLog, r.scanLog)) {
-    log.push(`${side}'s data folder ${dir} does not hold the scans ${side}'s report ran on (${res.replay.store.n} scans there, ${r.fingerprint.scans} in the report, or different content)`);
+    log.push(`${side}'s data folder ${dir} does not hold the scans ${side}'s report ran on (${res.store.n} scans there, ${r.fingerprint.scans} in the report, or different content)`);
     return null;
   }
   log.push(`${side}'s data folder ${dir} holds exactly the ${r.fingerprint.scans} scans of ${side}'s report` + (outcome(res.report).join('\n') === outcome(r).join('\n') ? ' and replays to its trades' : ', but replaying it does not give its trades (engine differs?)'));
-  return res.replay;
+  return res;
 }
 
 /**
  * Tries to reproduce one side from the other side's data, fuller side first. Never throws for bad data:
  * the outcome says what was tried.
  */
-export async function verifyByReplay(a: Report, b: Report, diff: InputDiff, dirs: DataDirs): Promise<Verification> {
+export async function verifyByReplay(a: Report, b: Report, diff: InputDiff, dirs: DataDirs, runner: ReplayRunner | undefined): Promise<Verification> {
   const log: string[] = [];
   if (!diff.scanLogs) return { status: 'unverified', statement: 'unverified: a report has no scan log, so its input cannot be rebuilt', log };
   if (!dirs.a && !dirs.b) {
     return { status: 'unverified', statement: 'unverified: no data folder known for either side (pass --data-a/--data-b, or compare run folders with run.json)', log };
   }
-  const loaded: Partial<Record<Side, ReplayData | null>> = {};
-  const load = async (side: Side): Promise<ReplayData | null> => {
+  if (!runner) return { status: 'unverified', statement: 'unverified: no replay runner was given to replay the data folders', log };
+  const loaded: Partial<Record<Side, ReplayedFolder | null>> = {};
+  const load = async (side: Side): Promise<ReplayedFolder | null> => {
     const dir = side === 'A' ? dirs.a : dirs.b;
     if (!dir) return null;
-    if (!(side in loaded)) loaded[side] = await loadSide(dir, side === 'A' ? a : b, side, log);
+    if (!(side in loaded)) loaded[side] = await loadSide(runner, dir, side === 'A' ? a : b, side, log);
     return loaded[side] ?? null;
   };
   // Fuller side first: removing scans needs only the fuller side's data.
@@ -154,7 +130,7 @@ export async function verifyByReplay(a: Report, b: Report, diff: InputDiff, dirs
     const extra = target === 'A' ? diff.allLackingInB.length : diff.allLackingInA.length; // scans target has, base lacks
     const removed = base === 'A' ? diff.allLackingInB.length : diff.allLackingInA.length;
     const needTarget = extra + diff.contentDiffers.length;
-    let targetData: ReplayData | null = null;
+    let targetData: ReplayedFolder | null = null;
     if (needTarget > 0) {
       targetData = await load(target);
       if (!targetData) {
@@ -165,7 +141,7 @@ export async function verifyByReplay(a: Report, b: Report, diff: InputDiff, dirs
     // Rebuild the target's input row by row from its scan log.
     const tl = scanLogOf(targetReport)!;
     const bl = scanLogOf(baseReport)!;
-    const rows: RowRef[] = [];
+    const rows: ScanRowRef[] = [];
     let j = 0;
     let k = 0;
     for (let i = 0; i < tl.ts.length; i++) {
@@ -176,18 +152,18 @@ export async function verifyByReplay(a: Report, b: Report, diff: InputDiff, dirs
         rows.push({ store: targetData!.store, t: k });
       }
     }
-    const store = storeFromRows(rows);
+    const store = ScanStore.fromRows(rows);
     const inputMatchesScanLog = sameScanLog(encodeScanLog(store, store.n), targetReport.scanLog);
     const configKeys = Object.keys(targetReport.config).filter((key) => JSON.stringify((targetReport.config as unknown as Record<string, unknown>)[key]) !== JSON.stringify((baseReport.config as unknown as Record<string, unknown>)[key]));
     const factorsDiffer = diff.factorDiffs.length > 0;
-    let res: BacktestResult;
+    let replayed: Report;
     try {
-      res = await backtest(baseData.dir, targetReport.config as EngineConfig, { replay: { ...baseData, store, factors: factorRecordsOf(targetReport) } });
+      replayed = await runner.replayScans(baseData, store, targetReport.config as EngineConfig, factorRecordsOf(targetReport));
     } catch (e) {
       log.push(`replay of ${base}'s rebuilt input failed: ${(e as Error).message.split('\n')[0]}`);
       continue;
     }
-    const got = outcome(res.report);
+    const got = outcome(replayed);
     const want = outcome(targetReport);
     const mismatches: string[] = [];
     for (let i = 0; i < Math.max(got.length, want.length) && mismatches.length < 5; i++) {

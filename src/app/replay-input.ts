@@ -1,0 +1,119 @@
+/**
+ * The one replay input: data folder -> loader (day cache, pool) -> assembled columns -> features ->
+ * calibration -> engine. Every command that replays goes through here (backtest, sweep, calibrate,
+ * cache build, compare's replay check).
+ */
+import { chooseVolThreshold, type VolThresholdChoice } from '../core/calibration.js';
+import { withVolThreshold, type EngineConfig, type StrategyConfig } from '../core/config.js';
+import type { Engine } from '../core/engine.js';
+import { runEngine } from '../core/run-engine.js';
+import type { ScanStore } from '../core/scan-store.js';
+import type { FactorRecord } from '../core/trade.js';
+import { ArrowReplayFeed } from '../feeds/replay/arrow-replay.feed.js';
+import { decodeSerial, loadReplay, type LoadReplayOptions } from '../feeds/replay/load-replay.js';
+import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
+import type { ReplayedFolder, ReplayRunner } from '../report/compare/replay-check.js';
+import { buildReport, isoDays, type CalibrationInfo, type Report } from '../report/report.js';
+import { computeFeaturesParallel, poolDecoder, type FeatureColumns } from '../workers/parallel-replay.js';
+import type { WorkerPool } from '../workers/pool.js';
+
+export type { ReplayData };
+
+/** Options of loadReplayInput. */
+export interface ReplayInputOptions extends Omit<LoadReplayOptions, 'decode'> {
+  /** Decode files on this pool (serial on this thread without). */
+  readonly pool?: WorkerPool;
+}
+
+/**
+ * Loads a data folder: lists and decodes its files (on the pool when given), through the day cache when
+ * `cacheRoot` is set, and assembles the columnar store. Same ReplayData whatever was cached or pooled.
+ */
+export function loadReplayInput(dir: string, o: ReplayInputOptions = {}): Promise<ReplayData> {
+  const { pool, ...rest } = o;
+  return loadReplay(dir, { ...rest, decode: pool ? poolDecoder(pool) : decodeSerial });
+}
+
+/**
+ * Feature columns of a store for a config, computed on the pool (bit-identical to the engine's lazy
+ * ones); null without a pool (the engine computes them as it goes).
+ */
+export async function featureColumnsFor(store: ScanStore, config: StrategyConfig, pool?: WorkerPool): Promise<FeatureColumns | null> {
+  return pool ? computeFeaturesParallel(store, config, pool) : null;
+}
+
+/** A volThreshold choice as the report shows it, with the in-sample days. */
+export function calibrationInfoOf(choice: VolThresholdChoice): { info: CalibrationInfo; inSample: Set<number> } {
+  return {
+    info: { mode: choice.mode, volThreshold: choice.volThreshold, sampleSize: choice.sampleSize, inSampleDays: isoDays(choice.days) },
+    inSample: new Set(choice.days),
+  };
+}
+
+/** Resolves volThreshold for a replay: the number given, or the calibration of its first days. */
+export function calibrationFor(store: ScanStore, config: StrategyConfig): { info: CalibrationInfo; inSample: Set<number> } {
+  return calibrationInfoOf(chooseVolThreshold(store, config));
+}
+
+/** Options of runReplay. */
+export interface RunReplayOptions {
+  readonly pool?: WorkerPool;
+  readonly onRunProgress?: (done: number, total: number) => void;
+  /** Factor records to use instead of the data folder's (compare's replay check). */
+  readonly factors?: readonly FactorRecord[];
+}
+
+/** A replay run: the engine after the last scan, its calibration and the engine config it ran with. */
+export interface ReplayRun {
+  readonly engine: Engine;
+  readonly calibration: CalibrationInfo;
+  readonly inSample: Set<number>;
+  readonly engineConfig: EngineConfig;
+}
+
+/** Features -> calibration -> engine over a loaded replay. */
+export async function runReplay(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun> {
+  const features = await featureColumnsFor(replay.store, config, o.pool);
+  const { info, inSample } = calibrationFor(replay.store, config);
+  const engineConfig = withVolThreshold(config, info.volThreshold);
+  const engine = await runEngine(new ArrowReplayFeed(replay.store, o.onRunProgress), engineConfig, {
+    factors: o.factors ?? replay.factors,
+    featureColumns: features ?? undefined,
+  });
+  return { engine, calibration: info, inSample, engineConfig };
+}
+
+/** runReplay plus the backtest report of the run. */
+export async function replayReport(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun & { readonly report: Report }> {
+  const run = await runReplay(replay, config, o);
+  const report = buildReport(run.engine, { kind: 'backtest', calibration: run.calibration, inSampleDays: run.inSample, dataQuality: replay.dataQuality });
+  return { ...run, report };
+}
+
+/** Calibrates a data folder as volThreshold "auto" would, whatever the config holds (`dolphin calibrate`). */
+export async function calibrateFolder(dir: string, config: StrategyConfig, o: ReplayInputOptions = {}): Promise<CalibrationInfo> {
+  const replay = await loadReplayInput(dir, o);
+  return calibrationFor(replay.store, { ...config, volThreshold: 'auto' }).info;
+}
+
+/** A replayed folder as compare's replay check sees it, with the loaded replay kept for rebuilt runs. */
+interface ReplayedInput extends ReplayedFolder {
+  readonly replay: ReplayData;
+}
+
+/**
+ * compare's replay check through the one replay input (`compareRuns({ replay: replayRunner })`): a data
+ * folder is backtested as `dolphin backtest` does without pool or cache; rebuilt scans keep the base
+ * folder's data quality and take the given factor records.
+ */
+export const replayRunner: ReplayRunner = {
+  async replayFolder(dir: string, config: EngineConfig): Promise<ReplayedInput> {
+    const replay = await loadReplayInput(dir);
+    const { report } = await replayReport(replay, config);
+    return { dir, report, store: replay.store, replay };
+  },
+  async replayScans(base: ReplayedFolder, store: ScanStore, config: EngineConfig, factors: readonly FactorRecord[]): Promise<Report> {
+    const replay: ReplayData = { ...(base as ReplayedInput).replay, store, factors };
+    return (await replayReport(replay, config)).report;
+  },
+};
