@@ -38,22 +38,10 @@ module.exports = {
     },
     {
       name: 'feeds-no-app-or-report',
-      comment:
-        'Adapters point down only: src/feeds imports nothing from src/app or src/report (issue 10). The two ' +
-        'imports allowed below are the live journal and state publisher, pending their move (live area).',
+      comment: 'Adapters point down only: src/feeds imports nothing from src/app or src/report.',
       severity: 'error',
       from: { path: '^src/feeds/' },
-      to: { path: '^src/(app|report)/', pathNot: '^src/(app/config-files|report/report-json)[.]ts$' },
-    },
-    {
-      name: 'feeds-no-app-or-report-exceptions',
-      comment:
-        'TEMPORARY exception, scoped to two files and two targets: src/feeds/live/journal.ts imports ' +
-        'DIR_CONFIG_FILE from app/config-files.ts and jsonReplacer from report/report-json.ts; ' +
-        'src/feeds/live/state-publisher.ts imports jsonReplacer. Nothing else in feeds may import them.',
-      severity: 'error',
-      from: { path: '^src/feeds/', pathNot: '^src/feeds/live/(journal|state-publisher)[.]ts$' },
-      to: { path: '^src/(app/config-files|report/report-json)[.]ts$' },
+      to: { path: '^src/(app|report)/' },
     },
     {
       name: 'no-circular',

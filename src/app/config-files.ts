@@ -4,9 +4,7 @@ import { join } from 'node:path';
 import { parseSetting, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { requireRegularFile } from '../feeds/fs/path-checks.js';
-
-/** Name of the config file a data folder (a live journal) may carry. */
-export const DIR_CONFIG_FILE = 'dolphin.config.json';
+import { DIR_CONFIG_FILE } from '../feeds/replay/scan-directory.js';
 
 /** Reads a JSON config file as a layer; throws ConfigError naming the file. */
 export function readConfigFile(path: string): Record<string, unknown> {

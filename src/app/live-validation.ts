@@ -3,15 +3,12 @@
  * live config and compare with the live run; the verdict goes into the run's state and status.
  */
 import type { EngineConfig } from '../core/config.js';
-import { runEngine } from '../core/run-engine.js';
-import { ArrowReplayFeed } from '../feeds/replay/arrow-replay.feed.js';
-import { decodeSerial, loadReplay } from '../feeds/replay/load-replay.js';
-import { compareReports, compareSummary, type CompareResult } from '../report/compare/compare.js';
-import { storeFromRows } from '../report/compare/replay-check.js';
-import { buildReport, type Report } from '../report/report.js';
+import { ScanStore } from '../core/scan-store.js';
 import type { ValidationState } from '../feeds/live/paper-state.js';
-import { poolDecoder } from '../workers/parallel-replay.js';
+import { compareReports, compareSummary, type CompareResult } from '../report/compare/compare.js';
+import type { Report } from '../report/report.js';
 import type { WorkerPool } from '../workers/pool.js';
+import { loadReplayInput, replayReport } from './replay-input.js';
 
 /** Options of validateLive. */
 export interface ValidateOptions {
@@ -29,7 +26,7 @@ export async function validateLive(live: Report, o: ValidateOptions): Promise<{ 
   if (first === null || last === null) {
     return { state: { verdict: 'NOT_COMPARABLE', atMs: o.nowMs, summary: 'no live scan yet' }, result: null };
   }
-  const replay = await loadReplay(o.scannerDir, { decode: o.pool ? poolDecoder(o.pool) : decodeSerial, cacheRoot: o.cacheRoot });
+  const replay = await loadReplayInput(o.scannerDir, { pool: o.pool, cacheRoot: o.cacheRoot });
   const lo = BigInt(first);
   const hi = BigInt(last);
   const rows: { store: typeof replay.store; t: number }[] = [];
@@ -37,15 +34,8 @@ export async function validateLive(live: Report, o: ValidateOptions): Promise<{ 
   if (rows.length === 0) {
     return { state: { verdict: 'NOT_COMPARABLE', atMs: o.nowMs, summary: `${o.scannerDir} has no scan in the live window` }, result: null };
   }
-  const store = storeFromRows(rows);
-  const config = live.config as EngineConfig;
-  const engine = await runEngine(new ArrowReplayFeed(store), config, { factors: replay.factors });
-  const report = buildReport(engine, {
-    kind: 'backtest',
-    calibration: { mode: 'config', volThreshold: config.volThreshold, sampleSize: null, inSampleDays: [] },
-    inSampleDays: new Set(),
-    dataQuality: replay.dataQuality,
-  });
+  // the live config already holds a numeric volThreshold: the replay uses it as it is
+  const { report } = await replayReport({ ...replay, store: ScanStore.fromRows(rows) }, live.config as EngineConfig, { pool: o.pool });
   const result = compareReports(live, report, { labels: { a: 'live', b: `replay of ${o.scannerDir}` } });
   // The verdict line, the first divergence with its cause, and the PnL split: what a status line needs.
   const lines = compareSummary(result).split('\n');

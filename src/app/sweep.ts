@@ -8,7 +8,7 @@ import { chooseVolThreshold, volThresholdKey, type VolThresholdChoice } from '..
 import { DEFAULT_CONFIG, canonicalConfigJson, resolveConfig, type StrategyConfig } from '../core/config.js';
 import { ConfigError, UsageError } from '../core/errors.js';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
-import { jsonReplacer } from '../report/report-json.js';
+import { jsonReplacer } from '../core/json-replacer.js';
 import type { Metrics } from '../report/metrics.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { btcVolKeyOf, runSweepItem, type CalibratedSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';

@@ -1,13 +1,7 @@
 /** Report JSON: stable key order, bigint as decimal strings, non-finite numbers as null. */
 import { ReportError } from '../core/errors.js';
 import { REPORT_SCHEMA_VERSION, type Report } from './report.js';
-
-/** JSON replacer used by every writer of this project. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  if (typeof value === 'bigint') return value.toString();
-  if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  return value;
-}
+import { jsonReplacer } from '../core/json-replacer.js';
 
 /** Serializes a report (2-space indented, trailing newline). */
 export function reportToJson(report: Report): string {

@@ -24,7 +24,7 @@ import { readStreamPosition, StreamPositionSaver } from '../../feeds/live/stream
 import { DEFAULT_MAX_AHEAD_MS } from '../../feeds/live/scan-acceptance.js';
 import { StatePublisher } from '../../feeds/live/state-publisher.js';
 import { systemClock } from '../../feeds/live/system-clock.js';
-import { jsonReplacer } from '../../report/report-json.js';
+import { jsonReplacer } from '../../core/json-replacer.js';
 import type { Report } from '../../report/report.js';
 import type { PortfolioSnapshot, PortfolioSpec } from '../../workers/portfolio-host.js';
 import type { WorkerPool } from '../../workers/pool.js';

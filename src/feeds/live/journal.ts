@@ -11,9 +11,10 @@ import { CONFIG_KEYS, canonicalConfigJson, type EngineConfig } from '../../core/
 import { ConfigError, JournalError } from '../../core/errors.js';
 import { dayOf, dayToIso, type ScanRecord } from '../../core/scan.js';
 import type { FactorRecord, Fill, Trade } from '../../core/trade.js';
-import { DIR_CONFIG_FILE } from '../../app/config-files.js';
+import { DIR_CONFIG_FILE } from '../replay/scan-directory.js';
 import { encodeScans } from '../replay/arrow-scan.codec.js';
-import { jsonReplacer } from '../../report/report-json.js';
+import { jsonReplacer } from '../../core/json-replacer.js';
+import { factorJournalLine } from '../../core/factor-record.js';
 
 /** File names inside a journal folder. */
 export const JOURNAL_FILES = {
@@ -55,18 +56,6 @@ export const nodeJournalFs: JournalFs = {
   writeFileSync: (p, d) => fs.writeFileSync(p, d),
   unlinkSync: (p) => fs.unlinkSync(p),
 };
-
-/** A factor record as a journal line (ns as a decimal string). */
-export function factorLine(f: FactorRecord): string {
-  return JSON.stringify({
-    date: dayToIso(f.day),
-    effectiveFromNs: f.effectiveFromNs.toString(),
-    funding_btc: f.fundingBtc ?? null,
-    dvol_btc: f.dvolBtc ?? null,
-    fng: f.fng ?? null,
-    taker_ratio: f.takerRatio ?? null,
-  });
-}
 
 /** Journal file name of a scan: ordered by timestamp, unique per scan. */
 export function journalScanName(scan: ScanRecord): string {
@@ -187,7 +176,7 @@ export class JournalWriter {
 
   /** Journals factor records that took effect at a scan. */
   writeFactors(records: readonly FactorRecord[]): void {
-    if (records.length) this.append('append factor records', JOURNAL_FILES.factors, records.map((r) => `${factorLine(r)}\n`).join(''));
+    if (records.length) this.append('append factor records', JOURNAL_FILES.factors, records.map((r) => `${factorJournalLine(r)}\n`).join(''));
   }
 
   appendFills(fills: readonly Fill[]): void {

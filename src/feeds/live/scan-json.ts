@@ -6,6 +6,7 @@
 import { FEATURE_COUNT, FEATURE_NAMES, SCHEMA_VERSION, isoToDay } from '../../core/scan.js';
 import type { ScanRecord } from '../../core/scan.js';
 import { ScanFormatError } from '../../core/errors.js';
+import { FACTOR_FIELDS } from '../../core/factor-record.js';
 
 // ---------------------------------------------------------------------------------------------
 // Lenient JSON: RFC 8259 plus the bare tokens NaN, Infinity and -Infinity (Python's json.dumps
@@ -354,13 +355,6 @@ export interface FactorsJson {
   readonly fng?: number;
   readonly takerRatio?: number;
 }
-
-const FACTOR_FIELDS = [
-  ['funding_btc', 'fundingBtc'],
-  ['dvol_btc', 'dvolBtc'],
-  ['fng', 'fng'],
-  ['taker_ratio', 'takerRatio'],
-] as const;
 
 /**
  * Parses `exf_latest`: `{"date":"YYYY-MM-DD","funding_btc":..,"dvol_btc":..,"fng":..,"taker_ratio":..}`.

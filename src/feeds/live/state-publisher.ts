@@ -2,7 +2,7 @@
 import type { IMap } from 'hazelcast-client';
 import type { HazelcastClient } from './hazelcast-connection.js';
 import { STATE_MAP, type PaperState } from './paper-state.js';
-import { jsonReplacer } from '../../report/report-json.js';
+import { jsonReplacer } from '../../core/json-replacer.js';
 
 /** Throttled writer of one run's state entry. */
 export class StatePublisher {

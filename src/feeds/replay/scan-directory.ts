@@ -3,6 +3,9 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DataEmptyError } from '../../core/errors.js';
 
+/** The config file a data or journal folder may hold (a journal's resolved live config). */
+export const DIR_CONFIG_FILE = 'dolphin.config.json';
+
 /** A data file found under the folder. */
 export interface ScanFile {
   readonly path: string;

@@ -8,7 +8,7 @@ import type { EngineConfig } from '../../core/config.js';
 import { ScanStore, type ScanRowRef } from '../../core/scan-store.js';
 import type { FactorRecord } from '../../core/trade.js';
 import { factorRecordOfReport, type Report } from '../report.js';
-import { jsonReplacer } from '../report-json.js';
+import { jsonReplacer } from '../../core/json-replacer.js';
 import { encodeScanLog } from '../scan-log.js';
 import { scanLogOf, type InputDiff, type Side } from './comparability.js';
 
@@ -60,14 +60,6 @@ export interface DataDirs {
 /** Factor records of a report, as the engine takes them. */
 export function factorRecordsOf(r: Report): FactorRecord[] {
   return (r.factors ?? []).map(factorRecordOfReport);
-}
-
-/**
- * Kept for src/app/live-validation.ts (live area) until it imports ScanStore.fromRows itself.
- * @deprecated use ScanStore.fromRows.
- */
-export function storeFromRows(rows: readonly ScanRowRef[]): ScanStore {
-  return ScanStore.fromRows(rows);
 }
 
 /** JSON of what must be reproduced: the trades and open positions. */
