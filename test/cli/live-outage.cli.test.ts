@@ -62,6 +62,7 @@ describeHazelcast('live through a member outage while the bridge backfills', () 
       expect(published.stream?.resets).toBeGreaterThanOrEqual(1);
       expect(live.err()).toMatch(/feed status: DISCONNECTED/);
       const report = JSON.parse(readFileSync(join(journal, 'report.json'), 'utf8'));
+      console.log(`live report: ${report.fingerprint.scans} scans, data quality ${JSON.stringify({ lateOrDuplicateLive: report.dataQuality.lateOrDuplicateLive, ...report.dataQuality.liveFeed })}`);
       expect(report.fingerprint.scans).toBe(N);
       expect(report.dataQuality.liveFeed).toMatchObject({ scansMissed: 0, missed: [] });
       expect(report.dataQuality.liveFeed.fromStream).toBeGreaterThan(N - 10);

@@ -116,7 +116,11 @@ export class HazelcastScanSource {
       log: o.log,
     });
     const stream = o.scanStream === undefined ? scanStreamName(o.featuresMap ?? FEATURES_MAP) : o.scanStream;
-    this.reader = stream === null ? null : new ScanStreamReader({ client: o.client, name: stream, tsOf, log: o.log });
+    // after a reset the stream is read again from its head: what is not newer than the last accepted scan is skipped silently
+    const onReset = (): void => {
+      this.rewindTs = this.acceptance.lastAcceptedTs;
+    };
+    this.reader = stream === null ? null : new ScanStreamReader({ client: o.client, name: stream, tsOf, onReset, log: o.log });
     this.lastFactorsJson = o.lastFactorsJson ?? null;
     this.position = o.streamPosition ?? null;
     this.now = o.nowMs ?? Date.now;
@@ -294,7 +298,6 @@ export class HazelcastScanSource {
     this.checkReset = false;
     try {
       const r = await this.reader.drain((text, seq) => this.onStreamText(text, seq), checkReset);
-      if (r.reset) this.rewindTs = this.acceptance.lastAcceptedTs;
       this.lostPending += r.lost;
       if (this.streamFailingSince !== null) this.o.log?.('scan stream: readable again');
       this.streamFailingSince = null;

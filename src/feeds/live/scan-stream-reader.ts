@@ -33,6 +33,8 @@ export interface ScanStreamReaderOptions {
   readonly name: string;
   /** Reads the timestamp of an entry (null when it is not a scan) to verify a saved position. */
   readonly tsOf: (text: string) => bigint | null;
+  /** The stream was found reset: called before the entries read again from its head are handed on. */
+  readonly onReset?: () => void;
   readonly log?: (message: string) => void;
 }
 
@@ -155,6 +157,7 @@ export class ScanStreamReader {
     this.o.log?.(`scan stream ${this.o.name} was reset (${why}: a member restart?); reading it again from its head (sequence ${head})`);
     this.next = head;
     this.anchor = null;
+    this.o.onReset?.();
     return true;
   }
 }
