@@ -5,13 +5,12 @@
  * handed on in order. Cadence boundaries without a scan (a stalled process, a restart) become missed
  * ranges; the feed is STALE when no scan was accepted, or no price arrived, for `staleAfterMs`.
  */
-import type { ClockPort } from '../../core/ports/clock.port.js';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { ScanRecord } from '../../core/scan.js';
 import type { ScanSourceCounters, ScanSourceSink } from '../live/hazelcast-scan-source.js';
 import type { LiveScanSource } from '../live/live-scan-source.js';
 import type { MissedRange } from '../live/paper-state.js';
-import { ScanAcceptance, type Rejection } from '../live/scan-acceptance.js';
+import { ScanAcceptance, type LiveSourceOptions, type Rejection } from '../live/scan-acceptance.js';
 import { scanToJson } from '../live/scan-json.js';
 import { systemClock } from '../live/system-clock.js';
 import { ExchangeScanner, type ExchangeScannerSettings } from './exchange-scanner.js';
@@ -19,25 +18,13 @@ import type { ScanPublisher } from './scan-publisher.js';
 import type { ScannerStatus } from './scanner-status.js';
 
 /** Options of ExchangeScanSource. */
-export interface ExchangeSourceOptions {
+export interface ExchangeSourceOptions extends LiveSourceOptions {
   /** The scanner (venue, universe, cadence, prices, --out, restore folder). */
   readonly scanner: ExchangeScannerSettings;
   /** Publishes the scans and the scanner's status record (live --hz); closed by stop(). */
   readonly publisher?: ScanPublisher;
-  /** Resume: timestamp and scan_number of the last scan accepted before (from the journal). */
-  readonly lastAcceptedTs?: bigint | null;
-  readonly lastScanNumber?: number | null;
-  /** This machine's clock for the future-scan check (default the system clock). */
-  readonly clock?: ClockPort;
-  /** A scan more than this ahead of `clock` is refused (default 5 min). */
-  readonly maxAheadMs?: number;
-  /** No accepted scan, or no price from the venue, for this long: STALE (default 30 s). */
-  readonly staleAfterMs?: number;
-  readonly log?: (message: string) => void;
-  /** Also log the scanner's line per scan. */
+  /** Also log the scanner's line per scan. (STALE also when no price came from the venue for staleAfterMs.) */
   readonly verbose?: boolean;
-  /** Wall clock in ms (status and staleness only, never trading). */
-  readonly nowMs?: () => number;
 }
 
 /** Missed ranges kept (the total is counted). */

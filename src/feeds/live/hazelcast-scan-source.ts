@@ -10,13 +10,12 @@
  * through ScanAcceptance (format bounds, clock, time order); nothing here throws.
  */
 import type { IMap } from 'hazelcast-client';
-import type { ClockPort } from '../../core/ports/clock.port.js';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import { isoToDay, type ScanRecord } from '../../core/scan.js';
 import type { FactorRecord } from '../../core/trade.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, scanStreamName, type MissedRange } from './paper-state.js';
-import { ScanAcceptance, type AcceptanceCounters, type Rejection } from './scan-acceptance.js';
+import { ScanAcceptance, type AcceptanceCounters, type LiveSourceOptions, type Rejection } from './scan-acceptance.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { ScanStreamReader, type StreamPosition } from './scan-stream-reader.js';
 import { systemClock } from './system-clock.js';
@@ -40,7 +39,7 @@ export interface ScanSourceCounters extends AcceptanceCounters {
 }
 
 /** Options of HazelcastScanSource. */
-export interface ScanSourceOptions {
+export interface ScanSourceOptions extends LiveSourceOptions {
   readonly client: HazelcastClient;
   readonly featuresMap?: string;
   /** Scan stream to read (default scanStreamName(featuresMap)); null reads the key alone. */
@@ -49,20 +48,8 @@ export interface ScanSourceOptions {
   readonly streamPosition?: StreamPosition | null;
   /** Safety-net poll period (default 2000 ms). */
   readonly pollMs?: number;
-  /** No new scan for this long: STALE (default 30 s). */
-  readonly staleAfterMs?: number;
-  /** Resume: timestamp and scan_number of the last scan accepted before (from the journal). */
-  readonly lastAcceptedTs?: bigint | null;
-  readonly lastScanNumber?: number | null;
   /** Resume: the JSON of the last factor record already in effect (not re-applied). */
   readonly lastFactorsJson?: string | null;
-  readonly log?: (message: string) => void;
-  /** Wall clock in ms (adapter side: status and staleness only, never trading). */
-  readonly nowMs?: () => number;
-  /** This machine's clock for the future-scan check (default the system clock). */
-  readonly clock?: ClockPort;
-  /** A scan more than this ahead of `clock` is refused (default 5 min). */
-  readonly maxAheadMs?: number;
 }
 
 /** Key values waiting for the next pump (bounded: in stream mode they are only triggers). */

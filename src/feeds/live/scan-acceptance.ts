@@ -13,6 +13,22 @@ import { parseScanJson } from './scan-json.js';
 /** Refused messages remembered so that a message seen twice (stream and key) is counted once. */
 const REFUSED_REMEMBERED = 64;
 
+/** Options every live scan source takes: the resume point, the acceptance clock, staleness and logging. */
+export interface LiveSourceOptions {
+  /** Resume: timestamp and scan_number of the last scan accepted before (from the journal). */
+  readonly lastAcceptedTs?: bigint | null;
+  readonly lastScanNumber?: number | null;
+  /** This machine's clock for the future-scan check (default the system clock). */
+  readonly clock?: ClockPort;
+  /** A scan more than this ahead of `clock` is refused (default 5 min). */
+  readonly maxAheadMs?: number;
+  /** No accepted scan for this long: STALE (default 30 s). */
+  readonly staleAfterMs?: number;
+  readonly log?: (message: string) => void;
+  /** Wall clock in ms (adapter side: status and staleness only, never trading). */
+  readonly nowMs?: () => number;
+}
+
 /** Default tolerance for a scan ahead of this machine's clock (clock skew between scanner and here). */
 export const DEFAULT_MAX_AHEAD_MS = 5 * 60_000;
 
