@@ -392,11 +392,17 @@ export class ScanBridge {
     }, delayMs);
   }
 
-  /** Runs ticks one at a time; a request while one runs makes it run again. */
-  private runTick(force: boolean): Promise<void> {
+  /**
+   * Runs ticks one at a time; a request while one runs makes it run again. A forced request (start's
+   * second look) waits for the run in flight and then makes its own pass: the run in flight may have
+   * looked before the files settled.
+   */
+  private async runTick(force: boolean): Promise<void> {
     if (this.pumping !== undefined) {
       this.again = true;
-      return this.pumping;
+      if (!force) return this.pumping;
+      await this.pumping;
+      return this.runTick(true);
     }
     this.pumping = (async () => {
       do {
