@@ -17,6 +17,8 @@ export interface BacktestOptions {
   /** Day cache root (DESIGN.md); no cache when undefined. */
   readonly cacheRoot?: string;
   readonly onWarning?: (message: string) => void;
+  /** Per cache unit: read from the cache ('hit') or decoded and cached ('built'). */
+  readonly onFolder?: (unit: string, status: 'hit' | 'built' | 'uncached', files: number) => void;
 }
 
 /** Timings of a backtest, wall clock (kept out of the report). */
@@ -46,6 +48,7 @@ export async function backtest(dir: string, config: StrategyConfig, options: Bac
       strict: options.strict,
       onProgress: options.onLoadProgress,
       onWarning: options.onWarning,
+      onFolder: options.onFolder,
     }));
   const t1 = performance.now();
   const { report, engine } = await replayReport(replay, config, { pool, onRunProgress: options.onRunProgress });

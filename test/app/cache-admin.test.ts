@@ -1,8 +1,8 @@
 /**
  * The cache use cases as a library (what `dolphin cache` calls), on real files. Invariants: build caches
- * every date folder and reports each once (top-level daily files are never cached); verify calls a just
- * built cache fresh, a folder with a file added or rewritten stale, a truncated cache file corrupt; a
- * second build rebuilds only what is not fresh; clear leaves every day missing.
+ * every date folder and top-level file and reports each once; verify (full check) calls a just built
+ * cache fresh, a folder with a file added or rewritten stale, a truncated or bit-flipped cache file
+ * corrupt; a second build rebuilds only what is not fresh; clear leaves every unit missing.
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,8 +39,8 @@ describe('cache admin', () => {
     } finally {
       await pool.destroy();
     }
-    expect(statuses(built.folders)).toEqual([':uncached', ...days.map((d) => `${d}:built`)]);
-    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual(days.map((d) => `${d}:fresh`));
+    expect(statuses(built.folders)).toEqual([...days.map((d) => `${d}:built`), 'loose.arrow:built']);
+    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual([...days.map((d) => `${d}:fresh`), 'loose.arrow:fresh']);
 
     // A file added to the first day, a file of the last day rewritten in place: both stale, nothing else.
     const [first, last] = [days[0], days[days.length - 1]];
@@ -48,23 +48,32 @@ describe('cache admin', () => {
     const victim = join(data, last, readdirSync(join(data, last)).sort()[0]);
     writeFileSync(victim, readFileSync(victim));
     utimesSync(victim, new Date(2e12), new Date(2e12));
-    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual(days.map((d) => `${d}:${d === first || d === last ? 'stale' : 'fresh'}`));
+    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual([...days.map((d) => `${d}:${d === first || d === last ? 'stale' : 'fresh'}`), 'loose.arrow:fresh']);
 
-    // A truncated cache file is corrupt, with the file named.
+    // A truncated cache file and one with a flipped byte in its columns are corrupt, with the file named.
     const v = verifyCache(data, cacheRoot);
     const mid = days[1];
-    const arrow = join(v.cacheDir, `${mid}.arrow`);
-    writeFileSync(arrow, readFileSync(arrow).subarray(0, 300));
-    const row = verifyCache(data, cacheRoot).folders.find((r) => r.folder === mid)!;
+    const cols = join(v.cacheDir, `${mid}.cols`);
+    writeFileSync(cols, readFileSync(cols).subarray(0, 300));
+    const loose = join(v.cacheDir, 'loose.arrow.cols');
+    const bytes = readFileSync(loose);
+    bytes[bytes.length - 100] ^= 0x10;
+    writeFileSync(loose, bytes);
+    const rows = verifyCache(data, cacheRoot).folders;
+    const row = rows.find((r) => r.folder === mid)!;
     expect(row.status).toBe('corrupt');
-    expect(row.reason).toContain(arrow);
+    expect(row.reason).toContain(cols);
+    const flipped = rows.find((r) => r.folder === 'loose.arrow')!;
+    expect(flipped.status).toBe('corrupt');
+    expect(flipped.reason).toMatch(/body checksum .* does not match/);
     const warnings: string[] = [];
     const again = await buildCache(data, cacheRoot, { onWarning: (m) => warnings.push(m) });
-    expect(statuses(again.folders)).toEqual([':uncached', ...days.map((d) => `${d}:${d === first || d === last || d === mid ? 'built' : 'hit'}`)]);
+    expect(statuses(again.folders)).toEqual([...days.map((d) => `${d}:${d === first || d === last || d === mid ? 'built' : 'hit'}`), 'loose.arrow:built']);
     expect(warnings.join('\n')).toMatch(new RegExp(`cache file for ${mid} is corrupt`));
-    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual(days.map((d) => `${d}:fresh`));
+    expect(warnings.join('\n')).toMatch(/cache file for loose.arrow is corrupt .*body checksum/);
+    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual([...days.map((d) => `${d}:fresh`), 'loose.arrow:fresh']);
 
     expect(clearCache(data, cacheRoot)).toBe(v.cacheDir);
-    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual(days.map((d) => `${d}:missing`));
+    expect(statuses(verifyCache(data, cacheRoot).folders)).toEqual([...days.map((d) => `${d}:missing`), 'loose.arrow:missing']);
   });
 });

@@ -172,7 +172,7 @@ describe('output paths', () => {
     expect(full.stderr).toMatch(/^warning: cache for .*no space left on the device \(ENOSPC\).*this day is not cached/m);
     expect(full.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(join(root, 'cache-full-run', 'report.json'), 'utf8')).toBe(readFileSync(join(root, 'cache-none-run', 'report.json'), 'utf8'));
-    const leftovers = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tmp') || f.endsWith('.arrow'));
+    const leftovers = (dir: string): string[] => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.tmp') || f.endsWith('.cols'));
     expect(leftovers(cache)).toEqual([]);
   });
 });

@@ -1,58 +1,77 @@
 /**
- * The consolidated day cache (DESIGN.md): one Arrow file per date folder of scanner files, outside the
- * data folder, keyed by the folder's path and its files' names, sizes and mtimes, with the folder's
- * data-quality record beside it so a cached replay reports exactly what the first one did.
+ * The day cache (DESIGN.md): per scan unit (a date folder of scanner files, or a daily file) one column
+ * file outside the data folder holding the unit's assembled columns and its data-quality record, so a
+ * cached replay reads columns instead of decoding files and reports exactly what the first one did.
+ *
+ * When a unit's cache is trusted:
+ * - full key: every file's name, size and mtime match the ones the cache was built from (one stat per
+ *   file). Always used for open days, for daily files, and by `cache build` and `cache verify`;
+ * - listing key, for closed days only: the folder's mtime and its file names match. A day folder is
+ *   closed when its name is a date at least two UTC days before now; the scanner no longer writes to it.
+ *   Adding, removing or renaming a file changes the folder's mtime; a file rewritten in place under the
+ *   same name does not, and only the full key (`dolphin cache verify`, `dolphin cache build`) sees it.
+ * - always: the column file's header hash and body checksum (column-file.ts); a mismatch is reported
+ *   and the unit rebuilt.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { MalformedRow, SourceProblem } from '../../core/data-quality.js';
-import type { ScanRecord } from '../../core/scan.js';
-import { writeFileAtomic } from '../fs/atomic-write.js';
-import { decodeScans, encodeScans } from './arrow-scan.codec.js';
-import { batchRow, fileOf, rowOf, type ScanBatch } from './scan-batch.js';
-import type { ScanFile } from './scan-directory.js';
+import type { DataQuality, MalformedRow, SourceProblem, TimestampGroup } from '../../core/data-quality.js';
+import { readColumnHeader, writeColumnFile, type DayColumns, type OpenColumnFile } from './column-file.js';
+import type { ScanFile, ScanUnit } from './scan-directory.js';
 
-/**
- * Cache format version; bump when the cached layout or what the readers accept changes (2: strict Arrow
- * file check and scan-format bounds, null scan_number kept as null).
- */
-const CACHE_FORMAT = 2;
-const NOT_DURABLE = { durable: false } as const;
+/** Cache format; bump when what the readers accept or how a unit is assembled changes (3: column files). */
+const CACHE_FORMAT = 3;
+const DAY_MS = 86_400_000;
+const DATE_NAME = /^(?:.*\/)?(\d{4}-\d{2}-\d{2})$/;
 
 /** Default cache root: $XDG_CACHE_HOME/dolphin, else ~/.cache/dolphin. */
 export function defaultCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dolphin');
 }
 
-/** The data-quality record of one cached folder. */
+/** What a unit's assembly recorded (its part of the replay's data quality). */
 export interface DayRecord {
   readonly format: number;
-  readonly folder: string;
+  readonly unit: string;
+  /** Full key (names, sizes, mtimes) and listing key (folder mtime, names). */
   readonly key: string;
-  readonly rows: number;
+  readonly listing: string;
   readonly filesRead: number;
+  readonly rowsRead: number;
   readonly skipped: SourceProblem[];
   readonly malformed: MalformedRow[];
+  readonly duplicatesDropped: number;
+  readonly duplicates: TimestampGroup[];
+  readonly conflictsDropped: number;
+  readonly conflicts: TimestampGroup[];
+  readonly invalidPrices: { readonly count: number; readonly byAsset: Record<string, number> };
 }
+
+/** A unit's column file as found in the cache. */
+export type DayFile = OpenColumnFile<DayRecord>;
 
 /** What a cache lookup found. */
 export type CacheLookup =
-  | { readonly status: 'hit'; readonly batch: ScanBatch; readonly record: DayRecord }
+  | { readonly status: 'hit'; readonly file: DayFile }
   | { readonly status: 'missing' | 'stale' }
   | { readonly status: 'corrupt'; readonly reason: string };
 
-/** Groups scan files by their date folder; top-level files (already consolidated) get folder ''. */
-export function groupByFolder(files: readonly ScanFile[]): Map<string, ScanFile[]> {
-  const m = new Map<string, ScanFile[]>();
-  for (const f of files) {
-    const i = f.rel.lastIndexOf('/');
-    const folder = i < 0 ? '' : f.rel.slice(0, i);
-    if (!m.has(folder)) m.set(folder, []);
-    m.get(folder)!.push(f);
-  }
-  return m;
+/** How hard a lookup checks the unit's files. */
+export interface LookupOptions {
+  /** Always compare every file's size and mtime (`cache build`, `cache verify`). */
+  readonly full?: boolean;
+  /** Now, in ms since the epoch (decides which day folders are closed). */
+  readonly nowMs: number;
+}
+
+/** Whether a unit is a day folder closed at nowMs (see the module comment). */
+export function isClosedDay(unit: ScanUnit, nowMs: number): boolean {
+  const m = unit.kind === 'folder' ? DATE_NAME.exec(unit.name) : null;
+  if (!m) return false;
+  const start = Date.parse(`${m[1]}T00:00:00Z`);
+  return Number.isFinite(start) && start + 2 * DAY_MS <= nowMs;
 }
 
 /** Cache of one data folder. */
@@ -65,76 +84,69 @@ export class DayCache {
     this.dir = join(root, createHash('sha256').update(this.dataDir).digest('hex').slice(0, 16));
   }
 
-  /** Key of a folder's current files: path, names, sizes, mtimes. */
-  keyFor(folder: string, files: readonly ScanFile[]): string {
-    const h = createHash('sha256').update(`${CACHE_FORMAT}\n${this.dataDir}\n${folder}\n`);
+  /** Full key of a unit's current files: path, names, sizes, mtimes. */
+  keyFor(unit: ScanUnit, files: readonly ScanFile[]): string {
+    const h = createHash('sha256').update(`${CACHE_FORMAT}\n${this.dataDir}\n${unit.name}\n`);
     for (const f of files) h.update(`${f.rel}\t${f.size}\t${f.mtimeMs}\n`);
     return h.digest('hex');
   }
 
-  private paths(folder: string): { arrow: string; json: string } {
-    const safe = folder.replace(/[^A-Za-z0-9._-]/g, '_');
-    return { arrow: join(this.dir, `${safe}.arrow`), json: join(this.dir, `${safe}.json`) };
+  /** Listing key of a unit: its folder's mtime and file names (no stat of the files). */
+  listingFor(unit: ScanUnit): string {
+    const h = createHash('sha256').update(`${CACHE_FORMAT}\n${this.dataDir}\n${unit.name}\n${unit.mtimeMs}\n`);
+    for (const r of unit.rels) h.update(`${r}\n`);
+    return h.digest('hex');
   }
 
-  /** Looks a folder up; a record or file that does not decode is 'corrupt' with the reason. */
-  lookup(folder: string, files: readonly ScanFile[]): CacheLookup {
-    const p = this.paths(folder);
-    if (!existsSync(p.json) || !existsSync(p.arrow)) return { status: 'missing' };
-    let record: DayRecord;
-    try {
-      record = JSON.parse(readFileSync(p.json, 'utf8')) as DayRecord;
-    } catch (e) {
-      return { status: 'corrupt', reason: `${p.json}: ${(e as Error).message}` };
-    }
-    if (record.format !== CACHE_FORMAT || record.key !== this.keyFor(folder, files)) return { status: 'stale' };
-    try {
-      const batch = decodeScans(readFileSync(p.arrow), `${folder}/`, { allowEmpty: true });
-      if (batch.n !== record.rows || !batch.rowSource) throw new Error(`holds ${batch.n} rows, the record says ${record.rows}`);
-      return { status: 'hit', batch, record };
-    } catch (e) {
-      return { status: 'corrupt', reason: `${p.arrow}: ${(e as Error).message}` };
-    }
+  /** Path of a unit's column file. */
+  pathOf(unit: ScanUnit): string {
+    return join(this.dir, `${unit.name.replace(/[^A-Za-z0-9._-]/g, '_')}.cols`);
   }
 
-  /** Writes a folder's decoded batches (well-formed rows, in file order) and its data-quality record. */
-  write(folder: string, files: readonly ScanFile[], batches: readonly ScanBatch[], skipped: readonly SourceProblem[]): { record: DayRecord; failure: string | null } {
-    const records: ScanRecord[] = [];
-    const rowSource: string[] = [];
-    const rowIndex: number[] = [];
-    const malformed: MalformedRow[] = [];
-    for (const b of batches) {
-      for (let r = 0; r < b.n; r++) {
-        const why = b.malformed.get(r);
-        if (why !== undefined) {
-          malformed.push({ source: fileOf(b, r), row: rowOf(b, r), reason: why });
-          continue;
-        }
-        records.push(batchRow(b, r));
-        rowSource.push(fileOf(b, r));
-        rowIndex.push(rowOf(b, r));
-      }
+  /** Looks a unit up (header only; the body checksum is checked when the body is read). */
+  lookup(unit: ScanUnit, o: LookupOptions): CacheLookup {
+    const path = this.pathOf(unit);
+    if (!existsSync(path)) return { status: 'missing' };
+    let file: DayFile;
+    try {
+      file = readColumnHeader<DayRecord>(path);
+    } catch (e) {
+      return { status: 'corrupt', reason: `${path}: ${(e as Error).message}` };
     }
+    const r = file.header.record;
+    if (r?.format !== CACHE_FORMAT || r.unit !== unit.name) return { status: 'stale' };
+    if (!o.full && isClosedDay(unit, o.nowMs) && r.listing === this.listingFor(unit)) return { status: 'hit', file };
+    return r.key === this.keyFor(unit, unit.files()) ? { status: 'hit', file } : { status: 'stale' };
+  }
+
+  /**
+   * Writes a unit's columns and its data-quality part (dq holds the unit's filesRead, rowsRead, skipped,
+   * malformed, duplicates, conflicts and invalid prices). A failure costs speed next time, not this run.
+   */
+  write(unit: ScanUnit, cols: DayColumns, dq: DataQuality): { failure: string | null } {
     const record: DayRecord = {
       format: CACHE_FORMAT,
-      folder,
-      key: this.keyFor(folder, files),
-      rows: records.length,
-      filesRead: files.length - skipped.length,
-      skipped: [...skipped],
-      malformed,
+      unit: unit.name,
+      key: this.keyFor(unit, unit.files()),
+      listing: this.listingFor(unit),
+      filesRead: dq.filesRead,
+      rowsRead: dq.rowsRead,
+      skipped: dq.skippedFiles,
+      malformed: dq.malformedRows,
+      duplicatesDropped: dq.duplicatesDropped,
+      duplicates: dq.duplicates,
+      conflictsDropped: dq.conflictsDropped,
+      conflicts: dq.conflicts,
+      invalidPrices: dq.invalidPrices,
     };
-    const p = this.paths(folder);
+    const path = this.pathOf(unit);
     try {
       mkdirSync(this.dir, { recursive: true });
-      // Not fsynced: a cache file lost to a power cut is found corrupt or stale and rebuilt.
-      writeFileAtomic(p.arrow, encodeScans(records, { dictionary: true, rowSource, rowIndex: Int32Array.from(rowIndex) }), '--cache', NOT_DURABLE);
-      writeFileAtomic(p.json, `${JSON.stringify(record, null, 1)}\n`, '--cache', NOT_DURABLE);
-      return { record, failure: null };
+      writeColumnFile(path, cols, record, '--cache');
+      return { failure: null };
     } catch (e) {
-      // The replay does not need the cache: a full or read-only cache folder costs speed next time, not this run.
-      rmSync(p.arrow, { force: true });
-      return { record, failure: `${(e as Error).message}; this day is not cached` };
+      rmSync(path, { force: true });
+      return { failure: `${(e as Error).message}; this day is not cached` };
     }
   }
 

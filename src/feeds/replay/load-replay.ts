@@ -1,17 +1,22 @@
 /**
- * The replay loader: date folders come from the day cache when it is fresh, otherwise they are decoded
- * (on this thread or the pool, through `decode`) and written to the cache; then ordered and assembled.
+ * The replay loader. Without a cache: every file decoded (on this thread or the pool, through `decode`),
+ * then ordered and assembled at once. With the day cache: units (date folders, daily files) come from
+ * their column files when fresh, otherwise are decoded, assembled and cached one by one; then their
+ * columns are placed one after another into the replay's shared columns.
  */
-import { emptyDataQuality } from '../../core/data-quality.js';
+import { emptyDataQuality, type DataQuality, type SourceProblem } from '../../core/data-quality.js';
 import { ScanFormatError } from '../../core/errors.js';
-import { DayCache, groupByFolder } from './day-cache.js';
-import { FileBytes, decodeFile, decodeFileInto, finishReplay, requireScanFiles, type ReplayData } from './load-scan-directory.js';
-import { shareBatch } from './shared-arrays.js';
+import { FEATURE_COUNT } from '../../core/scan.js';
+import { ScanStore } from '../../core/scan-store.js';
+import { placeColumns, readColumnBody, type DayColumns } from './column-file.js';
+import { DayCache, type DayFile, type DayRecord } from './day-cache.js';
+import { FileBytes, decodeFile, decodeFileInto, finishReplay, finishStore, requireScanFiles, type ReplayData } from './load-scan-directory.js';
+import { MAX_LISTED, assembleScans, canonicalOrder } from './scan-assembler.js';
+import { groupFilesByFolder, listScanUnits, type ScanFile, type ScanUnit } from './scan-directory.js';
+import { shareBatch, sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 import type { ScanBatch } from './scan-batch.js';
 import { ScanBatchBuilder } from './scan-batch-builder.js';
 import { TemplateDecoder } from './template-decoder.js';
-import type { SourceProblem } from '../../core/data-quality.js';
-import type { ScanFile } from './scan-directory.js';
 
 /** Decodes a list of files (one folder), returning batches in file order and the skipped files. */
 export type DecodeFn = (files: readonly ScanFile[], strict: boolean) => Promise<{ batches: ScanBatch[]; skipped: SourceProblem[] }>;
@@ -56,104 +61,193 @@ export interface LoadReplayOptions {
   readonly decode?: DecodeFn;
   /** Cache root; no caching when undefined. */
   readonly cacheRoot?: string;
+  /** Check every file of every cached unit (size, mtime), closed days too (`cache build`). */
+  readonly fullCheck?: boolean;
+  /** Now in ms since the epoch (which day folders are closed); the system clock by default. */
+  readonly nowMs?: number;
   readonly strict?: boolean;
-  /** Progress in files (cached folders count all their files at once). */
+  /** Progress in files (cached units count all their files at once). */
   readonly onProgress?: (done: number, total: number) => void;
   /** Warnings (a corrupted cache file being rebuilt). */
   readonly onWarning?: (message: string) => void;
-  /** Per-folder outcome, for `dolphin cache build`. */
+  /** Per-unit outcome, for `dolphin cache build`. */
   readonly onFolder?: (folder: string, status: 'hit' | 'built' | 'uncached', files: number) => void;
 }
 
-/** Loads a data folder through the cache; same ReplayData as loadScanDirectory, whatever was cached. */
+/** Loads a data folder, through the day cache when `cacheRoot` is set; the same ReplayData either way. */
 export async function loadReplay(dir: string, o: LoadReplayOptions = {}): Promise<ReplayData> {
+  return o.cacheRoot ? loadCached(dir, o.cacheRoot, o) : loadUncached(dir, o);
+}
+
+/** Decodes every file and assembles them at once (no cache). */
+async function loadUncached(dir: string, o: LoadReplayOptions): Promise<ReplayData> {
   const files = requireScanFiles(dir);
-  const decode = o.decode ?? decodeSerial;
-  const strict = Boolean(o.strict);
-  const cache = o.cacheRoot ? new DayCache(o.cacheRoot, dir) : null;
   const dq = emptyDataQuality();
-  const groups = [...groupByFolder(files)];
+  const groups = [...groupFilesByFolder(files)];
   const results: ScanBatch[][] = new Array(groups.length);
   let done = 0;
-  const progress = (n: number): void => {
-    done += n;
-    o.onProgress?.(done, files.length);
-  };
   await Promise.all(
     groups.map(async ([folder, fs], gi) => {
-      if (cache && folder !== '') {
-        const hit = cache.lookup(folder, fs);
-        if (hit.status === 'corrupt') o.onWarning?.(`cache file for ${folder} is corrupt (${hit.reason}); rebuilding it from ${fs.length} scan files`);
-        if (hit.status === 'hit') {
-          if (strict && hit.record.skipped.length) throw new ScanFormatError(hit.record.skipped[0].source, hit.record.skipped[0].reason);
-          results[gi] = [hit.batch];
-          dq.filesRead += hit.record.filesRead;
-          dq.skippedFiles.push(...hit.record.skipped);
-          dq.malformedRows.push(...hit.record.malformed);
-          dq.rowsRead += hit.record.malformed.length;
-          progress(fs.length);
-          o.onFolder?.(folder, 'hit', fs.length);
-          return;
-        }
-      }
-      const r = await decode(fs, strict);
+      const r = await (o.decode ?? decodeSerial)(fs, Boolean(o.strict));
       results[gi] = r.batches;
       dq.filesRead += fs.length - r.skipped.length;
       dq.skippedFiles.push(...r.skipped);
-      if (cache && folder !== '') {
-        const { record: rec, failure } = cache.write(folder, fs, r.batches, r.skipped);
-        if (failure !== null) o.onWarning?.(`cache for ${folder}: ${failure}`);
-        // Use exactly what a cached replay would see, so first and cached replays cannot differ.
-        results[gi] = r.batches.map((b) => stripMalformed(b));
-        dq.malformedRows.push(...rec.malformed);
-        dq.rowsRead += rec.malformed.length;
-        o.onFolder?.(folder, 'built', fs.length);
-      } else o.onFolder?.(folder, 'uncached', fs.length);
-      progress(fs.length);
+      o.onFolder?.(folder, 'uncached', fs.length);
+      done += fs.length;
+      o.onProgress?.(done, files.length);
     }),
   );
-  return finishReplay(dir, files, results.flat(), dq);
+  return finishReplay(dir, files.length, results.flat(), dq);
 }
 
-/** A batch whose malformed rows were already recorded (the cache keeps them in its record). */
-function stripMalformed(b: ScanBatch): ScanBatch {
-  if (b.malformed.size === 0) return b;
-  const keep: number[] = [];
-  for (let r = 0; r < b.n; r++) if (!b.malformed.has(r)) keep.push(r);
-  return selectRows(b, keep);
+/** A unit ready to be placed: its cache file (body not read yet) or its freshly assembled columns. */
+interface UnitPart {
+  readonly unit: ScanUnit;
+  readonly n: number;
+  readonly symbols: readonly string[];
+  readonly firstTs: bigint;
+  readonly lastTs: bigint;
+  readonly dq: DataQuality;
+  readonly file?: DayFile;
+  readonly columns?: DayColumns;
 }
 
-/** A batch of the given rows of b (with their original file and row kept). */
-export function selectRows(b: ScanBatch, rows: readonly number[]): ScanBatch {
-  const n = rows.length;
-  const offsets = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i] + b.offsets[rows[i] + 1] - b.offsets[rows[i]];
-  const symbolIds = new Int32Array(offsets[n]);
-  const prices = new Float64Array(offsets[n]);
-  rows.forEach((r, i) => {
-    symbolIds.set(b.symbolIds.subarray(b.offsets[r], b.offsets[r + 1]), offsets[i]);
-    prices.set(b.prices.subarray(b.offsets[r], b.offsets[r + 1]), offsets[i]);
-  });
-  const pick = <T extends Float64Array | BigInt64Array>(a: T, make: (k: number) => T): T => {
-    const out = make(n);
-    rows.forEach((r, i) => (out[i] = a[r]));
-    return out;
+/**
+ * Loads through the day cache: every unit comes from its column file or is decoded, assembled on its own
+ * and cached; the units' columns are then placed one after the other into the replay's shared columns.
+ * That equals assembling everything at once when the units follow each other in time, the normal case;
+ * when they overlap (two units holding the same instant) the replay is assembled from the files instead.
+ */
+async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions): Promise<ReplayData> {
+  const units = listScanUnits(dir);
+  const total = units.reduce((k, u) => k + u.rels.length, 0);
+  if (total === 0) requireScanFiles(dir);
+  const cache = new DayCache(cacheRoot, dir);
+  const nowMs = o.nowMs ?? Date.now();
+  let done = 0;
+  const progress = (n: number): void => {
+    done += n;
+    o.onProgress?.(done, total);
   };
-  return {
-    source: b.source,
-    n,
-    ts: pick(b.ts, (k) => new BigInt64Array(k)),
-    scanNumber: pick(b.scanNumber, (k) => new Float64Array(k)),
-    timestampIso: rows.map((r) => b.timestampIso[r]),
-    schemaVersion: rows.map((r) => b.schemaVersion[r]),
-    velDiv: pick(b.velDiv, (k) => new Float64Array(k)),
-    features: b.features.map((f) => pick(f, (k) => new Float64Array(k))),
-    offsets,
-    symbolIds,
-    symbols: b.symbols,
-    prices,
-    malformed: new Map(),
-    rowSource: rows.map((r) => (b.rowSource ? b.rowSource[r] : b.source)),
-    rowIndex: Int32Array.from(rows, (r) => (b.rowIndex ? b.rowIndex[r] : r)),
+  const build = async (unit: ScanUnit): Promise<UnitPart> => {
+    const files = unit.files();
+    const r = await (o.decode ?? decodeSerial)(files, Boolean(o.strict));
+    const dq = emptyDataQuality();
+    dq.filesRead = files.length - r.skipped.length;
+    dq.skippedFiles.push(...r.skipped);
+    const columns = assembleScans(r.batches, dq).columns();
+    const { failure } = cache.write(unit, columns, dq);
+    if (failure !== null) o.onWarning?.(`cache for ${unit.name}: ${failure}`);
+    o.onFolder?.(unit.name, 'built', files.length);
+    return { unit, n: columns.n, symbols: columns.symbols, firstTs: columns.ts[0] ?? 0n, lastTs: columns.ts[columns.n - 1] ?? 0n, dq, columns };
   };
+  const resolveUnit = async (unit: ScanUnit): Promise<UnitPart> => {
+    const hit = cache.lookup(unit, { full: o.fullCheck, nowMs });
+    if (hit.status === 'corrupt') o.onWarning?.(`cache file for ${unit.name} is corrupt (${hit.reason}); rebuilding it from ${unit.rels.length} scan file(s)`);
+    if (hit.status !== 'hit') {
+      const part = await build(unit);
+      progress(unit.rels.length);
+      return part;
+    }
+    const { header } = hit.file;
+    const rec = header.record;
+    if (o.strict && rec.skipped.length) throw new ScanFormatError(rec.skipped[0].source, rec.skipped[0].reason);
+    o.onFolder?.(unit.name, 'hit', unit.rels.length);
+    progress(unit.rels.length);
+    return { unit, n: header.n, symbols: header.symbols, firstTs: BigInt(header.firstTs || '0'), lastTs: BigInt(header.lastTs || '0'), dq: dqOf(rec), file: hit.file };
+  };
+  const parts = await Promise.all(units.map(resolveUnit));
+  for (;;) {
+    const placed = await placeParts(parts, async (i, reason) => {
+      o.onWarning?.(`cache file for ${parts[i].unit.name} is corrupt (${reason}); rebuilding it from ${parts[i].unit.rels.length} scan file(s)`);
+      parts[i] = await build(parts[i].unit);
+    });
+    if (placed === 'overlap') return loadUncached(dir, { ...o, onFolder: undefined, onProgress: undefined });
+    if (placed !== 'retry') return finishStore(dir, total, placed.store, placed.dq);
+  }
+}
+
+/** The data-quality part of a cached unit. */
+function dqOf(r: DayRecord): DataQuality {
+  const dq = emptyDataQuality();
+  dq.filesRead = r.filesRead;
+  dq.rowsRead = r.rowsRead;
+  dq.skippedFiles.push(...r.skipped);
+  dq.malformedRows.push(...r.malformed);
+  dq.duplicatesDropped = r.duplicatesDropped;
+  dq.duplicates.push(...r.duplicates);
+  dq.conflictsDropped = r.conflictsDropped;
+  dq.conflicts.push(...r.conflicts);
+  dq.invalidPrices = { count: r.invalidPrices.count, byAsset: { ...r.invalidPrices.byAsset } };
+  return dq;
+}
+
+/**
+ * Places the units' columns one after another into new shared columns and merges their data quality.
+ * 'overlap' when the units do not follow each other in time; 'retry' after a corrupt body was rebuilt.
+ */
+async function placeParts(parts: readonly UnitPart[], rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
+  const order = parts.map((_, i) => i).filter((i) => parts[i].n > 0);
+  order.sort((a, b) => (parts[a].firstTs < parts[b].firstTs ? -1 : parts[a].firstTs > parts[b].firstTs ? 1 : 0));
+  for (let k = 1; k < order.length; k++) if (parts[order[k - 1]].lastTs >= parts[order[k]].firstTs) return 'overlap';
+  const universe = new Set<string>();
+  for (const p of parts) for (const s of p.symbols) universe.add(s);
+  const symbols = [...universe].sort();
+  const col = new Map(symbols.map((s, i) => [s, i]));
+  const stride = Math.max(1, symbols.length);
+  const n = order.reduce((k, i) => k + parts[i].n, 0);
+  const columns = {
+    ts: sharedBigInt64(n),
+    scanNumber: sharedF64(n),
+    velDiv: sharedF64(n),
+    features: Array.from({ length: FEATURE_COUNT }, () => sharedF64(n)),
+    prices: sharedF64(n * stride),
+    nAssets: sharedI32(n),
+  };
+  let row0 = 0;
+  for (const i of order) {
+    const p = parts[i];
+    const same = p.symbols.length === symbols.length && p.symbols.length > 0;
+    const target = { columns, stride, row0, symbolMap: same ? null : Int32Array.from(p.symbols, (s) => col.get(s)!) };
+    if (p.columns) placeColumns(p.columns, target);
+    else {
+      try {
+        readColumnBody(p.file!, target);
+      } catch (e) {
+        await rebuild(i, `${p.file!.path}: ${(e as Error).message}`);
+        return 'retry';
+      }
+    }
+    row0 += p.n;
+  }
+  const day = sharedI32(n);
+  const barOfDay = sharedI32(n);
+  ScanStore.computeDays(columns.ts, n, day, barOfDay);
+  const store = ScanStore.fromColumns({ n, symbols, ...columns, day, barOfDay });
+  return { store, dq: mergeDataQuality(order.map((i) => parts[i].dq).concat(parts.filter((p) => p.n === 0).map((p) => p.dq))) };
+}
+
+/** The replay's data quality from its units' parts, in time order, as one assembly would have recorded it. */
+function mergeDataQuality(parts: readonly DataQuality[]): DataQuality {
+  const dq = emptyDataQuality();
+  const invalid = new Map<string, number>();
+  for (const p of parts) {
+    dq.filesRead += p.filesRead;
+    dq.rowsRead += p.rowsRead;
+    dq.skippedFiles.push(...p.skippedFiles);
+    dq.malformedRows.push(...p.malformedRows);
+    dq.duplicatesDropped += p.duplicatesDropped;
+    dq.duplicates.push(...p.duplicates);
+    dq.conflictsDropped += p.conflictsDropped;
+    dq.conflicts.push(...p.conflicts);
+    for (const [sym, c] of Object.entries(p.invalidPrices.byAsset)) invalid.set(sym, (invalid.get(sym) ?? 0) + c);
+  }
+  dq.duplicates.length = Math.min(dq.duplicates.length, MAX_LISTED);
+  dq.conflicts.length = Math.min(dq.conflicts.length, MAX_LISTED);
+  for (const [sym, c] of [...invalid].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    dq.invalidPrices.count += c;
+    dq.invalidPrices.byAsset[sym] = c;
+  }
+  canonicalOrder(dq);
+  return dq;
 }

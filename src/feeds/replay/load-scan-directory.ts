@@ -27,7 +27,6 @@ export interface ReplayData {
   readonly store: ScanStore;
   readonly factors: readonly FactorRecord[];
   readonly dataQuality: DataQuality;
-  readonly files: readonly ScanFile[];
 }
 
 /**
@@ -97,15 +96,19 @@ export function decodeFileInto(file: ScanFile, template: TemplateDecoder, out: S
 }
 
 /** Finishes a replay from decoded batches (shared by the serial and the parallel loaders). */
-export function finishReplay(dir: string, files: readonly ScanFile[], batches: readonly ScanBatch[], dq: DataQuality): ReplayData {
-  const store = assembleScans(batches, dq);
+export function finishReplay(dir: string, fileCount: number, batches: readonly ScanBatch[], dq: DataQuality): ReplayData {
+  return finishStore(dir, fileCount, assembleScans(batches, dq), dq);
+}
+
+/** Finishes a replay from its assembled store: refuses an empty one, reads the factor records, assesses the timeline. */
+export function finishStore(dir: string, fileCount: number, store: ScanStore, dq: DataQuality): ReplayData {
   if (store.n === 0) {
-    throw new DataEmptyError(`no valid scan in ${dir}: ${files.length} file(s) read, ${dq.skippedFiles.length} skipped, ${dq.malformedRows.length} malformed row(s)` +
+    throw new DataEmptyError(`no valid scan in ${dir}: ${fileCount} file(s) read, ${dq.skippedFiles.length} skipped, ${dq.malformedRows.length} malformed row(s)` +
       (dq.skippedFiles[0] ? ` (first: ${dq.skippedFiles[0].source}: ${dq.skippedFiles[0].reason})` : ''));
   }
   const factors = [...loadExternalFactors(dir, dq.factorProblems), ...loadJournalFactors(dir, dq.factorProblems)];
   assessTimeline(store, new Set(factors.map((f) => f.day)), dq);
-  return { dir, store, factors, dataQuality: dq, files };
+  return { dir, store, factors, dataQuality: dq };
 }
 
 /** Lists the data files of dir or throws DataEmptyError saying what was expected. */
@@ -133,5 +136,5 @@ export function loadScanDirectory(dir: string, options: LoadOptions = {}): Repla
     }
     options.onProgress?.(i + 1, files.length);
   }
-  return finishReplay(dir, files, batches, dq);
+  return finishReplay(dir, files.length, batches, dq);
 }

@@ -9,7 +9,7 @@ import { fileOf, rowOf, rowsEqual, type ScanBatch } from './scan-batch.js';
 import { sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 
 /** Keeps at most this many example groups per list in the report (counts stay exact). */
-const MAX_LISTED = 200;
+export const MAX_LISTED = 200;
 
 /** Builds the store from batches; records duplicates, conflicts, malformed rows and invalid prices in dq. */
 export function assembleScans(batches: readonly ScanBatch[], dq: DataQuality): ScanStore {

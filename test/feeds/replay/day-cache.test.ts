@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backtest } from '../../../src/app/backtest.js';
 import { resolveConfig } from '../../../src/core/config.js';
 import { encodeScans } from '../../../src/feeds/replay/arrow-scan.codec.js';
-import { DayCache, defaultCacheRoot } from '../../../src/feeds/replay/day-cache.js';
+import { readColumnHeader } from '../../../src/feeds/replay/column-file.js';
+import { DayCache, defaultCacheRoot, isClosedDay } from '../../../src/feeds/replay/day-cache.js';
 import { reportToJson } from '../../../src/report/report-json.js';
 import { WorkerPool } from '../../../src/workers/pool.js';
 import { dolphin } from '../../support/cli.js';
@@ -35,7 +36,7 @@ beforeAll(() => {
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const run = async (cacheRoot: string | undefined, pool?: WorkerPool, folders?: string[], warnings?: string[]) =>
-  reportToJson((await backtest(data, config, { cacheRoot, pool, onWarning: (m) => warnings?.push(m) })).report);
+  reportToJson((await backtest(data, config, { cacheRoot, pool, onWarning: (m) => warnings?.push(m), onFolder: (f, s) => folders?.push(`${f}:${s}`) })).report);
 
 describe('day cache', () => {
   it('first and cached replays give byte-identical reports, serial and on the pool', async () => {
@@ -47,7 +48,7 @@ describe('day cache', () => {
     expect(rep.dataQuality.conflictsDropped).toBe(2);
     const cacheRoot = join(root, 'cache1');
     expect(await run(cacheRoot)).toBe(uncached); // builds
-    expect(readdirSync(join(new DayCache(cacheRoot, data).dir)).sort()).toEqual(['2026-01-05.arrow', '2026-01-05.json', '2026-01-06.arrow', '2026-01-06.json', '2026-01-07.arrow', '2026-01-07.json']);
+    expect(readdirSync(join(new DayCache(cacheRoot, data).dir)).sort()).toEqual(['2026-01-05.cols', '2026-01-06.cols', '2026-01-07.cols']);
     expect(await run(cacheRoot)).toBe(uncached); // reads
     const pool = new WorkerPool(2);
     try {
@@ -58,26 +59,60 @@ describe('day cache', () => {
     }
   });
 
-  it('rebuilds a changed day and a corrupted cache file (with a warning), reporting the same', async () => {
+  it('closed days: a file added is seen, one rewritten in place only by the full check; corrupt files are rebuilt', async () => {
     const cacheRoot = join(root, 'cache3');
     const first = await run(cacheRoot);
     const cache = new DayCache(cacheRoot, data);
-    const day1 = join(cache.dir, '2026-01-06.arrow');
-    const before = readFileSync(day1);
-    // A changed mtime in the day's folder makes the day stale: rebuilt, and the replay still agrees.
+    const day1 = join(cache.dir, '2026-01-06.cols');
+    const checksumBefore = readColumnHeader(day1).header.checksum;
+    // A file of a closed day rewritten in place (same name, new mtime): the folder's listing is unchanged,
+    // so a replay trusts the cache (the documented rule); the full check of `cache verify` sees it.
     const f = join(data, '2026-01-06', readdirSync(join(data, '2026-01-06'))[0]);
     utimesSync(f, new Date(2e12), new Date(2e12));
+    const folders: string[] = [];
+    expect(await run(cacheRoot, undefined, folders)).toBe(first);
+    expect(folders).toEqual(['2026-01-05:hit', '2026-01-06:hit', '2026-01-07:hit']);
     const r = dolphin(['cache', 'verify', data, '--cache', cacheRoot]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/2026-01-05\s+fresh\n2026-01-06\s+stale/);
+    // `cache build` checks every file: rebuilds the day, to the same bytes (its content did not change).
+    expect(dolphin(['cache', 'build', data, '--cache', cacheRoot, '--quiet', '--workers', '1']).stdout).toMatch(/2026-01-06\s+built/);
+    expect(readColumnHeader(day1).header.checksum).toBe(checksumBefore);
+    // A file added to a closed day changes the folder's listing: the replay sees it and rebuilds the day.
+    const extra = join(data, '2026-01-06', 'zz-extra.arrow');
+    writeFileSync(extra, encodeScans([{ ...scans[1000], timestampNs: scans[1000].timestampNs + 1n }]));
+    try {
+      const uncached = await run(undefined);
+      folders.length = 0;
+      expect(await run(cacheRoot, undefined, folders)).toBe(uncached);
+      expect(folders).toContain('2026-01-06:built');
+      expect(JSON.parse(uncached).dataQuality.filesRead).toBe(JSON.parse(first).dataQuality.filesRead + 1);
+    } finally {
+      rmSync(extra);
+    }
     expect(await run(cacheRoot)).toBe(first);
-    expect(readFileSync(day1).equals(before)).toBe(true);
-    // Corrupt the cached file: rebuilt with a warning naming it.
-    writeFileSync(day1, before.subarray(0, 500));
+    // A truncated cache file and one with a flipped bit in its columns: rebuilt with a warning naming them.
+    writeFileSync(day1, readFileSync(day1).subarray(0, 500));
+    const day2 = join(cache.dir, '2026-01-07.cols');
+    const bytes = readFileSync(day2);
+    bytes[bytes.length - 64] ^= 0x01;
+    writeFileSync(day2, bytes);
     const warnings: string[] = [];
     expect(await run(cacheRoot, undefined, undefined, warnings)).toBe(first);
     expect(warnings.join('\n')).toMatch(/cache file for 2026-01-06 is corrupt .*rebuilding/);
+    expect(warnings.join('\n')).toMatch(/cache file for 2026-01-07 is corrupt .*body checksum/);
     expect(dolphin(['cache', 'verify', data, '--cache', cacheRoot]).code).toBe(0);
+  });
+
+  it('calls a day folder closed two UTC days after its date, nothing else', () => {
+    const unit = (name: string, kind: 'folder' | 'file' = 'folder') => ({ name, kind, rels: [], mtimeMs: 0, files: () => [] });
+    const now = Date.parse('2026-03-10T12:00:00Z');
+    expect(isClosedDay(unit('2026-03-08'), now)).toBe(true);
+    expect(isClosedDay(unit('scans/2026-03-07'), now)).toBe(true);
+    expect(isClosedDay(unit('2026-03-09'), now)).toBe(false);
+    expect(isClosedDay(unit('2026-03-10'), now)).toBe(false);
+    expect(isClosedDay(unit('2026-03-08', 'file'), now)).toBe(false);
+    expect(isClosedDay(unit('misc'), now)).toBe(false);
   });
 
   it('lives outside the data folder; dolphin cache build and clear work', () => {
