@@ -14,13 +14,13 @@ import { decodeSerial, loadReplay, type LoadReplayOptions } from '../feeds/repla
 import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
 import type { ReplayedFolder, ReplayRunner } from '../report/compare/replay-check.js';
 import { buildReport, isoDays, type CalibrationInfo, type Report } from '../report/report.js';
-import { computeFeaturesParallel, poolDecoder, type FeatureColumns } from '../workers/parallel-replay.js';
+import { computeFeaturesParallel, poolBodyReader, poolDecoder, type FeatureColumns } from '../workers/parallel-replay.js';
 import type { WorkerPool } from '../workers/pool.js';
 
 export type { ReplayData };
 
 /** Options of loadReplayInput. */
-export interface ReplayInputOptions extends Omit<LoadReplayOptions, 'decode'> {
+export interface ReplayInputOptions extends Omit<LoadReplayOptions, 'decode' | 'readBody'> {
   /** Decode files on this pool (serial on this thread without). */
   readonly pool?: WorkerPool;
 }
@@ -31,7 +31,7 @@ export interface ReplayInputOptions extends Omit<LoadReplayOptions, 'decode'> {
  */
 export function loadReplayInput(dir: string, o: ReplayInputOptions = {}): Promise<ReplayData> {
   const { pool, ...rest } = o;
-  return loadReplay(dir, { ...rest, decode: pool ? poolDecoder(pool) : decodeSerial });
+  return loadReplay(dir, { ...rest, decode: pool ? poolDecoder(pool) : decodeSerial, readBody: pool ? poolBodyReader(pool) : undefined });
 }
 
 /**

@@ -2,13 +2,13 @@
 import type { DataQuality } from './data-quality.js';
 import { dayToIso } from './scan.js';
 import type { ScanStore } from './scan-store.js';
+import { timestampDeltas } from './ts-deltas.js';
 
 /** Fills cadence, gaps, scanner restarts, invalid prices and days without factors from the store. */
 export function assessTimeline(store: ScanStore, factorDays: ReadonlySet<number>, dq: DataQuality): void {
   const n = store.n;
   dq.scansAccepted = n;
-  const spacing = new Float64Array(Math.max(0, n - 1));
-  for (let t = 1; t < n; t++) spacing[t - 1] = Number(store.ts[t] - store.ts[t - 1]);
+  const spacing = timestampDeltas(store.ts, n);
   if (spacing.length > 0) {
     const sorted = Float64Array.from(spacing).sort();
     const mid = sorted.length >> 1;
@@ -28,6 +28,6 @@ export function assessTimeline(store: ScanStore, factorDays: ReadonlySet<number>
     }
   }
   const days = new Set<number>();
-  for (let t = 0; t < n; t++) days.add(store.day[t]);
+  for (let t = 0; t < n; t++) if (t === 0 || store.day[t] !== store.day[t - 1]) days.add(store.day[t]);
   dq.daysWithoutFactors = [...days].filter((d) => !factorDays.has(d)).sort((a, b) => a - b).map(dayToIso);
 }

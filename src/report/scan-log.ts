@@ -6,6 +6,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { ScanStore } from '../core/scan-store.js';
 import { FEATURE_COUNT } from '../core/scan.js';
+import { timestampDeltas } from '../core/ts-deltas.js';
 
 /** The encoded scan log. */
 export interface ScanLog {
@@ -51,28 +52,32 @@ export function scanContentHash(store: ScanStore, t: number, symHashes = store.s
   return mix(h, store.velDiv[t]);
 }
 
+/** Largest |delta| written through plain numbers (its zig-zag form stays a safe integer). */
+const SAFE_DELTA = 2 ** 51;
+
 /** Encodes the first n scans of a store. */
 export function encodeScanLog(store: ScanStore, n: number): ScanLog {
-  const bytes: number[] = [];
-  let prev = 0n;
+  const bytes = new Uint8Array(n * 10 + 10);
+  let len = 0;
+  const deltas = timestampDeltas(store.ts, n);
   for (let t = 0; t < n; t++) {
-    const d = store.ts[t] - prev;
-    prev = store.ts[t];
-    // zig-zag so a (never expected) negative delta still round-trips; plain numbers when they fit
-    let z = d >= 0n ? d << 1n : ((-d) << 1n) - 1n;
-    if (z <= 9007199254740991n) {
-      let x = Number(z);
+    const d = t > 0 ? deltas[t - 1] : NaN;
+    if (d === d && Math.abs(d) < SAFE_DELTA) {
+      // zig-zag so a (never expected) negative delta still round-trips
+      let x = d >= 0 ? d * 2 : -d * 2 - 1;
       while (x >= 128) {
-        bytes.push((x % 128) | 0x80);
+        bytes[len++] = (x % 128) | 0x80;
         x = Math.floor(x / 128);
       }
-      bytes.push(x);
+      bytes[len++] = x;
       continue;
     }
+    const big = store.ts[t] - (t > 0 ? store.ts[t - 1] : 0n);
+    let z = big >= 0n ? big << 1n : ((-big) << 1n) - 1n;
     do {
       const b = Number(z & 0x7fn);
       z >>= 7n;
-      bytes.push(z > 0n ? b | 0x80 : b);
+      bytes[len++] = z > 0n ? b | 0x80 : b;
     } while (z > 0n);
   }
   const hashes = new Uint32Array(n);
@@ -81,7 +86,7 @@ export function encodeScanLog(store: ScanStore, n: number): ScanLog {
   return {
     count: n,
     encoding: 'deflate-varint-delta-ns/deflate-u32le-fnv1a',
-    ts: deflateRawSync(Uint8Array.from(bytes)).toString('base64'),
+    ts: deflateRawSync(bytes.subarray(0, len)).toString('base64'),
     hash: deflateRawSync(new Uint8Array(hashes.buffer)).toString('base64'),
   };
 }

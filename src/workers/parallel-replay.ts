@@ -5,7 +5,7 @@
 import type { StrategyConfig } from '../core/config.js';
 import type { ScanStore } from '../core/scan-store.js';
 import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
-import { loadReplay, type DecodeFn, type LoadReplayOptions } from '../feeds/replay/load-replay.js';
+import { loadReplay, type BodyReadFn, type DecodeFn, type LoadReplayOptions } from '../feeds/replay/load-replay.js';
 import type { ScanFile } from '../feeds/replay/scan-directory.js';
 import { sharedF64 } from '../feeds/replay/shared-arrays.js';
 import type { DecodeFilesResult } from './decode-files.task.js';
@@ -38,9 +38,17 @@ export function poolDecoder(pool: WorkerPool): DecodeFn {
   };
 }
 
+/** A BodyReadFn reading day-cache units on the pool (straight into the shared columns, in parallel). */
+export function poolBodyReader(pool: WorkerPool): BodyReadFn {
+  return async (file, target) => {
+    const { n, symbols, checksum, firstTs, lastTs } = file.header;
+    await pool.run<number>('readColumns', { file: { path: file.path, bodyOffset: file.bodyOffset, header: { n, symbols, checksum, firstTs, lastTs, record: null } }, target });
+  };
+}
+
 /** Loads a data folder with the pool decoding files (and the day cache when given); same result as loadScanDirectory. */
 export async function loadScanDirectoryParallel(dir: string, pool: WorkerPool, options: Omit<LoadReplayOptions, 'decode'> = {}): Promise<ReplayData> {
-  return loadReplay(dir, { ...options, decode: poolDecoder(pool) });
+  return loadReplay(dir, { ...options, decode: poolDecoder(pool), readBody: poolBodyReader(pool) });
 }
 
 /** Precomputed feature columns (shared memory). */

@@ -8,7 +8,7 @@ import { emptyDataQuality, type DataQuality, type SourceProblem } from '../../co
 import { ScanFormatError } from '../../core/errors.js';
 import { FEATURE_COUNT } from '../../core/scan.js';
 import { ScanStore } from '../../core/scan-store.js';
-import { placeColumns, readColumnBody, type DayColumns } from './column-file.js';
+import { placeColumns, readColumnBody, type ColumnTarget, type DayColumns, type OpenColumnFile } from './column-file.js';
 import { DayCache, type DayFile, type DayRecord } from './day-cache.js';
 import { FileBytes, decodeFile, decodeFileInto, finishReplay, finishStore, requireScanFiles, type ReplayData } from './load-scan-directory.js';
 import { MAX_LISTED, assembleScans, canonicalOrder } from './scan-assembler.js';
@@ -56,9 +56,14 @@ export function decodeFileList(files: readonly ScanFile[], strict: boolean, shar
 /** Decodes on this thread. */
 export const decodeSerial: DecodeFn = async (files, strict) => decodeFileList(files, strict, false);
 
+/** Reads a cached unit's body into the replay's columns (rejects when the file is corrupt). */
+export type BodyReadFn = (file: OpenColumnFile<unknown>, target: ColumnTarget) => Promise<void>;
+
 /** Options of loadReplay. */
 export interface LoadReplayOptions {
   readonly decode?: DecodeFn;
+  /** How cached units' bodies are read (on this thread by default; the pool's workers in parallel). */
+  readonly readBody?: BodyReadFn;
   /** Cache root; no caching when undefined. */
   readonly cacheRoot?: string;
   /** Check every file of every cached unit (size, mtime), closed days too (`cache build`). */
@@ -158,7 +163,7 @@ async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions):
   };
   const parts = await Promise.all(units.map(resolveUnit));
   for (;;) {
-    const placed = await placeParts(parts, async (i, reason) => {
+    const placed = await placeParts(parts, o.readBody ?? readSerial, async (i, reason) => {
       o.onWarning?.(`cache file for ${parts[i].unit.name} is corrupt (${reason}); rebuilding it from ${parts[i].unit.rels.length} scan file(s)`);
       parts[i] = await build(parts[i].unit);
     });
@@ -166,6 +171,9 @@ async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions):
     if (placed !== 'retry') return finishStore(dir, total, placed.store, placed.dq);
   }
 }
+
+/** Reads a unit's body on this thread. */
+const readSerial: BodyReadFn = async (file, target) => readColumnBody(file, target);
 
 /** The data-quality part of a cached unit. */
 function dqOf(r: DayRecord): DataQuality {
@@ -186,7 +194,7 @@ function dqOf(r: DayRecord): DataQuality {
  * Places the units' columns one after another into new shared columns and merges their data quality.
  * 'overlap' when the units do not follow each other in time; 'retry' after a corrupt body was rebuilt.
  */
-async function placeParts(parts: readonly UnitPart[], rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
+async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
   const order = parts.map((_, i) => i).filter((i) => parts[i].n > 0);
   order.sort((a, b) => (parts[a].firstTs < parts[b].firstTs ? -1 : parts[a].firstTs > parts[b].firstTs ? 1 : 0));
   for (let k = 1; k < order.length; k++) if (parts[order[k - 1]].lastTs >= parts[order[k]].firstTs) return 'overlap';
@@ -204,21 +212,25 @@ async function placeParts(parts: readonly UnitPart[], rebuild: (i: number, reaso
     prices: sharedF64(n * stride),
     nAssets: sharedI32(n),
   };
+  const corrupt: [number, string][] = [];
   let row0 = 0;
-  for (const i of order) {
-    const p = parts[i];
-    const same = p.symbols.length === symbols.length && p.symbols.length > 0;
-    const target = { columns, stride, row0, symbolMap: same ? null : Int32Array.from(p.symbols, (s) => col.get(s)!) };
-    if (p.columns) placeColumns(p.columns, target);
-    else {
+  await Promise.all(
+    order.map(async (i) => {
+      const p = parts[i];
+      const same = p.symbols.length === symbols.length && p.symbols.length > 0;
+      const target: ColumnTarget = { columns, stride, row0, symbolMap: same ? null : Int32Array.from(p.symbols, (s) => col.get(s)!) };
+      row0 += p.n;
+      if (p.columns) return placeColumns(p.columns, target);
       try {
-        readColumnBody(p.file!, target);
+        await readBody(p.file!, target);
       } catch (e) {
-        await rebuild(i, `${p.file!.path}: ${(e as Error).message}`);
-        return 'retry';
+        corrupt.push([i, `${p.file!.path}: ${(e as Error).message}`]);
       }
-    }
-    row0 += p.n;
+    }),
+  );
+  if (corrupt.length > 0) {
+    for (const [i, reason] of corrupt.sort((a, b) => a[0] - b[0])) await rebuild(i, reason);
+    return 'retry';
   }
   const day = sharedI32(n);
   const barOfDay = sharedI32(n);
