@@ -36,7 +36,7 @@ export function backtestCommand(y: Argv): Argv {
         .option('json', { type: 'boolean', default: false, describe: 'print the report JSON on stdout (human summary goes to stderr)' })
         .option('strict', { type: 'boolean', default: false, describe: 'stop at the first unreadable or malformed file instead of skipping it' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
-        .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder for scanner-layout date folders (--no-cache to bypass)' })
+        .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder: each date folder and daily file kept as its assembled columns (--no-cache to bypass)' })
         .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads decoding files and computing features (0 = all on the main thread; at most ${FLAG_BOUNDS.workers.max})` })
         .example('$0 backtest data/sample', 'backtest the shipped sample with the default strategy')
         .example('$0 backtest data/sample --set takeProfitPct=0.015 --json', 'override one key, print JSON') as Argv<Args>,

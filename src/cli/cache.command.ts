@@ -1,4 +1,4 @@
-/** `dolphin cache build|verify|clear DIR`: manage the consolidated day cache of a data folder. */
+/** `dolphin cache build|verify|clear DIR`: manage the day cache (column files) of a data folder. */
 import type { Argv } from 'yargs';
 import { checkOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
 import { buildCache, clearCache, verifyCache } from '../app/cache-admin.js';
@@ -20,11 +20,11 @@ interface Args {
 export function cacheCommand(y: Argv): Argv {
   return y.command<Args>(
     'cache <action> <dir>',
-    'Build, verify or clear the consolidated day cache of a data folder (one Arrow file per date folder)',
+    'Build, verify or clear the day cache of a data folder: one column file per date folder or daily file, with a checksum. build and verify check every file; a replay trusts a closed day (two or more UTC days old) by its folder listing',
     (a) =>
       a
         .positional('action', { choices: ['build', 'verify', 'clear'] as const, demandOption: true, describe: 'build: cache every stale or missing day; verify: report each day fresh/stale/missing/corrupt; clear: delete' })
-        .positional('dir', { type: 'string', demandOption: true, describe: 'data folder of scanner-layout date folders' })
+        .positional('dir', { type: 'string', demandOption: true, describe: 'data folder (date folders of scanner files and/or daily files)' })
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'cache root folder' })
         .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads for build (0 = main thread; at most ${FLAG_BOUNDS.workers.max})` })
         .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
