@@ -120,7 +120,7 @@ export class Engine {
   private exits(t: number): void {
     const s = this.store;
     const c = this.config;
-    const row = t * s.stride;
+    const row = (t - s.base) * s.stride;
     let k = 0;
     while (k < this.open) {
       const p = s.prices[row + this.posId[k]];
@@ -153,7 +153,7 @@ export class Engine {
     if (!f.prepareMarketWindow(t)) return;
     this.syncExcluded();
     const order = s.order;
-    const row = t * s.stride;
+    const row = (t - s.base) * s.stride;
     let best = -1;
     let bestBeta = -Infinity;
     for (let k = 0; k < order.length; k++) {

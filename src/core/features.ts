@@ -37,10 +37,11 @@ export class FeatureCalc {
   /** vel_div[t] per velDivSource; NaN when not finite. */
   velDiv(t: number): number {
     const s = this.store;
-    const col = s.velDiv[t];
+    const r = t - s.base;
+    const col = s.velDiv[r];
     if (this.velSource === 'column') return Number.isFinite(col) ? col : NaN;
     if (this.velSource === 'auto' && Number.isFinite(col)) return col;
-    const d = s.features[this.velA][t] - s.features[this.velB][t];
+    const d = s.features[this.velA][r] - s.features[this.velB][r];
     return Number.isFinite(d) ? d : NaN;
   }
 
@@ -48,7 +49,8 @@ export class FeatureCalc {
   ret(id: number, t: number): number {
     if (t < 1) return NaN;
     const s = this.store;
-    return s.prices[t * s.stride + id] / s.prices[(t - 1) * s.stride + id] - 1;
+    const row = (t - s.base) * s.stride;
+    return s.prices[row + id] / s.prices[row - s.stride + id] - 1;
   }
 
   /** Market return m[t]: mean of the finite r[i][t] in ascending symbol order; NaN if fewer than half are finite. */
@@ -60,7 +62,7 @@ export class FeatureCalc {
     let sum = 0;
     let count = 0;
     if (t >= 1) {
-      const row = t * s.stride;
+      const row = (t - s.base) * s.stride;
       const prev = row - s.stride;
       for (let k = 0; k < order.length; k++) {
         const id = order[k];
@@ -71,7 +73,7 @@ export class FeatureCalc {
         }
       }
     }
-    const m = count === 0 || count * 2 < s.nAssets[t] ? NaN : sum / count;
+    const m = count === 0 || count * 2 < s.nAssets[t - s.base] ? NaN : sum / count;
     this.market[t] = m;
     this.marketDone[t] = 1;
     return m;

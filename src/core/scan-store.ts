@@ -22,6 +22,11 @@ export interface ScanColumns {
   /** UTC day numbers and bars of day, when already computed (shared stores in workers). */
   readonly day?: Int32Array;
   readonly barOfDay?: Int32Array;
+  /**
+   * First row held by the row columns (velDiv, features, prices, nAssets), which then have n - base rows;
+   * 0 (everything) unless the store is a streamed replay's window.
+   */
+  readonly base?: number;
 }
 
 /** A row of some store (ScanStore.fromRows). */
@@ -34,9 +39,15 @@ export interface ScanRowRef {
  * Accepted scans in time order, as typed-array columns. Prices are a row-major matrix with one
  * column per symbol ever seen (`stride` columns); invalid or absent prices are NaN.
  * Symbol ids are assigned in order of first appearance; `order` lists ids by ascending symbol.
+ *
+ * The time columns (ts, day, barOfDay, scanNumber) hold every scan. The row columns (velDiv, features,
+ * prices, nAssets) hold scans [base, n): all of them (base 0) except in a streamed replay, whose window
+ * slides over the range (`setWindow`); scan t is then at row t - base.
  */
 export class ScanStore {
   n = 0;
+  /** First scan held by the row columns. */
+  base = 0;
   private capacity: number;
   stride: number;
   readonly symbols: string[] = [];
@@ -65,13 +76,13 @@ export class ScanStore {
     this.nAssets = new Int32Array(this.capacity);
   }
 
-  /** Fills UTC day numbers and bars of day for ascending timestamps. */
-  static computeDays(ts: BigInt64Array, n: number, day: Int32Array, barOfDay: Int32Array): void {
+  /** Fills UTC day numbers and bars of day for ascending timestamps, for t in [from, n) (earlier rows already done). */
+  static computeDays(ts: BigInt64Array, n: number, day: Int32Array, barOfDay: Int32Array, from = 0): void {
     // Timestamps ascend: divide only when a scan crosses into another day (bigint division is slow).
     let d = 0;
     let start = 0n;
     let end = -1n;
-    for (let t = 0; t < n; t++) {
+    for (let t = from; t < n; t++) {
       const x = ts[t];
       if (x >= end || x < start) {
         d = dayOf(x);
@@ -100,6 +111,7 @@ export class ScanStore {
     s.features = [...c.features];
     s.prices = c.symbols.length === 0 ? new Float64Array(c.n).fill(NaN) : c.prices;
     s.nAssets = c.nAssets;
+    s.base = c.base ?? 0;
     if (c.day && c.barOfDay) {
       s.day = c.day;
       s.barOfDay = c.barOfDay;
@@ -148,18 +160,38 @@ export class ScanStore {
 
   /** The store's columns (no copy), e.g. to share them with workers. */
   columns(): Required<ScanColumns> {
+    const rows = this.n - this.base;
     return {
       n: this.n,
       symbols: [...this.symbols],
       ts: this.ts.subarray(0, this.n),
       scanNumber: this.scanNumber.subarray(0, this.n),
-      velDiv: this.velDiv.subarray(0, this.n),
-      features: this.features.map((f) => f.subarray(0, this.n)),
-      prices: this.prices.subarray(0, this.n * this.stride),
-      nAssets: this.nAssets.subarray(0, this.n),
+      velDiv: this.velDiv.subarray(0, rows),
+      features: this.features.map((f) => f.subarray(0, rows)),
+      prices: this.prices.subarray(0, rows * this.stride),
+      nAssets: this.nAssets.subarray(0, rows),
       day: this.day.subarray(0, this.n),
       barOfDay: this.barOfDay.subarray(0, this.n),
+      base: this.base,
     };
+  }
+
+  /**
+   * Streamed replays: the time columns now hold n scans, and the row columns (same universe and stride)
+   * hold scans [base, n). Rows before base are gone; features and the engine never look that far back.
+   */
+  setWindow(n: number, base: number, rows: { readonly ts: BigInt64Array; readonly scanNumber: Float64Array; readonly day: Int32Array; readonly barOfDay: Int32Array; readonly velDiv: Float64Array; readonly features: readonly Float64Array[]; readonly prices: Float64Array; readonly nAssets: Int32Array }): void {
+    this.n = n;
+    this.capacity = n;
+    this.base = base;
+    this.ts = rows.ts;
+    this.scanNumber = rows.scanNumber;
+    this.day = rows.day;
+    this.barOfDay = rows.barOfDay;
+    this.velDiv = rows.velDiv;
+    this.features = [...rows.features];
+    this.prices = rows.prices;
+    this.nAssets = rows.nAssets;
   }
 
   /** Id of a symbol, or -1 when never seen. */
@@ -169,7 +201,7 @@ export class ScanStore {
 
   /** Price of symbol id at t (NaN when invalid or absent). */
   price(t: number, id: number): number {
-    return this.prices[t * this.stride + id];
+    return this.prices[(t - this.base) * this.stride + id];
   }
 
   /** Appends one accepted scan (the caller guarantees ascending timestamps). Returns its index. */

@@ -132,6 +132,8 @@ export interface ReportInputs {
   readonly calibration: CalibrationInfo;
   readonly inSampleDays: ReadonlySet<number>;
   readonly dataQuality: DataQuality;
+  /** Content hashes of every scan (streamed replays: the store no longer holds the early rows). */
+  readonly contentHashes?: Uint32Array;
 }
 
 /** The run's per-scan series as the metrics want them. */
@@ -192,7 +194,7 @@ export function buildReport(engine: Engine, inputs: ReportInputs): Report {
     dataQuality: inputs.dataQuality,
     equityCurve: downsampleEquity(series.ts, series.equity),
     factors: engine.factors.all().map(reportFactorOf),
-    scanLog: encodeScanLog(engine.store, n),
+    scanLog: encodeScanLog(engine.store, n, inputs.contentHashes),
   };
 }
 

@@ -39,7 +39,8 @@ export function symbolHash(symbol: string): number {
  */
 export function scanContentHash(store: ScanStore, t: number, symHashes = store.symbols.map(symbolHash)): number {
   let h = 2166136261;
-  const row = t * store.stride;
+  const r = t - store.base;
+  const row = r * store.stride;
   const order = store.order;
   for (let k = 0; k < order.length; k++) {
     const p = store.prices[row + order[k]];
@@ -48,15 +49,21 @@ export function scanContentHash(store: ScanStore, t: number, symHashes = store.s
       h = mix(h, p);
     }
   }
-  for (let f = 0; f < FEATURE_COUNT; f++) h = mix(h, store.features[f][t]);
-  return mix(h, store.velDiv[t]);
+  for (let f = 0; f < FEATURE_COUNT; f++) h = mix(h, store.features[f][r]);
+  return mix(h, store.velDiv[r]);
 }
 
 /** Largest |delta| written through plain numbers (its zig-zag form stays a safe integer). */
 const SAFE_DELTA = 2 ** 51;
 
-/** Encodes the first n scans of a store. */
-export function encodeScanLog(store: ScanStore, n: number): ScanLog {
+/** Content hashes of scans [from, to) of a store into out[from, to) (streamed replays hash each window). */
+export function hashScans(store: ScanStore, from: number, to: number, out: Uint32Array): void {
+  const symHashes = store.symbols.map(symbolHash);
+  for (let t = from; t < to; t++) out[t] = scanContentHash(store, t, symHashes);
+}
+
+/** Encodes the first n scans of a store (content hashes taken from `hashes` when given: streamed replays). */
+export function encodeScanLog(store: ScanStore, n: number, hashes?: Uint32Array): ScanLog {
   const bytes = new Uint8Array(n * 10 + 10);
   let len = 0;
   const deltas = timestampDeltas(store.ts, n);
@@ -80,14 +87,16 @@ export function encodeScanLog(store: ScanStore, n: number): ScanLog {
       bytes[len++] = z > 0n ? b | 0x80 : b;
     } while (z > 0n);
   }
-  const hashes = new Uint32Array(n);
-  const symHashes = store.symbols.map(symbolHash);
-  for (let t = 0; t < n; t++) hashes[t] = scanContentHash(store, t, symHashes);
+  let hash = hashes?.subarray(0, n);
+  if (!hash) {
+    hash = new Uint32Array(n);
+    hashScans(store, 0, n, hash);
+  }
   return {
     count: n,
     encoding: 'deflate-varint-delta-ns/deflate-u32le-fnv1a',
     ts: deflateRawSync(bytes.subarray(0, len)).toString('base64'),
-    hash: deflateRawSync(new Uint8Array(hashes.buffer)).toString('base64'),
+    hash: deflateRawSync(new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength)).toString('base64'),
   };
 }
 
