@@ -9,9 +9,9 @@ import { ScanFormatError } from '../../core/errors.js';
 import { FEATURE_COUNT } from '../../core/scan.js';
 import { ScanStore } from '../../core/scan-store.js';
 import { placeColumns, readColumnBody, type ColumnTarget, type DayColumns, type OpenColumnFile } from './column-file.js';
-import { DayCache, type DayFile, type DayRecord } from './day-cache.js';
+import { DayCache } from './day-cache.js';
 import { FileBytes, decodeFile, decodeFileInto, finishReplay, finishStore, requireScanFiles, type ReplayData } from './load-scan-directory.js';
-import { MAX_LISTED, assembleScans, canonicalOrder } from './scan-assembler.js';
+import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type ResolveOptions, type UnitPart } from './unit-parts.js';
 import { groupFilesByFolder, listScanUnits, type ScanFile, type ScanUnit } from './scan-directory.js';
 import { shareBatch, sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 import type { ScanBatch } from './scan-batch.js';
@@ -105,16 +105,28 @@ async function loadUncached(dir: string, o: LoadReplayOptions): Promise<ReplayDa
   return finishReplay(dir, files.length, results.flat(), dq);
 }
 
-/** A unit ready to be placed: its cache file (body not read yet) or its freshly assembled columns. */
-interface UnitPart {
-  readonly unit: ScanUnit;
-  readonly n: number;
-  readonly symbols: readonly string[];
-  readonly firstTs: bigint;
-  readonly lastTs: bigint;
-  readonly dq: DataQuality;
-  readonly file?: DayFile;
-  readonly columns?: DayColumns;
+/** How loadCached resolves units (also the streamed replay's). */
+export function resolveOptionsOf(dir: string, cacheRoot: string | undefined, o: LoadReplayOptions, keepColumns: boolean, onFiles?: (files: number) => void): ResolveOptions {
+  return {
+    decode: o.decode ?? decodeSerial,
+    strict: Boolean(o.strict),
+    cache: cacheRoot ? new DayCache(cacheRoot, dir) : null,
+    fullCheck: o.fullCheck,
+    nowMs: o.nowMs ?? Date.now(),
+    keepColumns,
+    concurrency: keepColumns ? undefined : 2,
+    onWarning: o.onWarning,
+    onFolder: o.onFolder,
+    onFiles,
+  };
+}
+
+/** The units of a data folder and their file count (DataEmptyError when there is no scan file). */
+export function requireScanUnits(dir: string): { units: ScanUnit[]; files: number } {
+  const units = listScanUnits(dir);
+  const files = units.reduce((k, u) => k + u.rels.length, 0);
+  if (files === 0) requireScanFiles(dir);
+  return { units, files };
 }
 
 /**
@@ -124,48 +136,17 @@ interface UnitPart {
  * when they overlap (two units holding the same instant) the replay is assembled from the files instead.
  */
 async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions): Promise<ReplayData> {
-  const units = listScanUnits(dir);
-  const total = units.reduce((k, u) => k + u.rels.length, 0);
-  if (total === 0) requireScanFiles(dir);
-  const cache = new DayCache(cacheRoot, dir);
-  const nowMs = o.nowMs ?? Date.now();
+  const { units, files: total } = requireScanUnits(dir);
   let done = 0;
-  const progress = (n: number): void => {
+  const ro = resolveOptionsOf(dir, cacheRoot, o, true, (n) => {
     done += n;
     o.onProgress?.(done, total);
-  };
-  const build = async (unit: ScanUnit): Promise<UnitPart> => {
-    const files = unit.files();
-    const r = await (o.decode ?? decodeSerial)(files, Boolean(o.strict));
-    const dq = emptyDataQuality();
-    dq.filesRead = files.length - r.skipped.length;
-    dq.skippedFiles.push(...r.skipped);
-    const columns = assembleScans(r.batches, dq).columns();
-    const { failure } = cache.write(unit, columns, dq);
-    if (failure !== null) o.onWarning?.(`cache for ${unit.name}: ${failure}`);
-    o.onFolder?.(unit.name, 'built', files.length);
-    return { unit, n: columns.n, symbols: columns.symbols, firstTs: columns.ts[0] ?? 0n, lastTs: columns.ts[columns.n - 1] ?? 0n, dq, columns };
-  };
-  const resolveUnit = async (unit: ScanUnit): Promise<UnitPart> => {
-    const hit = cache.lookup(unit, { full: o.fullCheck, nowMs });
-    if (hit.status === 'corrupt') o.onWarning?.(`cache file for ${unit.name} is corrupt (${hit.reason}); rebuilding it from ${unit.rels.length} scan file(s)`);
-    if (hit.status !== 'hit') {
-      const part = await build(unit);
-      progress(unit.rels.length);
-      return part;
-    }
-    const { header } = hit.file;
-    const rec = header.record;
-    if (o.strict && rec.skipped.length) throw new ScanFormatError(rec.skipped[0].source, rec.skipped[0].reason);
-    o.onFolder?.(unit.name, 'hit', unit.rels.length);
-    progress(unit.rels.length);
-    return { unit, n: header.n, symbols: header.symbols, firstTs: BigInt(header.firstTs || '0'), lastTs: BigInt(header.lastTs || '0'), dq: dqOf(rec), file: hit.file };
-  };
-  const parts = await Promise.all(units.map(resolveUnit));
+  });
+  const parts = await resolveUnits(units, ro);
   for (;;) {
     const placed = await placeParts(parts, o.readBody ?? readSerial, async (i, reason) => {
       o.onWarning?.(`cache file for ${parts[i].unit.name} is corrupt (${reason}); rebuilding it from ${parts[i].unit.rels.length} scan file(s)`);
-      parts[i] = await build(parts[i].unit);
+      parts[i] = await buildUnit(parts[i].unit, ro);
     });
     if (placed === 'overlap') return loadUncached(dir, { ...o, onFolder: undefined, onProgress: undefined });
     if (placed !== 'retry') return finishStore(dir, total, placed.store, placed.dq);
@@ -173,38 +154,11 @@ async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions):
 }
 
 /** Reads a unit's body on this thread. */
-const readSerial: BodyReadFn = async (file, target) => readColumnBody(file, target);
+export const readSerial: BodyReadFn = async (file, target) => readColumnBody(file, target);
 
-/** The data-quality part of a cached unit. */
-function dqOf(r: DayRecord): DataQuality {
-  const dq = emptyDataQuality();
-  dq.filesRead = r.filesRead;
-  dq.rowsRead = r.rowsRead;
-  dq.skippedFiles.push(...r.skipped);
-  dq.malformedRows.push(...r.malformed);
-  dq.duplicatesDropped = r.duplicatesDropped;
-  dq.duplicates.push(...r.duplicates);
-  dq.conflictsDropped = r.conflictsDropped;
-  dq.conflicts.push(...r.conflicts);
-  dq.invalidPrices = { count: r.invalidPrices.count, byAsset: { ...r.invalidPrices.byAsset } };
-  return dq;
-}
-
-/**
- * Places the units' columns one after another into new shared columns and merges their data quality.
- * 'overlap' when the units do not follow each other in time; 'retry' after a corrupt body was rebuilt.
- */
-async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
-  const order = parts.map((_, i) => i).filter((i) => parts[i].n > 0);
-  order.sort((a, b) => (parts[a].firstTs < parts[b].firstTs ? -1 : parts[a].firstTs > parts[b].firstTs ? 1 : 0));
-  for (let k = 1; k < order.length; k++) if (parts[order[k - 1]].lastTs >= parts[order[k]].firstTs) return 'overlap';
-  const universe = new Set<string>();
-  for (const p of parts) for (const s of p.symbols) universe.add(s);
-  const symbols = [...universe].sort();
-  const col = new Map(symbols.map((s, i) => [s, i]));
-  const stride = Math.max(1, symbols.length);
-  const n = order.reduce((k, i) => k + parts[i].n, 0);
-  const columns = {
+/** The replay's row columns for n scans of `stride` symbols, in shared memory. */
+export function sharedRowColumns(n: number, stride: number): Omit<DayColumns, 'n' | 'symbols'> {
+  return {
     ts: sharedBigInt64(n),
     scanNumber: sharedF64(n),
     velDiv: sharedF64(n),
@@ -212,13 +166,31 @@ async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebu
     prices: sharedF64(n * stride),
     nAssets: sharedI32(n),
   };
+}
+
+/** Where a part's rows go in columns of the given universe (prices remapped unless the universes are equal). */
+export function targetOf(part: UnitPart, columns: Omit<DayColumns, 'n' | 'symbols'>, symbols: readonly string[], col: ReadonlyMap<string, number>, row0: number): ColumnTarget {
+  const same = part.symbols.length === symbols.length && part.symbols.length > 0;
+  return { columns, stride: Math.max(1, symbols.length), row0, symbolMap: same ? null : Int32Array.from(part.symbols, (s) => col.get(s)!) };
+}
+
+/**
+ * Places the units' columns one after another into new shared columns and merges their data quality.
+ * 'overlap' when the units do not follow each other in time; 'retry' after a corrupt body was rebuilt.
+ */
+async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
+  const order = timeOrder(parts);
+  if (order === 'overlap') return 'overlap';
+  const symbols = universeOf(parts);
+  const col = new Map(symbols.map((s, i) => [s, i]));
+  const n = order.reduce((k, i) => k + parts[i].n, 0);
+  const columns = sharedRowColumns(n, Math.max(1, symbols.length));
   const corrupt: [number, string][] = [];
   let row0 = 0;
   await Promise.all(
     order.map(async (i) => {
       const p = parts[i];
-      const same = p.symbols.length === symbols.length && p.symbols.length > 0;
-      const target: ColumnTarget = { columns, stride, row0, symbolMap: same ? null : Int32Array.from(p.symbols, (s) => col.get(s)!) };
+      const target = targetOf(p, columns, symbols, col, row0);
       row0 += p.n;
       if (p.columns) return placeColumns(p.columns, target);
       try {
@@ -236,30 +208,5 @@ async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebu
   const barOfDay = sharedI32(n);
   ScanStore.computeDays(columns.ts, n, day, barOfDay);
   const store = ScanStore.fromColumns({ n, symbols, ...columns, day, barOfDay });
-  return { store, dq: mergeDataQuality(order.map((i) => parts[i].dq).concat(parts.filter((p) => p.n === 0).map((p) => p.dq))) };
-}
-
-/** The replay's data quality from its units' parts, in time order, as one assembly would have recorded it. */
-function mergeDataQuality(parts: readonly DataQuality[]): DataQuality {
-  const dq = emptyDataQuality();
-  const invalid = new Map<string, number>();
-  for (const p of parts) {
-    dq.filesRead += p.filesRead;
-    dq.rowsRead += p.rowsRead;
-    dq.skippedFiles.push(...p.skippedFiles);
-    dq.malformedRows.push(...p.malformedRows);
-    dq.duplicatesDropped += p.duplicatesDropped;
-    dq.duplicates.push(...p.duplicates);
-    dq.conflictsDropped += p.conflictsDropped;
-    dq.conflicts.push(...p.conflicts);
-    for (const [sym, c] of Object.entries(p.invalidPrices.byAsset)) invalid.set(sym, (invalid.get(sym) ?? 0) + c);
-  }
-  dq.duplicates.length = Math.min(dq.duplicates.length, MAX_LISTED);
-  dq.conflicts.length = Math.min(dq.conflicts.length, MAX_LISTED);
-  for (const [sym, c] of [...invalid].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
-    dq.invalidPrices.count += c;
-    dq.invalidPrices.byAsset[sym] = c;
-  }
-  canonicalOrder(dq);
-  return dq;
+  return { store, dq: mergeDataQuality(parts, order) };
 }
