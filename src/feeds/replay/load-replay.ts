@@ -11,15 +11,14 @@ import { ScanStore } from '../../core/scan-store.js';
 import { placeColumns, readColumnBody, type ColumnTarget, type DayColumns, type OpenColumnFile } from './column-file.js';
 import { DayCache } from './day-cache.js';
 import { FileBytes, decodeFile, decodeFileInto, finishReplay, finishStore, requireScanFiles, type ReplayData } from './load-scan-directory.js';
-import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type ResolveOptions, type UnitPart } from './unit-parts.js';
+import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type DecodeFn, type ResolveOptions, type UnitPart } from './unit-parts.js';
 import { groupFilesByFolder, listScanUnits, type ScanFile, type ScanUnit } from './scan-directory.js';
 import { shareBatch, sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 import type { ScanBatch } from './scan-batch.js';
 import { ScanBatchBuilder } from './scan-batch-builder.js';
 import { TemplateDecoder } from './template-decoder.js';
 
-/** Decodes a list of files (one folder), returning batches in file order and the skipped files. */
-export type DecodeFn = (files: readonly ScanFile[], strict: boolean) => Promise<{ batches: ScanBatch[]; skipped: SourceProblem[] }>;
+export type { DecodeFn } from './unit-parts.js';
 
 /** Files above this size hold many scans (daily files): decoded on their own, never copied into a builder. */
 const MULTI_ROW_BYTES = 1 << 20;

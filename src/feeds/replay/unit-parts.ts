@@ -3,13 +3,16 @@
  * later, straight into the replay's columns) or from decoding and assembling its files on their own.
  * Shared by the one-shot cached load and the streamed replay.
  */
-import { emptyDataQuality, type DataQuality } from '../../core/data-quality.js';
+import { emptyDataQuality, type DataQuality, type SourceProblem } from '../../core/data-quality.js';
 import { ScanFormatError } from '../../core/errors.js';
 import type { DayColumns } from './column-file.js';
 import type { DayCache, DayFile, DayRecord } from './day-cache.js';
-import type { DecodeFn } from './load-replay.js';
+import type { ScanBatch } from './scan-batch.js';
 import { MAX_LISTED, assembleScans, canonicalOrder } from './scan-assembler.js';
-import type { ScanUnit } from './scan-directory.js';
+import type { ScanFile, ScanUnit } from './scan-directory.js';
+
+/** Decodes a list of files (one folder), returning batches in file order and the skipped files. */
+export type DecodeFn = (files: readonly ScanFile[], strict: boolean) => Promise<{ batches: ScanBatch[]; skipped: SourceProblem[] }>;
 
 /** A unit ready to be placed: its cache file, its assembled columns, or how to assemble them again. */
 export interface UnitPart {
