@@ -3,3 +3,4 @@ export { decodeFiles } from './decode-files.task.js';
 export { featureRange } from './feature-range.task.js';
 export { sweepConfigs } from './sweep.task.js';
 export { shadowHost } from './shadow-host.task.js';
+export { walkForwardSegments } from './walk-forward.task.js';
