@@ -221,7 +221,8 @@ function summarizeWalkForward(mode: FoldOptions['mode'], rank: string, folds: Fo
   const is = folds.map((f) => f.isDailyReturn).filter((x): x is number => x !== null);
   const oos = folds.map((f) => f.oosDailyReturn).filter((x): x is number => x !== null);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const efficiency = is.length > 0 && oos.length > 0 && mean(is) !== 0 ? mean(oos) / mean(is) : null;
+  // a ratio to an in-sample loss means nothing: no efficiency then
+  const efficiency = is.length > 0 && oos.length > 0 && mean(is) > 0 ? mean(oos) / mean(is) : null;
   return { mode, rank, folds, stitched, stitchedCurve: curve, efficiency };
 }
 

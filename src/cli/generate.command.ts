@@ -40,7 +40,7 @@ export function generateCommand(y: Argv): Argv {
         .option('missing-price', { type: 'boolean', default: false, describe: 'imperfection: a few scans with a missing or NaN price' })
         .option('duplicate', { type: 'boolean', default: false, describe: 'imperfection (scanner layout): one scan file written twice' })
         .option('imperfect', { type: 'boolean', default: false, describe: 'all of the imperfections above' })
-        .option('edge', { type: 'number', default: 0, describe: 'planted edge X in [0, 1]: after vel_div <= -0.02 the market moves -X * 0.2 % on the next scan, after >= +0.02 +X * 0.2 % (docs/walk-forward.md); 0 = no edge' })
+        .option('edge', { type: 'number', default: 0, describe: 'planted edge X in [0, 1]: after vel_div <= -0.02 the market moves -X * 0.2 % * sqrt(cadence / 1 min) on the next scan, after >= +0.02 up as much (docs/walk-forward.md); 0 = no edge' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .example('$0 generate --out data/mine --days 3 --seed 7', 'three days of 50 assets, scanner layout') as Argv<Args>,
     (args) => {

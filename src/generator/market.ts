@@ -23,7 +23,7 @@ export interface MarketOptions {
   readonly cadenceMs?: number;
   /**
    * Strength X in [0, 1] of the planted edge (see planted-edge.ts): after vel_div <= -0.02 the market
-   * moves by -X * 0.2 % on the next scan (+X * 0.2 % after vel_div >= +0.02). Default 0: the market of earlier versions, bit for bit.
+   * moves by -X * 0.2 % * sqrt(cadence / 1 min) on the next scan (up as much after vel_div >= +0.02). Default 0: the market of earlier versions, bit for bit.
    */
   readonly edge?: number;
   /** Scanner imperfections to inject (all off by default); none changes the market path. */
@@ -107,7 +107,7 @@ export function planMarket(o: MarketOptions): MarketPlan {
  * `scanNumber`. Assets are always listed in universe order (minus an absent one).
  *
  * With `edge` X > 0 a relation is planted ({@link PlantedEdge}): after a scan with vel_div <= -0.02 the
- * market factor moves by -X * 0.2 % on the next scan, after vel_div >= +0.02 by +X * 0.2 %.
+ * market factor moves by -X * 0.2 % * sqrt(cadence / 1 min) on the next scan, after vel_div >= +0.02 up as much.
  */
 export function* generateScans(o: MarketOptions): Generator<ScanRecord> {
   const plan = planMarket(o);
@@ -124,7 +124,7 @@ export function* generateScans(o: MarketOptions): Generator<ScanRecord> {
   const v50 = velocityIndex(50);
   const v750 = velocityIndex(750);
   const missing = new Map(plan.missing.map((m) => [m.index, m]));
-  const edge = new PlantedEdge(plan.edge);
+  const edge = new PlantedEdge(plan.edge, plan.cadenceMs);
   let scanNumber = 0;
 
   for (let k = 0; k < plan.total; k++) {

@@ -37,7 +37,7 @@ export interface WalkForwardSummary {
   readonly stitched: Metrics | null;
   /** Stitched equity, one point per test scan (timestamps as decimal ns strings), downsampled for pages. */
   readonly stitchedCurve: { readonly ts: string[]; readonly equity: number[] };
-  /** Mean out-of-sample per-day return over mean in-sample per-day return of the chosen configs. */
+  /** Mean out-of-sample per-day return over mean in-sample per-day return of the chosen configs (null when the latter is <= 0). */
   readonly efficiency: number | null;
 }
 
