@@ -71,6 +71,12 @@ describe('walk-forward on a market with a known edge', () => {
     expect(flat.dsr!.significant).toBe(false);
   });
 
+  it('gives the same overfitting statistics without folds (--overfitting alone)', async () => {
+    const r = await runWalkForward({ replay: data.flat.replay, items, overrides, rank: 'roi' });
+    expect(r.walkForward).toBeNull();
+    expect(r.overfitting).toEqual(data.flat.result.overfitting);
+  });
+
   it("a fold's calibration and choice do not move when every scan after its training window changes", async () => {
     const base = data.edge.replay;
     const fold0 = data.edge.result.walkForward!.folds[0];
