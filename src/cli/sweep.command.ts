@@ -69,12 +69,12 @@ export function sweepCommand(y: Argv): Argv {
         .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01,0.02 --grid velDivThreshold=-0.01,-0.02', 'a 3 x 2 sweep') as Argv<Args>,
     async (args) => {
       checkFlags(args, ['workers', 'chunk', 'top']);
-      const wf = walkForwardArgs(args);
       requireDataDir(args.dir);
       const cacheRoot = (args.cache as unknown) === false ? undefined : args.cache;
       if (cacheRoot !== undefined) checkOutputDir(cacheRoot, '--cache');
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const axes = args.grid.map(parseGrid);
+      const wf = walkForwardArgs(args, axes.map((a) => a.key));
       const { items, overrides } = sweepItems(config, axes);
       if (items.length === 0) throw new DolphinError('USAGE', 'the grid has no combination');
       // created before the run: sweep.ndjson grows as configs finish (and resumes from there)

@@ -126,13 +126,16 @@ describe('dolphin sweep --walk-forward (CLI, pool) and sweep.html', () => {
     expect(md).toMatch(/Deflated Sharpe ratio 1\.000: significant/);
   });
 
-  it('refuses a walk-forward longer than the data and --anchored with --rolling (exit 2, named)', () => {
+  it('refuses a walk-forward longer than the data, --anchored with --rolling, heat-map keys outside the grid (exit 2, named)', () => {
     const a = dolphin(['sweep', data.edge.path, '--grid', 'takeProfitPct=0.01,0.02', '--walk-forward', '5', '--train-days', '3', '--out', join(dir, 'bad1'), '--workers', '0', '--no-cache', '--quiet']);
     expect(a.code).toBe(2);
     expect(a.stderr).toContain('walk-forward needs 3 training + 5 x 1 test days = 8 UTC days, the data has 6');
     const b = dolphin(['sweep', data.edge.path, '--grid', 'takeProfitPct=0.01,0.02', '--walk-forward', '2', '--anchored', '--rolling', '--out', join(dir, 'bad2'), '--workers', '0', '--quiet']);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain('--anchored and --rolling exclude each other');
+    const c = dolphin(['sweep', data.edge.path, '--grid', 'takeProfitPct=0.01,0.02', '--walk-forward', '2', '--heatmap', 'takeProfitPct,leverage', '--out', join(dir, 'bad3'), '--workers', '0', '--quiet']);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toContain('--heatmap keys must be --grid keys (takeProfitPct), was "takeProfitPct,leverage"');
   });
 
   it.skipIf(skip !== null)(`sweep.html renders in headless chromium${skip ? ` (skipped: ${skip})` : ''}`, async () => {
