@@ -106,8 +106,14 @@ function heatmapSection(rows: readonly SweepRow[], o: SweepHtmlOptions): string 
   if (!o.heatmap) return section('heatmap', 'Heat map', '<p class="muted">Needs two grid keys (--heatmap key1,key2, or a grid with two keys).</p>');
   const [kr, kc] = o.heatmap;
   const json = (v: unknown): string => JSON.stringify(v);
-  const rv = [...new Set(rows.map((r) => json(r.overrides[kr])))];
-  const cv = [...new Set(rows.map((r) => json(r.overrides[kc])))];
+  // axis values in a fixed order whatever order the configs finished in: numbers ascending, else by text
+  const order = (a: string, b: string): number => {
+    const x = Number(a);
+    const y = Number(b);
+    return Number.isFinite(x) && Number.isFinite(y) ? x - y : a < b ? -1 : a > b ? 1 : 0;
+  };
+  const rv = [...new Set(rows.map((r) => json(r.overrides[kr])))].sort(order);
+  const cv = [...new Set(rows.map((r) => json(r.overrides[kc])))].sort(order);
   // cell = best ranking value over the configs with that pair (other keys vary inside a cell)
   const cell = (a: string, b: string): number | null => {
     let best: number | null = null;

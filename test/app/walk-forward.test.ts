@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadReplayInput, type ReplayData } from '../../src/app/replay-input.js';
-import { parseGrid, sweepItems } from '../../src/app/sweep.js';
+import { parseGrid, readSweep, sweepItems } from '../../src/app/sweep.js';
+import { sweepToHtml } from '../../src/report/sweep-html.js';
 import { runWalkForward, type WalkForwardResult } from '../../src/app/walk-forward.js';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
 import { ScanStore } from '../../src/core/scan-store.js';
@@ -124,6 +125,14 @@ describe('dolphin sweep --walk-forward (CLI, pool) and sweep.html', () => {
     expect(md).toContain('## Walk-forward (rolling, 3 folds, chosen by roi)');
     expect(md).toMatch(/The best in-sample config ranks at or below the median out of sample in \d+ % of 12870 splits/);
     expect(md).toMatch(/Deflated Sharpe ratio 1\.000: significant/);
+  });
+
+  it('renders the same sweep.html whatever order the configs finished in', () => {
+    const lines = readSweep(join(out, 'sweep.ndjson'));
+    const page = (rows: typeof lines): string => sweepToHtml(rows, data.edge.result, { title: 't', rank: 'roi', heatmap: ['maxHoldBars', 'takeProfitPct'] });
+    expect(page([...lines].reverse())).toBe(page(lines));
+    // heat-map rows in ascending value order
+    expect(page(lines).match(/<tr><th>(\d+)<\/th>/g)).toEqual(['<tr><th>5</th>', '<tr><th>30</th>', '<tr><th>250</th>']);
   });
 
   it('refuses a walk-forward longer than the data, --anchored with --rolling, heat-map keys outside the grid (exit 2, named)', () => {
