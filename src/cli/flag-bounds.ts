@@ -39,6 +39,11 @@ export const FLAG_BOUNDS = Object.freeze({
   days: { min: 1, max: 3650, integer: true, note: 'UTC days' },
   assets: { min: 2, max: UNIVERSE.length, integer: true, note: 'BTCUSDT first' },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+  edge: { min: 0, max: 1, note: 'planted edge strength' },
+  partitions: { min: 2, max: 20, integer: true, note: 'CSCV partitions, even' },
+  'walk-forward': { min: 1, max: 1000, integer: true, note: 'folds' },
+  'train-days': { min: 1, max: 3650, integer: true, note: 'UTC days' },
+  'test-days': { min: 1, max: 3650, integer: true, note: 'UTC days' },
 } satisfies Record<string, FlagSpec>);
 
 /** A flag named in FLAG_BOUNDS. */

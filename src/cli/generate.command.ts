@@ -19,6 +19,7 @@ interface Args {
   'missing-price': boolean;
   duplicate: boolean;
   imperfect: boolean;
+  edge: number;
   quiet: boolean;
 }
 
@@ -39,12 +40,13 @@ export function generateCommand(y: Argv): Argv {
         .option('missing-price', { type: 'boolean', default: false, describe: 'imperfection: a few scans with a missing or NaN price' })
         .option('duplicate', { type: 'boolean', default: false, describe: 'imperfection (scanner layout): one scan file written twice' })
         .option('imperfect', { type: 'boolean', default: false, describe: 'all of the imperfections above' })
+        .option('edge', { type: 'number', default: 0, describe: 'planted edge X in [0, 1]: after vel_div <= -0.02 the market moves -X * 0.2 % * sqrt(cadence / 1 min) on the next scan, after >= +0.02 up as much (docs/walk-forward.md); 0 = no edge' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .example('$0 generate --out data/mine --days 3 --seed 7', 'three days of 50 assets, scanner layout') as Argv<Args>,
     (args) => {
       const start = typeof args.start === 'string' && Number.isFinite(isoToDay(args.start)) ? null : `--start must be a YYYY-MM-DD date, was ${JSON.stringify(args.start)}`;
       const span = runSpanProblem(String(args.start), args.days);
-      checkFlags(args, ['days', 'assets', 'seed'], [start, span === null ? null : `--start ${args.start} with --days ${args.days}: ${span}`]);
+      checkFlags(args, ['days', 'assets', 'seed', 'edge'], [start, span === null ? null : `--start ${args.start} with --days ${args.days}: ${span}`]);
       ensureOutputDir(args.out, '--out');
       const all = args.imperfect;
       const progress = new Progress('generating', 'scans', args.quiet);
@@ -56,6 +58,7 @@ export function generateCommand(y: Argv): Argv {
         seed: args.seed,
         assets: args.assets,
         startDay: args.start,
+        edge: args.edge,
         layout: args.layout,
         imperfections: { restart: all || args.restart, gap: all || args.gap, missingPrice: all || args['missing-price'] },
         duplicateFile: all || args.duplicate,

@@ -1,5 +1,8 @@
 /** `dolphin sweep DIR --grid key=v1,v2 ...`: every combination over the same data, ranked; resumable. */
 import { join } from 'node:path';
+import { runWalkForward } from '../app/walk-forward.js';
+import { writeWalkForwardOutputs } from '../app/walk-forward-output.js';
+import { walkForwardArgs } from './walk-forward-options.js';
 import type { Argv } from 'yargs';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { loadConfig } from '../app/config-files.js';
@@ -26,6 +29,14 @@ interface Args extends ConfigArgs {
   chunk: number;
   json: boolean;
   quiet: boolean;
+  'walk-forward'?: number;
+  anchored: boolean;
+  rolling: boolean;
+  'train-days'?: number;
+  'test-days'?: number;
+  partitions: number;
+  overfitting: boolean;
+  heatmap?: string;
 }
 
 const RANKABLE = ['roi', 'finalEquity', 'sharpe', 'sortino', 'calmar', 'cagr', 'profitFactor', 'winRate', 'expectancy', 'trades'];
@@ -46,6 +57,15 @@ export function sweepCommand(y: Argv): Argv {
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder (--no-cache to bypass)' })
         .option('json', { type: 'boolean', default: false, describe: 'print {ran, skipped, best} as JSON' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
+        .option('walk-forward', { type: 'number', describe: 'K folds by UTC day: choose the best config on each training window, run it on the next test days (walk-forward.json, sweep.md, sweep.html)' })
+        .option('anchored', { type: 'boolean', default: false, describe: 'walk-forward: training windows start on the first planned day (default)' })
+        .option('rolling', { type: 'boolean', default: false, describe: 'walk-forward: training windows of --train-days move with the folds' })
+        .option('train-days', { type: 'number', describe: 'walk-forward: training days (of the first fold when anchored); default: the days left after K test windows' })
+        .option('test-days', { type: 'number', describe: 'walk-forward: test days per fold; default floor(days / (K + 1))' })
+        .option('overfitting', { type: 'boolean', default: false, describe: 'PBO and deflated Sharpe without walk-forward (always on with --walk-forward)' })
+        .option('partitions', { type: 'number', default: 16, describe: 'CSCV partitions S for PBO (even, 2 to 20)' })
+        .option('heatmap', { type: 'string', describe: 'two grid keys for the sweep.html heat map, key1,key2 (default: the first two --grid keys)' })
+        .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01 --walk-forward 3 --rolling', 'walk-forward over 3 folds with overfitting statistics')
         .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01,0.02 --grid velDivThreshold=-0.01,-0.02', 'a 3 x 2 sweep') as Argv<Args>,
     async (args) => {
       checkFlags(args, ['workers', 'chunk', 'top']);
@@ -54,6 +74,7 @@ export function sweepCommand(y: Argv): Argv {
       if (cacheRoot !== undefined) checkOutputDir(cacheRoot, '--cache');
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const axes = args.grid.map(parseGrid);
+      const wf = walkForwardArgs(args, axes.map((a) => a.key));
       const { items, overrides } = sweepItems(config, axes);
       if (items.length === 0) throw new DolphinError('USAGE', 'the grid has no combination');
       // created before the run: sweep.ndjson grows as configs finish (and resumes from there)
@@ -81,12 +102,21 @@ export function sweepCommand(y: Argv): Argv {
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         });
         const lines = readSweep(ndjson);
-        writeFileAtomic(join(outDir, 'sweep.md'), sweepMarkdown(lines, args.rank as keyof Metrics, args.top, `Sweep of ${args.dir}`), '--out');
+        let md = sweepMarkdown(lines, args.rank as keyof Metrics, args.top, `Sweep of ${args.dir}`);
+        let pages: string[] = [];
+        if (wf) {
+          const wfProgress = new Progress('walk-forward', 'runs', args.quiet);
+          const result = await runWalkForward({ replay, items, overrides, rank: args.rank as keyof Metrics, folds: wf.folds, partitions: args.partitions, pool, onProgress: (d, t) => wfProgress.update(d, t) });
+          const out = writeWalkForwardOutputs(outDir, result, { lines, axes, heatmap: wf.heatmap, rank: args.rank as keyof Metrics, title: `Sweep of ${args.dir}` });
+          md += `\n${out.markdown}`;
+          pages = out.paths;
+        }
+        writeFileAtomic(join(outDir, 'sweep.md'), md, '--out');
         const secs = (performance.now() - t0) / 1000;
         const configScans = r.ran * replay.store.n;
         const summary = { ran: r.ran, skipped: r.skipped, configs: items.length, scans: replay.store.n, seconds: +secs.toFixed(2), configScansPerSecond: Math.round(configScans / secs), out: outDir };
         if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-        else process.stdout.write(`sweep: ${r.ran} config(s) run, ${r.skipped} already done (resumed), ${items.length} in the grid, ${replay.store.n} scans each, ${secs.toFixed(1)} s (${summary.configScansPerSecond} config-scans/s)\n  ${join(outDir, 'sweep.ndjson')}\n  ${join(outDir, 'sweep.md')}\n`);
+        else process.stdout.write(`sweep: ${r.ran} config(s) run, ${r.skipped} already done (resumed), ${items.length} in the grid, ${replay.store.n} scans each, ${secs.toFixed(1)} s (${summary.configScansPerSecond} config-scans/s)\n  ${join(outDir, 'sweep.ndjson')}\n  ${join(outDir, 'sweep.md')}\n${pages.map((p) => `  ${p}\n`).join('')}`);
       } finally {
         await pool?.destroy();
       }

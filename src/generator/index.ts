@@ -6,3 +6,4 @@ export { UNIVERSE, SECTORS, universe, type AssetSpec, type Sector } from './univ
 export { Rng } from './rng.js';
 export { EigenScanner, MIN_RETURNS } from '../core/eigen/eigen-scanner.js';
 export { MarketModel, Regime } from './market-model.js';
+export { PlantedEdge, EDGE_SIGNAL, EDGE_MOVE, EDGE_CADENCE_MS, edgeProblem } from './planted-edge.js';

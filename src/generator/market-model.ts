@@ -111,8 +111,11 @@ export class MarketModel {
     return this.regime === Regime.Calm ? Regime.Trending : u < 0.7 ? Regime.Calm : Regime.Trending;
   }
 
-  /** Advances one scan; writes the log return of each asset into `out[0..n-1]` and updates prices. */
-  step(out: Float64Array): void {
+  /**
+   * Advances one scan; writes the log return of each asset into `out[0..n-1]` and updates prices.
+   * `extraDrift` is added to the market factor's drift (the planted edge; 0 leaves the path unchanged).
+   */
+  step(out: Float64Array, extraDrift = 0): void {
     const rng = this.rng;
     const r = this.regime;
     const ts = this.timeScale;
@@ -142,6 +145,7 @@ export class MarketModel {
       this.reboundLeft--;
       drift += this.reboundDrift;
     }
+    if (extraDrift !== 0) drift += extraDrift;
 
     // Activity state; during a cascade the market stays active.
     const on = ACTIVE_ON[r];

@@ -5,6 +5,7 @@ import { FEATURE_COUNT, SCHEMA_VERSION, velocityIndex, type ScanRecord } from '.
 import { EigenScanner } from '../core/eigen/eigen-scanner.js';
 import { firstDay, generateFactors, isStressDay, type DailyFactors } from './factors.js';
 import { MarketModel } from './market-model.js';
+import { edgeProblem, PlantedEdge } from './planted-edge.js';
 import { Rng } from './rng.js';
 import { universe } from './universe.js';
 
@@ -20,6 +21,11 @@ export interface MarketOptions {
   readonly startDay: string;
   /** Scan spacing in ms (default 5000). */
   readonly cadenceMs?: number;
+  /**
+   * Strength X in [0, 1] of the planted edge (see planted-edge.ts): after vel_div <= -0.02 the market
+   * moves by -X * 0.2 % * sqrt(cadence / 1 min) on the next scan (up as much after vel_div >= +0.02). Default 0: the market of earlier versions, bit for bit.
+   */
+  readonly edge?: number;
   /** Scanner imperfections to inject (all off by default); none changes the market path. */
   readonly imperfections?: {
     /** scan_number resets to 1 once (day 2 at 06:00 UTC, or mid-run for a 1-day run). */
@@ -38,6 +44,8 @@ export interface MarketPlan {
   readonly assets: number;
   readonly startDay: string;
   readonly cadenceMs: number;
+  /** Planted edge strength X in [0, 1]. */
+  readonly edge: number;
   /** Grid size: days * 86400000 / cadenceMs (emitted scans = total - gap length). */
   readonly total: number;
   /** Grid index where scan_number restarts at 1, or -1. */
@@ -57,7 +65,10 @@ export function planMarket(o: MarketOptions): MarketPlan {
   firstDay(o);
   const cadenceMs = o.cadenceMs ?? 5000;
   const assets = o.assets ?? 50;
+  const edge = o.edge ?? 0;
   const problems: string[] = [];
+  const edgeWrong = edgeProblem(edge);
+  if (edgeWrong) problems.push(edgeWrong);
   if (!Number.isInteger(cadenceMs) || cadenceMs < 100 || DAY_MS % cadenceMs !== 0) {
     problems.push(`cadenceMs must be an integer >= 100 dividing one day, was ${cadenceMs}`);
   }
@@ -78,7 +89,7 @@ export function planMarket(o: MarketOptions): MarketPlan {
       missing.push({ index, asset: (k * 11) % assets, kind: k % 2 === 1 ? 'nan' : 'absent' });
     }
   }
-  return { seed: o.seed, days: o.days, assets, startDay: o.startDay, cadenceMs, total, restartAt, gapStart, gapEnd, missing };
+  return { seed: o.seed, days: o.days, assets, startDay: o.startDay, cadenceMs, edge, total, restartAt, gapStart, gapEnd, missing };
 }
 
 /**
@@ -94,6 +105,9 @@ export function planMarket(o: MarketOptions): MarketPlan {
  * bigint); `timestampIso` is the millisecond ISO string. The gap imperfection skips grid slots (the
  * market and the features keep running through it); the restart imperfection only resets
  * `scanNumber`. Assets are always listed in universe order (minus an absent one).
+ *
+ * With `edge` X > 0 a relation is planted ({@link PlantedEdge}): after a scan with vel_div <= -0.02 the
+ * market factor moves by -X * 0.2 % * sqrt(cadence / 1 min) on the next scan, after vel_div >= +0.02 up as much.
  */
 export function* generateScans(o: MarketOptions): Generator<ScanRecord> {
   const plan = planMarket(o);
@@ -110,13 +124,15 @@ export function* generateScans(o: MarketOptions): Generator<ScanRecord> {
   const v50 = velocityIndex(50);
   const v750 = velocityIndex(750);
   const missing = new Map(plan.missing.map((m) => [m.index, m]));
+  const edge = new PlantedEdge(plan.edge, plan.cadenceMs);
   let scanNumber = 0;
 
   for (let k = 0; k < plan.total; k++) {
     if (k > 0) {
-      model.step(ret);
+      model.step(ret, edge.drift());
       scanner.push(ret, 0, feats);
     }
+    edge.observe(feats[v50] - feats[v750]);
     const jitterNs = Math.floor(jitter.uniform() * 4_000_000);
     if (k >= plan.gapStart && k < plan.gapEnd) continue;
     scanNumber = k === plan.restartAt ? 1 : scanNumber + 1;

@@ -45,7 +45,7 @@ export class WorkerPool {
   }
 
   /** Runs the named task of the worker entry. */
-  run<T>(name: 'decodeFiles' | 'featureRange' | 'readColumns' | 'sweepConfigs' | 'shadowHost', task: unknown, transferList?: readonly TransferListItem[]): Promise<T> {
+  run<T>(name: 'decodeFiles' | 'featureRange' | 'readColumns' | 'sweepConfigs' | 'walkForwardSegments' | 'shadowHost', task: unknown, transferList?: readonly TransferListItem[]): Promise<T> {
     return this.piscina.run(task, { name, transferList: transferList as never }) as Promise<T>;
   }
 

@@ -4,3 +4,4 @@ export { featureRange } from './feature-range.task.js';
 export { readColumns } from './read-columns.task.js';
 export { sweepConfigs } from './sweep.task.js';
 export { shadowHost } from './shadow-host.task.js';
+export { walkForwardSegments } from './walk-forward.task.js';

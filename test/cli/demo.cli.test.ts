@@ -1,6 +1,7 @@
 /**
  * The README's demo on the shipped sample: >= 20 trades, the same command twice gives identical reports,
- * and its report.html renders in headless chromium with the equity curve (screenshot in test-artifacts/).
+ * and its report.html renders in headless chromium with the equity curve (screenshot in test-artifacts/);
+ * the short walk-forward that follows writes its pages.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -17,6 +18,12 @@ describe('npm run demo (sample dataset)', () => {
     const report = JSON.parse(readFileSync(join('runs', 'demo', 'report.json'), 'utf8'));
     expect(report.metrics.trades).toBeGreaterThanOrEqual(20);
     expect(report.fingerprint.scans).toBeGreaterThan(3 * 17000);
+    // the short walk-forward after the backtest prints the pages it wrote
+    expect(r.stdout).toContain(join('runs', 'demo-walk-forward', 'sweep.html'));
+    const wf = JSON.parse(readFileSync(join('runs', 'demo-walk-forward', 'walk-forward.json'), 'utf8'));
+    expect(wf.walkForward.folds.map((f: { testDays: string[] }) => f.testDays)).toEqual([['2026-01-06'], ['2026-01-07']]);
+    expect(wf.overfitting.pbo.partitions).toBe(8);
+    expect(readFileSync(join('runs', 'demo-walk-forward', 'sweep.md'), 'utf8')).toMatch(/ranks at or below the median out of sample in \d+ % of 70 splits/);
     const a = dolphin(['backtest', 'data/sample', '--json', '--quiet', '--out', join('runs', 'test-demo-a')]);
     const b = dolphin(['backtest', 'data/sample', '--json', '--quiet', '--out', join('runs', 'test-demo-b')]);
     expect(a.code).toBe(0);
