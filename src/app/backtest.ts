@@ -3,7 +3,9 @@ import type { StrategyConfig } from '../core/config.js';
 import type { Engine } from '../core/engine.js';
 import type { WorkerPool } from '../workers/pool.js';
 import type { Report } from '../report/report.js';
+import { listScanUnits } from '../feeds/replay/scan-directory.js';
 import { loadReplayInput, replayReport, type ReplayData } from './replay-input.js';
+import { streamedReplay } from './streamed-replay.js';
 
 /** Options of backtest. */
 export interface BacktestOptions {
@@ -19,7 +21,15 @@ export interface BacktestOptions {
   readonly onWarning?: (message: string) => void;
   /** Per cache unit: read from the cache ('hit') or decoded and cached ('built'). */
   readonly onFolder?: (unit: string, status: 'hit' | 'built' | 'uncached', files: number) => void;
+  /**
+   * Stream the range unit by unit with flat memory (true), load it at once (false), or stream when the
+   * folder holds more than STREAM_AUTO_UNITS units ('auto', the default). Same report either way.
+   */
+  readonly stream?: boolean | 'auto';
 }
+
+/** 'auto' streams a folder of more units (date folders, daily files) than this: about two months of days. */
+export const STREAM_AUTO_UNITS = 62;
 
 /** Timings of a backtest, wall clock (kept out of the report). */
 export interface BacktestTiming {
@@ -40,6 +50,15 @@ export interface BacktestResult {
 export async function backtest(dir: string, config: StrategyConfig, options: BacktestOptions = {}): Promise<BacktestResult> {
   const t0 = performance.now();
   const pool = options.pool;
+  const stream = options.stream ?? 'auto';
+  if (!options.replay && (stream === true || (stream === 'auto' && listScanUnits(dir).length > STREAM_AUTO_UNITS))) {
+    const r = await streamedReplay(dir, config, options);
+    if (r) {
+      const t2 = performance.now();
+      return { report: r.report, engine: r.engine, replay: r.replay, timing: { loadMs: r.loadMs, runMs: t2 - t0 - r.loadMs, scans: r.replay.store.n } };
+    }
+    // the units overlap in time: only the one-shot assembly merges them
+  }
   const replay =
     options.replay ??
     (await loadReplayInput(dir, {

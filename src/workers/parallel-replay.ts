@@ -59,16 +59,24 @@ export interface FeatureColumns {
 
 /** Computes m[t] and btcVol[t] for every t in index ranges on the pool; bit-identical to a serial pass. */
 export async function computeFeaturesParallel(store: ScanStore, config: StrategyConfig, pool: WorkerPool): Promise<FeatureColumns> {
-  const n = store.n;
-  const market = sharedF64(n);
-  const btcVol = sharedF64(n);
+  const out = { market: sharedF64(store.n), btcVol: sharedF64(store.n) };
+  await computeFeatureRange(store, config, pool, 0, store.n, out);
+  return out;
+}
+
+/**
+ * Fills out.market[t] and out.btcVol[t] for t in [from, to) on the pool (streamed replays: the scans in
+ * the store's window); every window a value reads must be in the store.
+ */
+export async function computeFeatureRange(store: ScanStore, config: StrategyConfig, pool: WorkerPool, from: number, to: number, out: FeatureColumns): Promise<void> {
+  const { market, btcVol } = out;
   const columns = store.columns();
+  const n = to - from;
   const parts = Math.max(1, Math.min(pool.size * 4, Math.ceil(n / 4096)));
   const step = Math.ceil(n / parts);
   const tasks: Promise<number>[] = [];
-  for (let from = 0; from < n; from += step) {
-    tasks.push(pool.run<number>('featureRange', { columns, config, from, to: Math.min(n, from + step), market, btcVol }));
+  for (let a = from; a < to; a += step) {
+    tasks.push(pool.run<number>('featureRange', { columns, config, from: a, to: Math.min(to, a + step), market, btcVol }));
   }
   await Promise.all(tasks);
-  return { market, btcVol };
 }

@@ -177,7 +177,7 @@ export function targetOf(part: UnitPart, columns: Omit<DayColumns, 'n' | 'symbol
  * Places the units' columns one after another into new shared columns and merges their data quality.
  * 'overlap' when the units do not follow each other in time; 'retry' after a corrupt body was rebuilt.
  */
-async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
+export async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
   const order = timeOrder(parts);
   if (order === 'overlap') return 'overlap';
   const symbols = universeOf(parts);
@@ -192,6 +192,7 @@ async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebu
       const target = targetOf(p, columns, symbols, col, row0);
       row0 += p.n;
       if (p.columns) return placeColumns(p.columns, target);
+      if (p.reload) return placeColumns(await p.reload(), target);
       try {
         await readBody(p.file!, target);
       } catch (e) {

@@ -102,13 +102,22 @@ export function finishReplay(dir: string, fileCount: number, batches: readonly S
 
 /** Finishes a replay from its assembled store: refuses an empty one, reads the factor records, assesses the timeline. */
 export function finishStore(dir: string, fileCount: number, store: ScanStore, dq: DataQuality): ReplayData {
-  if (store.n === 0) {
-    throw new DataEmptyError(`no valid scan in ${dir}: ${fileCount} file(s) read, ${dq.skippedFiles.length} skipped, ${dq.malformedRows.length} malformed row(s)` +
-      (dq.skippedFiles[0] ? ` (first: ${dq.skippedFiles[0].source}: ${dq.skippedFiles[0].reason})` : ''));
-  }
-  const factors = [...loadExternalFactors(dir, dq.factorProblems), ...loadJournalFactors(dir, dq.factorProblems)];
+  requireScans(dir, fileCount, store.n, dq);
+  const factors = readReplayFactors(dir, dq);
   assessTimeline(store, new Set(factors.map((f) => f.day)), dq);
   return { dir, store, factors, dataQuality: dq };
+}
+
+/** Throws DataEmptyError when no scan was accepted, saying what was read and skipped. */
+export function requireScans(dir: string, fileCount: number, scans: number, dq: DataQuality): void {
+  if (scans > 0) return;
+  throw new DataEmptyError(`no valid scan in ${dir}: ${fileCount} file(s) read, ${dq.skippedFiles.length} skipped, ${dq.malformedRows.length} malformed row(s)` +
+    (dq.skippedFiles[0] ? ` (first: ${dq.skippedFiles[0].source}: ${dq.skippedFiles[0].reason})` : ''));
+}
+
+/** The factor records of a data folder (external_factors/ and a journal's), problems noted in dq. */
+export function readReplayFactors(dir: string, dq: DataQuality): FactorRecord[] {
+  return [...loadExternalFactors(dir, dq.factorProblems), ...loadJournalFactors(dir, dq.factorProblems)];
 }
 
 /** Lists the data files of dir or throws DataEmptyError saying what was expected. */

@@ -3,7 +3,8 @@
  * second pass) and uncached replays give byte-identical reports on this thread and on pools of 1 and 3
  * workers, for a folder mixing daily files and date folders whose universes differ from day to day;
  * units that overlap in time (a scan filed in the wrong day's folder) fall back to the one-shot assembly
- * and still agree.
+ * and still agree. Streamed replays (a window sliding unit by unit) give the same bytes as one-shot ones,
+ * cached or not, serial or pooled, with feature windows longer than a unit and multi-day calibration.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,8 +54,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const report = async (dir: string, cacheRoot?: string, pool?: WorkerPool, folders?: string[]): Promise<string> =>
-  reportToJson((await backtest(join(root, dir), config, { cacheRoot, pool, onFolder: (f, s) => folders?.push(s) })).report);
+const report = async (dir: string, cacheRoot?: string, pool?: WorkerPool, folders?: string[], stream: boolean | 'auto' = false, cfg = config): Promise<string> =>
+  reportToJson((await backtest(join(root, dir), cfg, { cacheRoot, pool, onFolder: (f, s) => folders?.push(s), stream })).report);
 
 describe('column day cache', () => {
   it('agrees with the one-shot assembly: mixed layouts, changing universe, workers 0, 1 and 3, first and cached pass', async () => {
@@ -82,5 +83,25 @@ describe('column day cache', () => {
     expect(JSON.parse(reference).dataQuality.duplicatesDropped).toBe(1);
     expect(await report('overlap', join(root, 'o'))).toBe(reference);
     expect(await report('overlap', join(root, 'o'))).toBe(reference);
+  });
+
+  it('streamed replays give the one-shot bytes: cached or not, serial or pooled, long windows, auto calibration over 2 days', async () => {
+    const long = resolveConfig({ warmupBars: 5, volWindow: 40, alignWindow: 500, minAlignment: -1, calibrationDays: 2, maxHoldBars: 30, velDivThreshold: 0 });
+    for (const cfg of [config, long]) {
+      const reference = await report('mixed', undefined, undefined, undefined, false, cfg);
+      expect(JSON.parse(reference).trades.length).toBeGreaterThan(0);
+      expect(await report('mixed', undefined, undefined, undefined, true, cfg)).toBe(reference);
+      expect(await report('mixed', join(root, 's0'), undefined, undefined, true, cfg)).toBe(reference);
+      expect(await report('mixed', join(root, 's0'), undefined, undefined, true, cfg)).toBe(reference);
+      const pool = new WorkerPool(2);
+      try {
+        expect(await report('mixed', undefined, pool, undefined, true, cfg)).toBe(reference);
+        expect(await report('mixed', join(root, 's2'), pool, undefined, true, cfg)).toBe(reference);
+      } finally {
+        await pool.destroy();
+      }
+    }
+    // overlapping units cannot stream: the one-shot path takes over, same bytes
+    expect(await report('overlap', join(root, 'so'), undefined, undefined, true)).toBe(await report('overlap'));
   });
 });
