@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
-import { backtest } from '../app/backtest.js';
+import { STREAM_AUTO_UNITS, backtest } from '../app/backtest.js';
 import { loadConfig } from '../app/config-files.js';
 import { checkOutputDir, ensureOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
 import { reportToJson } from '../report/report-json.js';
@@ -23,6 +23,7 @@ interface Args extends ConfigArgs {
   quiet: boolean;
   workers: number;
   cache: string;
+  stream?: boolean;
 }
 
 export function backtestCommand(y: Argv): Argv {
@@ -38,6 +39,7 @@ export function backtestCommand(y: Argv): Argv {
         .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder: each date folder and daily file kept as its assembled columns (--no-cache to bypass)' })
         .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads decoding files and computing features (0 = all on the main thread; at most ${FLAG_BOUNDS.workers.max})` })
+        .option('stream', { type: 'boolean', describe: `replay unit by unit (a day folder or daily file at a time) with flat memory; default: only for folders of more than ${STREAM_AUTO_UNITS} units (--no-stream loads the range at once). Same report either way` })
         .example('$0 backtest data/sample', 'backtest the shipped sample with the default strategy')
         .example('$0 backtest data/sample --set takeProfitPct=0.015 --json', 'override one key, print JSON') as Argv<Args>,
     async (args) => {
@@ -57,6 +59,7 @@ export function backtestCommand(y: Argv): Argv {
         cacheRoot,
         onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         strict: args.strict,
+        stream: args.stream ?? 'auto',
         onLoadProgress: (d, t) => load.update(d, t),
         onRunProgress: (d, t) => (run ??= new Progress('replaying', 'scans', args.quiet)).update(d, t),
       }).finally(() => pool?.destroy());
