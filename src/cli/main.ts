@@ -17,6 +17,7 @@ import { reportCommand } from './report.command.js';
 import { rescanCommand } from './rescan.command.js';
 import { scanCommand } from './scan.command.js';
 import { compareScansCommand } from './compare-scans.command.js';
+import { dashboardCommand } from './dashboard.command.js';
 import { statusCommand } from './status.command.js';
 
 /**
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   y = rescanCommand(y);
   y = scanCommand(y);
   y = compareScansCommand(y);
+  y = dashboardCommand(y);
   await y.parseAsync();
 }
 
