@@ -14,6 +14,7 @@ interface Args {
   run?: string;
   interval: number;
   'stale-after': number;
+  'connect-timeout': number;
   'features-map': string;
   'state-map': string;
   'scanner-map': string;
@@ -30,6 +31,7 @@ export function dashboardCommand(y: Argv): Argv {
         .option('run', { type: 'string', describe: 'run id to show first (arrows/tab switch runs)' })
         .option('interval', { type: 'number', default: 1, describe: 'seconds between samples' })
         .option('stale-after', { type: 'number', default: 30, describe: 'seconds after which the latest scan is stale (as in dolphin status)' })
+        .option('connect-timeout', { type: 'number', default: 3000, describe: 'milliseconds to wait for the member at each (re)connect attempt' })
         .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true })
         .option('state-map', { type: 'string', default: STATE_MAP, hidden: true })
         .option('scanner-map', { type: 'string', default: SCANNER_STATE_MAP, hidden: true })
@@ -42,7 +44,7 @@ export function dashboardCommand(y: Argv): Argv {
         .example('$0 dashboard --hz 10.0.0.5:5701 --cluster dolphin', 'watch every paper run on that cluster')
         .example('$0 dashboard --run paper-1 > frames.txt', 'plain text frames, one per second, into a file') as Argv<Args>,
     async (args) => {
-      checkFlags(args, ['interval', 'stale-after']);
+      checkFlags(args, ['interval', 'stale-after', 'connect-timeout']);
       const sampler = new WatchSampler({
         address: args.hz,
         cluster: args.cluster,
@@ -50,6 +52,7 @@ export function dashboardCommand(y: Argv): Argv {
         featuresMap: args['features-map'],
         stateMap: args['state-map'],
         scannerMap: args['scanner-map'],
+        connectTimeoutMs: args['connect-timeout'],
       });
       try {
         if (process.stdout.isTTY === true && process.stdin.isTTY === true) await runInk(sampler, args);

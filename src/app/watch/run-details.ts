@@ -21,6 +21,9 @@ export function positionsOf(value: unknown): PaperPosition[] {
   return f.problems.length === 0 ? list : [];
 }
 
+/** A journal's final report files, the most readable first (live writes report.json and report.md). */
+const REPORT_FILES = ['report.html', 'report.md', 'report.json'];
+
 /** Epoch ns (decimal) to a UTC day number. */
 function dayOfNs(ns: string): number | null {
   return /^\d+$/.test(ns) ? Number(BigInt(ns) / 86_400_000_000_000n) : null;
@@ -53,10 +56,14 @@ export class JournalTrades {
     return n;
   }
 
-  /** JOURNAL/report.html when the run has written its final report. */
+  /** The final report the run wrote into its journal (report.html, else report.md, else report.json), or null. */
   reportPath(): string | null {
-    const p = join(this.journal, 'report.html');
-    return this.journal !== '' && existsSync(p) ? p : null;
+    if (this.journal === '') return null;
+    for (const name of REPORT_FILES) {
+      const p = join(this.journal, name);
+      if (existsSync(p)) return p;
+    }
+    return null;
   }
 
   private readNew(): void {

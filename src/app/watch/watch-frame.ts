@@ -102,7 +102,7 @@ export function runDetailLines(r: RunView, width: number): string[] {
       `ACB cut ${fmtNum(r.acbCut, 2)}, trades ${r.trades} (today ${r.tradesToday ?? '-'})`,
   );
   if (r.validation !== null) out.push(`validation ${r.validation.verdict}: ${termText(r.validation.summary)}`);
-  if (r.status === 'stopped') out.push(`STOPPED; final report: ${r.reportPath === null ? `${termText(r.journal)}/report.html (not on this machine)` : termText(r.reportPath)}`);
+  if (r.status === 'stopped') out.push(`STOPPED; final report: ${r.reportPath === null ? `in ${termText(r.journal)} (not on this machine)` : termText(r.reportPath)}`);
   for (const why of r.reasons) out.push(`! ${termText(why)}`);
   out.push('');
   if (r.positions.length === 0) out.push('no open positions');

@@ -28,6 +28,8 @@ export interface WatchSamplerOptions {
 
 /** Scan timestamps kept to estimate the cadence. */
 const CADENCE_WINDOW = 16;
+/** Scan stream entries read for the cadence before two scans were seen. */
+const STREAM_CADENCE_ENTRIES = 8;
 
 /** Samples the cluster into WatchViews; one client kept across samples. */
 export class WatchSampler {
@@ -41,6 +43,7 @@ export class WatchSampler {
   private readonly history = new Map<string, { lastScanTs: string | null; equity: number[] }>();
   private readonly journals = new Map<string, JournalTrades>();
   private readonly now: () => number;
+  private streamCadenceMs: number | null = null;
 
   constructor(private readonly opts: WatchSamplerOptions) {
     this.now = opts.now ?? Date.now;
@@ -54,6 +57,7 @@ export class WatchSampler {
     } else this.downSinceMs = null;
     const positions = status.health === 'DOWN' ? new Map<string, PaperPosition[]>() : await this.positions();
     this.remember(status);
+    if (medianStepMs(this.scanTimesMs) === null && status.stream !== null) await this.streamCadence(status.stream.name, status.stream.tailSequence, status.stream.headSequence);
     const equityHistory = new Map<string, number[]>();
     const tradesToday = new Map<string, number | null>();
     const reportPaths = new Map<string, string | null>();
@@ -72,7 +76,7 @@ export class WatchSampler {
       equityHistory,
       tradesToday,
       reportPaths,
-      observedCadenceMs: medianStepMs(this.scanTimesMs),
+      observedCadenceMs: medianStepMs(this.scanTimesMs) ?? this.streamCadenceMs,
       observedRestarts: this.restarts,
       downSinceMs: this.downSinceMs,
       reconnects: this.reconnects,
@@ -125,6 +129,26 @@ export class WatchSampler {
       // the member went away between the two reads: the next sample says so
     }
     return out;
+  }
+
+  /**
+   * Before the viewer has seen two scans itself, the cadence is read from the last entries of the scan
+   * stream (read only; a few entries once).
+   */
+  private async streamCadence(name: string, tail: number, head: number): Promise<void> {
+    if (this.streamCadenceMs !== null || tail - head < 1) return;
+    try {
+      const rb = await this.client!.getRingbuffer<string>(name);
+      const times: number[] = [];
+      for (let seq = Math.max(head, tail - STREAM_CADENCE_ENTRIES + 1); seq <= tail; seq++) {
+        const text = String(await rb.readOne(seq));
+        const ts = /"timestamp_ns"\s*:\s*"?(\d+)/.exec(text)?.[1];
+        if (ts !== undefined) times.push(Number(BigInt(ts) / 1_000_000n));
+      }
+      this.streamCadenceMs = medianStepMs(times);
+    } catch {
+      // informational only: the cadence stays unknown until two scans were seen
+    }
   }
 
   /** Equity history (one point per new scan of each run), cadence and restarts seen. */

@@ -67,7 +67,7 @@ export interface RunView {
   readonly shadows: readonly ShadowState[];
   readonly lastRejection: RejectionState | null;
   readonly journal: string;
-  /** The final report (JOURNAL/report.html) when it exists on this machine. */
+  /** The final report in the journal (report.html, .md or .json) when it exists on this machine. */
   readonly reportPath: string | null;
 }
 
