@@ -19,6 +19,8 @@ import { synthScans } from '../support/synthetic-scans.js';
 
 const SETS = ['warmupBars=5', 'volWindow=10', 'alignWindow=10', 'minAlignment=0', 'maxHoldBars=20', 'volThreshold=0'].flatMap((s) => ['--set', s]);
 const TMUX = spawnSync('tmux', ['-V']).status === 0;
+if (!TMUX && process.env['CI'] === 'true') throw new Error('the dashboard end-to-end test needs tmux in CI (.ci/run installs it)');
+if (!TMUX) console.warn('dashboard tmux test skipped: no tmux (apt-get install -y tmux)');
 const SOCKET = `dolphin-dash-test-${process.pid}`;
 const tmux = (...args: string[]): { code: number | null; out: string } => {
   const r = spawnSync('tmux', ['-L', SOCKET, ...args], { encoding: 'utf8' });
