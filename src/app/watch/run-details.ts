@@ -29,14 +29,28 @@ function dayOfNs(ns: string): number | null {
   return /^\d+$/.test(ns) ? Number(BigInt(ns) / 86_400_000_000_000n) : null;
 }
 
+/** A closed trade as the viewers show it (from trades.ndjson). */
+export interface TradeRow {
+  readonly asset: string;
+  /** ns decimal strings. */
+  readonly entryTs: string;
+  readonly exitTs: string;
+  readonly entryPrice: number;
+  readonly exitPrice: number;
+  readonly pnl: number;
+  readonly reason: string;
+}
+
 /**
- * Reads a journal's trades.ndjson as it grows (only the new bytes each time) and counts the trades
- * closed on a given UTC day. The file is read when asked (once a second by the viewers), never polled.
+ * Reads a journal's trades.ndjson as it grows (only the new bytes each time): today's count and the
+ * trade rows. The file is read when asked (once a second by the dashboard, on a state update by serve),
+ * never polled. A line that is not a trade is skipped.
  */
 export class JournalTrades {
   private offset = 0;
   private partial = '';
   private readonly exitDays: number[] = [];
+  private readonly rows: TradeRow[] = [];
 
   constructor(readonly journal: string) {}
 
@@ -54,6 +68,12 @@ export class JournalTrades {
     let n = 0;
     for (const d of this.exitDays) if (d === day) n++;
     return n;
+  }
+
+  /** Every trade read so far (reads what was appended since the last call). */
+  trades(): readonly TradeRow[] {
+    if (this.readable()) this.readNew();
+    return this.rows;
   }
 
   /** The final report the run wrote into its journal (report.html, else report.md, else report.json), or null. */
@@ -81,6 +101,7 @@ export class JournalTrades {
         this.offset = 0;
         this.partial = '';
         this.exitDays.length = 0;
+        this.rows.length = 0;
       }
       if (size === this.offset) return;
       const buf = Buffer.alloc(size - this.offset);
@@ -90,12 +111,32 @@ export class JournalTrades {
       const lines = text.split('\n');
       this.partial = lines.pop() ?? '';
       for (const line of lines) {
-        const m = /"exitTs"\s*:\s*"?(\d+)/.exec(line);
-        const d = m === null ? null : dayOfNs(m[1] as string);
-        if (d !== null) this.exitDays.push(d);
+        const row = tradeRow(line);
+        const d = row === null ? null : dayOfNs(row.exitTs);
+        if (row === null || d === null) continue;
+        this.exitDays.push(d);
+        this.rows.push(row);
       }
     } finally {
       closeSync(fd);
     }
   }
+}
+
+/** One trades.ndjson line as a TradeRow, or null when it is not one. */
+function tradeRow(line: string): TradeRow | null {
+  let o: unknown;
+  try {
+    o = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (typeof o !== 'object' || o === null) return null;
+  const r = o as Record<string, unknown>;
+  const ns = (v: unknown): string | null => (typeof v === 'string' && /^\d+$/.test(v) ? v : typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : null);
+  const num = (v: unknown): number => (typeof v === 'number' ? v : NaN);
+  const entryTs = ns(r['entryTs']);
+  const exitTs = ns(r['exitTs']);
+  if (entryTs === null || exitTs === null) return null;
+  return { asset: String(r['asset'] ?? ''), entryTs, exitTs, entryPrice: num(r['entryPrice']), exitPrice: num(r['exitPrice']), pnl: num(r['pnl']), reason: String(r['reason'] ?? '') };
 }

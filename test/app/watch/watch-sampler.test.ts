@@ -69,7 +69,7 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
     const journal = join(dir, 'journal');
     rmSync(journal, { recursive: true, force: true });
     mkdirSync(journal);
-    writeFileSync(join(journal, 'trades.ndjson'), [T0 - DAY_NS, T0 + 5n, T0 + 10n].map((ts) => `{"asset":"X","exitTs":"${ts}","pnl":1}\n`).join(''));
+    writeFileSync(join(journal, 'trades.ndjson'), [T0 - DAY_NS, T0 + 5n, T0 + 10n].map((ts) => `{"asset":"X","entryTs":"${ts - 5n}","exitTs":"${ts}","pnl":1}\n`).join(''));
     writeFileSync(join(journal, 'report.md'), '# report\n');
     await states.set('done', state('done', T0 + 20n, 9_000, { stopped: true, journal }));
     await features.set(SCAN_KEY, scan(T0 + 5_000_000_000n, 2));
