@@ -18,6 +18,7 @@ import { rescanCommand } from './rescan.command.js';
 import { scanCommand } from './scan.command.js';
 import { compareScansCommand } from './compare-scans.command.js';
 import { dashboardCommand } from './dashboard.command.js';
+import { serveCommand } from './serve.command.js';
 import { statusCommand } from './status.command.js';
 
 /**
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   y = scanCommand(y);
   y = compareScansCommand(y);
   y = dashboardCommand(y);
+  y = serveCommand(y);
   await y.parseAsync();
 }
 
