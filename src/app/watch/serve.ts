@@ -77,6 +77,7 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
     if ('refused' in parsed) return refuse(res, parsed.refused);
     const seg = parsed.segments;
     if (seg.length === 0) return listPage(res);
+    if (seg.length === 1 && seg[0] === 'favicon.ico') return send(res, 204, ''); // browsers ask; there is none
     if (seg[0] === 'runs') return runPath(res, seg.slice(1), pathPart.endsWith('/'));
     if (seg[0] === 'compare' && seg.length === 1) return comparePage(res, new URLSearchParams(query));
     if (seg[0] === 'live' && seg.length === 2) return livePage(res, seg[1] as string);
@@ -184,8 +185,9 @@ export async function startServe(o: ServeOptions): Promise<RunningServer> {
     url: `http://${host}:${addr.port}`,
     async close() {
       for (const s of streams) s.end();
-      await new Promise<void>((r) => server.close(() => r()));
-      server.closeAllConnections?.();
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections(); // browsers keep idle connections open: close() alone would wait for them
+      await closed;
       await live?.close();
     },
   };
