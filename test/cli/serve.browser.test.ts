@@ -108,7 +108,7 @@ describeHazelcast('dolphin serve (headless chromium, real member, real live run)
       expect((await page.locator('#v-equity').textContent())!.replace(/,/g, '')).toBe(st.equity.toFixed(2));
       // the hostile strings are text: the symbol in a table or nowhere, never an element; the title is the run id
       expect(await page.title()).toBe(`DOLPHIN live: ${RUN_ID}`);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(await page.locator('img').count()).toBe(0);
       const tradeAssets = await page.locator('#trades-table tbody tr td:first-child').allTextContents();
       expect([...shown, ...tradeAssets]).toContain(EVIL);
@@ -122,7 +122,7 @@ describeHazelcast('dolphin serve (headless chromium, real member, real live run)
       await page.waitForSelector('html[data-ready="1"]');
       expect(await page.title()).toBe('DOLPHIN live report: live-journal');
       expect(await page.locator('#equity-svg').count()).toBe(1);
-      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
       expect(errors).toEqual([]);
     } finally {
       await put.close();
