@@ -4,11 +4,14 @@
  * by one point per new scan of the run (not per sample); a stopped run whose journal is here shows its
  * final report and today's closed trades; a member that goes away gives a view saying so (not a throw),
  * and the next sample after it is back reconnects and counts it; the sampler never writes to a map.
+ * LiveRuns (serve's live pages): each published state reaches the run's listeners with one curve point
+ * per new scan; a member that goes away is reported gone, then up, and updates flow again after it.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { LiveRuns, type LiveRunSnapshot, type MemberState } from '../../../src/app/watch/live-runs.js';
 import { WatchSampler } from '../../../src/app/watch/watch-sampler.js';
 import { connectHazelcast, type HazelcastClient } from '../../../src/feeds/live/hazelcast-connection.js';
 import { SCAN_KEY, type PaperState } from '../../../src/feeds/live/paper-state.js';
@@ -116,4 +119,45 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
       await sampler.close();
     }
   }, 60_000);
+
+  it('LiveRuns: pushes each published state, says when the member is gone and resumes after it', async () => {
+    // the previous test restarted the member: connect afresh
+    await client.shutdown().catch(() => undefined);
+    client = await connectHazelcast({ address: member.address, cluster: member.cluster });
+    const states = await client.getMap<string, string>('DOLPHIN_STATE_LIVE_RUNS');
+    const runs = new LiveRuns({ address: member.address, cluster: member.cluster, stateMap: 'DOLPHIN_STATE_LIVE_RUNS' });
+    const got: LiveRunSnapshot[] = [];
+    const member_: MemberState[] = [];
+    runs.subscribe('p1', { onRun: (s) => got.push(s), onMember: (m) => member_.push(m) });
+    runs.start();
+    try {
+      await waitUntil(() => runs.memberState().state === 'up', 10_000);
+      for (let i = 1; i <= 3; i++) await states.set('p1', state('p1', T0 + BigInt(i) * 5_000_000_000n, 10_000 + i));
+      await waitUntil(() => got.length >= 3, 5_000);
+      expect(got[got.length - 1]!.curve.e).toEqual([10_001, 10_002, 10_003]);
+      expect(got[got.length - 1]!.positions[0]).toMatchObject({ asset: 'SOLUSDT', entryPrice: 180 });
+
+      await client.shutdown();
+      await stopMember(PORT);
+      await waitUntil(() => member_.includes('gone'), 10_000);
+      expect(runs.memberState().detail).toMatch(/lost Hazelcast cluster 'dolphin-watch'.*reconnecting/);
+      await startMember(PORT, CLUSTER);
+      await waitUntil(() => runs.memberState().state === 'up', 20_000);
+      client = await connectHazelcast({ address: member.address, cluster: member.cluster });
+      const before = got.length;
+      await (await client.getMap<string, string>('DOLPHIN_STATE_LIVE_RUNS')).set('p1', state('p1', T0 + 20_000_000_000n, 10_020));
+      await waitUntil(() => got.length > before && got[got.length - 1]!.state.equity === 10_020, 10_000);
+      expect(member_).toEqual(['up', 'gone', 'up']); // connecting -> up, then the outage
+    } finally {
+      await runs.close();
+    }
+  }, 60_000);
 });
+
+async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
