@@ -10,9 +10,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createServer, type AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmtMoney } from '../../src/app/watch/watch-frame.js';
-import { CLI, spawnDolphin, TEST_CACHE_HOME } from '../support/cli.js';
+import { CLI, dolphin, spawnDolphin, TEST_CACHE_HOME } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
 import { ScanPutter, uniqueMaps, waitFor } from '../support/live-driver.js';
 import { synthScans } from '../support/synthetic-scans.js';
@@ -107,4 +108,25 @@ describeHazelcast('dolphin dashboard (tmux, real member, real live run)', () => 
     expect(d.out()).toMatch(/DOLPHIN dashboard {2}MEMBER GONE( for [\d.]+ s)?: cannot reach Hazelcast cluster 'nobody' at 127\.0\.0\.1:1; retrying every sample/);
     expect(d.out()).not.toContain('\u001b['); // plain text, no terminal control
   }, 30_000);
+});
+
+describe('dashboard and serve: usage errors exit 2', () => {
+  it('bad flags, a missing RUNS_DIR and a port in use are exit 2 with a message saying what to do', async () => {
+    const bad = dolphin(['dashboard', '--interval', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--interval must be');
+    const missing = dolphin(['serve', join(root, 'nope')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/RUNS_DIR .*nope is not a folder/);
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (busy.address() as AddressInfo).port;
+      const taken = dolphin(['serve', root, '--port', String(port)]);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toContain(`cannot listen on 127.0.0.1:${port} (EADDRINUSE); pass another --port`);
+    } finally {
+      busy.close();
+    }
+  });
 });
