@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { sparkline } from '../../../src/app/watch/sparkline.js';
 import { barsHeld, buildWatchView, medianStepMs } from '../../../src/app/watch/watch-view.js';
 import { formatFrame, termText } from '../../../src/app/watch/watch-frame.js';
-import { unreachableStatus } from '../../../src/feeds/live/cluster-status.js';
+import { unreachableStatus, type ScannerEntryStatus } from '../../../src/feeds/live/cluster-status.js';
 import { clusterStatus, extras, NOW, runStatus, sampleView } from './watch-fixtures.js';
 
 describe('sparkline', () => {
@@ -53,6 +53,30 @@ describe('buildWatchView', () => {
     expect(down.connection).toMatchObject({ reachable: false, downSinceMs: NOW - 75_000 });
     expect(formatFrame(down, 0)).toMatch(/MEMBER GONE for 1 min 15 s: lost it/);
     expect(formatFrame(down, 0)).toContain('PAPER RUNS: unknown while the member is gone');
+  });
+});
+
+describe('the phase-2 scanner', () => {
+  it('its cadence wins over the observed one; its stale symbols and its line are shown; a stopped one is ignored', () => {
+    const counters = { socketDrops: 0, resubscribes: 0, scansWithoutStream: 0, restPolls: 0, restErrors: 0, rateLimited: 0, malformedMessages: 0, invalidPrices: 0, delisted: 0, missedBoundaries: 0, writeErrors: 0, publishErrors: 0 };
+    const record = (id: string, stopped: boolean, staleSymbols: string[]): ScannerEntryStatus => ({
+      health: stopped ? 'STOPPED' : 'OK',
+      heartbeatAgeSeconds: 1.5,
+      heartbeatLimitSeconds: 15,
+      status: {
+        scannerId: id, mode: 'scanner', exchange: 'binanceusdm', venue: 'v', priceSource: 'last', cadenceMs: stopped ? 60_000 : 10_000, heartbeatMs: NOW - 1_500, startedAtMs: NOW - 600_000,
+        connection: 'WEBSOCKET', lastTickAgeMs: 100, lastScanTs: null, lastScanNumber: 41, scansWritten: 41, scansPublished: 41, universeSize: 12, staleSymbols, delistedSymbols: [],
+        clockOffsetMs: null, clockRttMs: null, restoredScans: 0, out: null, counters, stopped,
+      },
+    });
+    const v = buildWatchView(clusterStatus([runStatus('paper-1')], { scanners: [record('old', true, ['ZZZUSDT']), record('own-1', false, ['XRPUSDT', 'DOGEUSDT'])] }), extras());
+    expect(v.feed.cadenceSeconds).toBe(10);
+    expect(v.feed.staleSymbols).toEqual(['XRPUSDT', 'DOGEUSDT']);
+    expect(v.runs[0]!.positions[0]!.barsHeld).toBe(6);
+    const text = formatFrame(v, 0, 160);
+    expect(text).toContain('stale symbols (2): XRPUSDT, DOGEUSDT');
+    expect(text).toMatch(/scanner own-1 \(binanceusdm\): OK, WEBSOCKET, heartbeat 1\.5 s, scan #41, 12 symbols, 41 published/);
+    expect(text).toMatch(/scanner old \(binanceusdm\): STOPPED/);
   });
 });
 
