@@ -21,26 +21,33 @@ export function DashboardScreen({ view, selected, columns, rows }: DashboardScre
   const sel = Math.min(selected, Math.max(0, view.runs.length - 1));
   const run = view.runs[sel];
   const inner = width - 4;
-  // the warnings panel gets what the terminal has left (at least 3 lines)
-  const warnings = warningLines(view).slice(0, Math.max(3, rows - 24));
+  // fit the terminal's height: the selected run's panel gets what the others leave (each panel adds 3 lines)
+  const feed = feedLines(view);
+  const runTable = view.runs.length === 0 ? [gone ? 'unknown while the member is gone' : 'none'] : textTable(RUN_HEADER, runRows(view, sel), RUN_RIGHT, inner);
+  const allWarnings = warningLines(view);
+  const warnings = allWarnings.slice(0, Math.max(1, Math.min(allWarnings.length, rows >= 40 ? 8 : 3)));
+  const fixed = 1 + (feed.length + 3) + (runTable.length + 3) + (warnings.length + 3) + 1;
+  const detail = run === undefined ? [] : fitLines(runDetailLines(run, inner), Math.max(3, rows - fixed - 3));
   return (
     <Box flexDirection="column" width={width}>
       <Text bold color={gone ? 'red' : view.health === 'OK' ? 'green' : 'yellow'} wrap="truncate">
         {headerLine(view)}
       </Text>
-      <Panel title="Scanner feed" lines={feedLines(view)} width={width} />
-      <Panel
-        title={`Paper runs (${view.runs.length})`}
-        lines={view.runs.length === 0 ? [gone ? 'unknown while the member is gone' : 'none'] : textTable(RUN_HEADER, runRows(view, sel), RUN_RIGHT, inner)}
-        width={width}
-      />
-      {run !== undefined ? <Panel title={`Run ${sel + 1}/${view.runs.length}`} lines={runDetailLines(run, inner)} width={width} color={run.status === 'running' ? undefined : run.status === 'stopped' ? 'gray' : 'yellow'} /> : null}
+      <Panel title="Scanner feed" lines={feed} width={width} />
+      <Panel title={`Paper runs (${view.runs.length})`} lines={runTable} width={width} />
+      {run !== undefined ? <Panel title={`Run ${sel + 1}/${view.runs.length}`} lines={detail} width={width} color={run.status === 'running' ? undefined : run.status === 'stopped' ? 'gray' : 'yellow'} /> : null}
       <Panel title="Last warnings" lines={warnings} width={width} />
       <Text dimColor wrap="truncate">
         ←/→ or tab: switch run · q: quit · read-only: this dashboard never writes to the cluster
       </Text>
     </Box>
   );
+}
+
+/** At most `max` lines; the last one says how many were left out. */
+export function fitLines(lines: readonly string[], max: number): string[] {
+  if (lines.length <= max) return [...lines];
+  return [...lines.slice(0, Math.max(0, max - 1)), `... ${lines.length - max + 1} more line(s): enlarge the terminal`];
 }
 
 function Panel({ title, lines, width, color }: { title: string; lines: readonly string[]; width: number; color?: string | undefined }): ReactElement {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { Dashboard, DashboardScreen } from '../../../src/app/watch/dashboard-app.js';
 import { buildWatchView } from '../../../src/app/watch/watch-view.js';
 import { unreachableStatus } from '../../../src/feeds/live/cluster-status.js';
-import { extras, NOW, sampleView } from './watch-fixtures.js';
+import { clusterStatus, extras, NOW, POSITION, runStatus, sampleView } from './watch-fixtures.js';
 
 const tick = (ms = 30): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const RIGHT = '\u001b[C';
@@ -27,6 +27,19 @@ describe('DashboardScreen', () => {
     expect(f).toMatch(/PORTFOLIO\s+main\s+tight-stop/);
     expect(f).toContain('Last warnings');
     expect(f).toContain('q: quit');
+    r.unmount();
+  });
+  it('fits a short terminal: the run panel is cut and says how much was left out', () => {
+    const many = Array.from({ length: 40 }, (_, i) => ({ ...POSITION, asset: `S${i}USDT` }));
+    const view = buildWatchView(clusterStatus([runStatus('paper-1')]), extras({ positions: new Map([['paper-1', many]]) }));
+    const tall = render(createElement(DashboardScreen, { view, selected: 0, columns: 100, rows: 80 }));
+    expect(tall.lastFrame()).toContain('S39USDT');
+    tall.unmount();
+    const r = render(createElement(DashboardScreen, { view, selected: 0, columns: 100, rows: 30 }));
+    const lines = (r.lastFrame() ?? '').split('\n');
+    expect(lines.length).toBeLessThanOrEqual(30);
+    expect(r.lastFrame()).toMatch(/\.\.\. \d+ more line\(s\): enlarge the terminal/);
+    expect(r.lastFrame()).toContain('S0USDT');
     r.unmount();
   });
   it('says MEMBER GONE in the header when the member went away', () => {
