@@ -65,12 +65,11 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('reads positions, history, stopped runs; says when the member is gone and reconnects', async () => {
+  it('sampler: positions, history, stopped runs; LiveRuns: pushed states; both through one member outage', async () => {
     const features = await client.getMap<string, string>('DOLPHIN_FEATURES');
     const states = await client.getMap<string, string>('DOLPHIN_STATE_PAPER');
     // a stopped run whose journal is here: two trades closed on the last scan's day, one the day before
     const journal = join(dir, 'journal');
-    rmSync(journal, { recursive: true, force: true });
     mkdirSync(journal);
     writeFileSync(join(journal, 'trades.ndjson'), [T0 - DAY_NS, T0 + 5n, T0 + 10n].map((ts) => `{"asset":"X","entryTs":"${ts - 5n}","exitTs":"${ts}","pnl":1}\n`).join(''));
     writeFileSync(join(journal, 'report.md'), '# report\n');
@@ -79,6 +78,11 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
     await states.set('p1', state('p1', T0 + 5_000_000_000n, 10_010));
 
     const sampler = new WatchSampler({ address: member.address, cluster: member.cluster, staleAfterMs: 30_000, featuresMap: 'DOLPHIN_FEATURES', stateMap: 'DOLPHIN_STATE_PAPER', scannerMap: 'DOLPHIN_SCANNER_STATE', connectTimeoutMs: 500 });
+    const runs = new LiveRuns({ address: member.address, cluster: member.cluster, stateMap: 'DOLPHIN_STATE_PAPER' });
+    const pushed: LiveRunSnapshot[] = [];
+    const memberSeen: MemberState[] = [];
+    runs.subscribe('p1', { onRun: (s) => pushed.push(s), onMember: (m) => memberSeen.push(m) });
+    runs.start();
     try {
       const v1 = await sampler.sample();
       expect(v1.connection.reachable).toBe(true);
@@ -86,6 +90,7 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
       expect(p1.positions).toEqual([expect.objectContaining({ asset: 'SOLUSDT', entryPrice: 180, unrealizedPnl: 10, mark: 179 })]);
       const done = v1.runs.find((r) => r.runId === 'done')!;
       expect(done).toMatchObject({ status: 'stopped', reportPath: join(journal, 'report.md'), tradesToday: 2 });
+      await waitUntil(() => runs.memberState().state === 'up', 10_000);
 
       // same scan twice: one history point; a new scan: a second one. The cadence follows the scans seen.
       await states.set('p1', state('p1', T0 + 5_000_000_000n, 10_020));
@@ -97,58 +102,37 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
       expect(r3.equityHistory).toEqual([10_020, 10_050]);
       expect(v3.feed.cadenceSeconds).toBe(5);
       expect(r3.positions[0]!.barsHeld).toBe(6);
+      // LiveRuns got every state as it was published: one curve point per new scan
+      await waitUntil(() => pushed.at(-1)?.state.equity === 10_050, 5_000);
+      expect(pushed.at(-1)!.curve.e).toEqual([10_020, 10_050]);
+      expect(pushed.at(-1)!.positions[0]).toMatchObject({ asset: 'SOLUSDT', entryPrice: 180 });
 
-      const keysBefore = { f: (await features.keySet()).sort(), s: (await states.keySet()).sort() };
+      const keysBefore = (await states.keySet()).sort();
+      await client.shutdown();
       await stopMember(PORT);
       const gone = await sampler.sample();
       expect(gone.connection).toMatchObject({ reachable: false });
       expect(gone.connection.error).toMatch(/Hazelcast cluster 'dolphin-watch' at 127\.0\.0\.1:5797/);
       const stillGone = await sampler.sample();
       expect(stillGone.connection.downSinceMs).toBe(gone.connection.downSinceMs ?? gone.atMs);
+      await waitUntil(() => memberSeen.includes('gone'), 10_000);
+      expect(runs.memberState().detail).toMatch(/lost Hazelcast cluster 'dolphin-watch'.*reconnecting/);
 
       await startMember(PORT, CLUSTER);
       const back = await sampler.sample();
       expect(back.connection).toMatchObject({ reachable: true, reconnects: 1, downSinceMs: null });
-      // the member restarted empty: the sampler wrote nothing back into it
-      const c2 = await connectHazelcast({ address: member.address, cluster: member.cluster });
-      expect(await (await c2.getMap('DOLPHIN_FEATURES')).size()).toBe(0);
-      expect(await (await c2.getMap('DOLPHIN_STATE_PAPER')).size()).toBe(0);
-      await c2.shutdown();
-      expect(keysBefore.s).toEqual(['done', 'p1']);
+      await waitUntil(() => runs.memberState().state === 'up', 20_000);
+      expect(memberSeen).toEqual(['up', 'gone', 'up']); // connecting -> up, then the outage
+      // the member restarted empty, and neither viewer wrote anything back into it
+      client = await connectHazelcast({ address: member.address, cluster: member.cluster });
+      expect(await (await client.getMap('DOLPHIN_FEATURES')).size()).toBe(0);
+      expect(await (await client.getMap('DOLPHIN_STATE_PAPER')).size()).toBe(0);
+      expect(keysBefore).toEqual(['done', 'p1']);
+      // updates flow again after the outage
+      await (await client.getMap<string, string>('DOLPHIN_STATE_PAPER')).set('p1', state('p1', T0 + 20_000_000_000n, 10_070));
+      await waitUntil(() => pushed.at(-1)?.state.equity === 10_070, 10_000);
     } finally {
       await sampler.close();
-    }
-  }, 60_000);
-
-  it('LiveRuns: pushes each published state, says when the member is gone and resumes after it', async () => {
-    // the previous test restarted the member: connect afresh
-    await client.shutdown().catch(() => undefined);
-    client = await connectHazelcast({ address: member.address, cluster: member.cluster });
-    const states = await client.getMap<string, string>('DOLPHIN_STATE_LIVE_RUNS');
-    const runs = new LiveRuns({ address: member.address, cluster: member.cluster, stateMap: 'DOLPHIN_STATE_LIVE_RUNS' });
-    const got: LiveRunSnapshot[] = [];
-    const member_: MemberState[] = [];
-    runs.subscribe('p1', { onRun: (s) => got.push(s), onMember: (m) => member_.push(m) });
-    runs.start();
-    try {
-      await waitUntil(() => runs.memberState().state === 'up', 10_000);
-      for (let i = 1; i <= 3; i++) await states.set('p1', state('p1', T0 + BigInt(i) * 5_000_000_000n, 10_000 + i));
-      await waitUntil(() => got.length >= 3, 5_000);
-      expect(got[got.length - 1]!.curve.e).toEqual([10_001, 10_002, 10_003]);
-      expect(got[got.length - 1]!.positions[0]).toMatchObject({ asset: 'SOLUSDT', entryPrice: 180 });
-
-      await client.shutdown();
-      await stopMember(PORT);
-      await waitUntil(() => member_.includes('gone'), 10_000);
-      expect(runs.memberState().detail).toMatch(/lost Hazelcast cluster 'dolphin-watch'.*reconnecting/);
-      await startMember(PORT, CLUSTER);
-      await waitUntil(() => runs.memberState().state === 'up', 20_000);
-      client = await connectHazelcast({ address: member.address, cluster: member.cluster });
-      const before = got.length;
-      await (await client.getMap<string, string>('DOLPHIN_STATE_LIVE_RUNS')).set('p1', state('p1', T0 + 20_000_000_000n, 10_020));
-      await waitUntil(() => got.length > before && got[got.length - 1]!.state.equity === 10_020, 10_000);
-      expect(member_).toEqual(['up', 'gone', 'up']); // connecting -> up, then the outage
-    } finally {
       await runs.close();
     }
   }, 60_000);
