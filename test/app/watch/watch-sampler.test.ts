@@ -18,7 +18,7 @@ import { SCAN_KEY, type PaperState } from '../../../src/feeds/live/paper-state.j
 import { describeHazelcast, startMember, stopMember, type TestMember } from '../../support/hazelcast.js';
 
 /** A port of this file's own (5790-5798 are for tests that restart their member). */
-const PORT = 5797;
+const PORT = 5793;
 const CLUSTER = 'dolphin-watch';
 const DAY_NS = 86_400_000_000_000n;
 const T0 = 1_767_571_200_000_000_000n; // 2026-01-05T00:00:00Z
