@@ -112,7 +112,7 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
       await stopMember(PORT);
       const gone = await sampler.sample();
       expect(gone.connection).toMatchObject({ reachable: false });
-      expect(gone.connection.error).toMatch(/Hazelcast cluster 'dolphin-watch' at 127\.0\.0\.1:5797/);
+      expect(gone.connection.error).toMatch(/Hazelcast cluster 'dolphin-watch' at 127\.0\.0\.1:5793/);
       const stillGone = await sampler.sample();
       expect(stillGone.connection.downSinceMs).toBe(gone.connection.downSinceMs ?? gone.atMs);
       await waitUntil(() => memberSeen.includes('gone'), 10_000);
