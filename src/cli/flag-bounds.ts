@@ -33,6 +33,8 @@ export const FLAG_BOUNDS = Object.freeze({
   'stale-after': { min: 0, minOpen: true, max: DAY_S, note: 'seconds' },
   poll: { min: 50, max: HOUR_MS, note: 'milliseconds' },
   watch: { min: 0.5, max: DAY_S, note: 'seconds' },
+  interval: { min: 0.2, max: 3600, note: 'seconds between samples' },
+  port: { min: 0, max: 65_535, integer: true, note: '0 = any free port' },
   speed: { min: 0, max: 1_000_000, note: 'scans per second, 0 = as fast as each put completes' },
   'connect-timeout': { min: 100, max: HOUR_MS, note: 'milliseconds' },
   'reject-after': { min: 0, max: HOUR_MS, note: 'milliseconds' },

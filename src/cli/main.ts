@@ -17,6 +17,8 @@ import { reportCommand } from './report.command.js';
 import { rescanCommand } from './rescan.command.js';
 import { scanCommand } from './scan.command.js';
 import { compareScansCommand } from './compare-scans.command.js';
+import { dashboardCommand } from './dashboard.command.js';
+import { serveCommand } from './serve.command.js';
 import { statusCommand } from './status.command.js';
 
 /**
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
   y = rescanCommand(y);
   y = scanCommand(y);
   y = compareScansCommand(y);
+  y = dashboardCommand(y);
+  y = serveCommand(y);
   await y.parseAsync();
 }
 

@@ -47,13 +47,14 @@ export interface TestBrowser {
 
 /**
  * Launches headless chromium with a fresh user data dir. playwright-core refuses a --user-data-dir
- * argument to launch(), so the fresh profile goes through launchPersistentContext instead.
+ * argument to launch(), so the fresh profile goes through launchPersistentContext instead. Offline by
+ * default (report files need no network); `offline: false` for pages served from 127.0.0.1.
  */
-export async function launchChromium(viewport = { width: 1280, height: 900 }): Promise<TestBrowser> {
+export async function launchChromium(viewport = { width: 1280, height: 900 }, opts: { offline?: boolean } = {}): Promise<TestBrowser> {
   const c = findChromium();
   if (!('path' in c)) throw new Error(c.reason);
   const profile = mkdtempSync(join(tmpdir(), 'dolphin-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: c.path, headless: true, args: CHROMIUM_ARGS, viewport, offline: true });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: c.path, headless: true, args: CHROMIUM_ARGS, viewport, offline: opts.offline ?? true });
   return {
     context,
     async close() {
