@@ -13,6 +13,7 @@ import { FUZZ_HEADING } from './fuzz.js';
 import { runIngestBench } from './ingest.bench.js';
 import { runLiveLatencyBench } from './live-latency.bench.js';
 import { runMemoryBench } from './memory.bench.js';
+import { runYearBench } from './year.bench.js';
 import { runReplayBench } from './replay.bench.js';
 import { runScannerBench } from './scanner.bench.js';
 import { runSoakBench } from './soak.bench.js';
@@ -48,6 +49,7 @@ export const CASES: ReadonlyArray<readonly [string, (o: BenchOptions) => Promise
   ['replay', runReplayBench],
   ['sweep', runSweepBench],
   ['memory', runMemoryBench],
+  ['year', runYearBench],
   ['live-latency', runLiveLatencyBench],
   ['scanner', runScannerBench],
   // 1 h (2 min with --quick; DOLPHIN_SOAK_SECONDS overrides): run alone with --only soak

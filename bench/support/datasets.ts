@@ -6,6 +6,9 @@
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ScanRecord } from '../../src/core/scan.js';
+import { decodeScans, encodeScans } from '../../src/feeds/replay/arrow-scan.codec.js';
+import { batchRow } from '../../src/feeds/replay/scan-batch.js';
 import { writeDataset, type Layout } from '../../src/generator/write-dataset.js';
 
 /** The generated market every case uses (same options, byte-identical files). */
@@ -110,6 +113,43 @@ export function dateFolders(days: number, log: Log): string {
       linkSync(join(src, f), join(tmp, f.slice(0, 10), f));
     }
     for (const f of factors) linkSync(join(src, 'external_factors', f), join(tmp, 'external_factors', f));
+  }, log);
+}
+
+/** Days of the year dataset. */
+export const YEAR_DAYS = 365;
+
+/**
+ * A year in daily layout (YEAR_DAYS files, 6.3 M scans): the generated month tiled, each copy's
+ * timestamps shifted by a whole number of months (30 days) and its files re-encoded under their new
+ * dates, factor files renamed alike. Generating a year directly would take about 20 minutes; tiling takes
+ * a few. Prices repeat every 30 days, which the replay does not care about.
+ */
+export function yearDaily(log: Log): string {
+  const month = monthDaily(log);
+  const dir = join(dataRoot(), `daily-${YEAR_DAYS}d`);
+  return ensure(dir, { ...MARKET, days: YEAR_DAYS, layout: 'daily', from: 'month tiled' }, (tmp) => {
+    log(`  tiling the month into ${YEAR_DAYS} days in daily layout (once, a few minutes)...`);
+    const { days: files, factors } = dayFiles(month);
+    mkdirSync(join(tmp, 'external_factors'), { recursive: true });
+    const day0 = Date.parse(`${files[0].slice(0, 10)}T00:00:00Z`);
+    const iso = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+    for (let d = 0; d < YEAR_DAYS; d++) {
+      const src = files[d % files.length];
+      const shiftDays = d - (d % files.length);
+      const shiftNs = BigInt(shiftDays) * 86_400_000_000_000n;
+      const date = iso(day0 + d * 86_400_000);
+      const batch = decodeScans(readFileSync(join(month, src)), src);
+      const records: ScanRecord[] = [];
+      for (let r = 0; r < batch.n; r++) {
+        const rec = batchRow(batch, r);
+        records.push({ ...rec, timestampNs: rec.timestampNs + shiftNs, timestampIso: new Date(Number((rec.timestampNs + shiftNs) / 1_000_000n)).toISOString() });
+      }
+      writeFileSync(join(tmp, `${date}.arrow`), encodeScans(records, { dictionary: true }));
+      const f = factors.find((x) => x.startsWith(src.slice(0, 10)));
+      if (f) writeFileSync(join(tmp, 'external_factors', `${date}.json`), readFileSync(join(month, 'external_factors', f)));
+      if ((d + 1) % 30 === 0) log(`    ${d + 1} / ${YEAR_DAYS} days`);
+    }
   }, log);
 }
 

@@ -2,7 +2,7 @@
  * Child process of the memory bench: one backtest of a data folder, then prints its peak RSS
  * (process.resourceUsage().maxRSS, worker threads included) as one JSON line on stdout.
  *
- *   node dist/bench/support/replay-child.js DIR WORKERS [CACHE_ROOT]
+ *   node dist/bench/support/replay-child.js DIR WORKERS [CACHE_ROOT] [stream|no-stream|auto]
  */
 import { backtest } from '../../src/app/backtest.js';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
@@ -22,11 +22,12 @@ export interface ChildReport {
 }
 
 async function main(): Promise<void> {
-  const [dir, workersArg, cacheRoot] = process.argv.slice(2);
+  const [dir, workersArg, cacheRoot, streamArg] = process.argv.slice(2);
+  const stream = streamArg === 'stream' ? true : streamArg === 'no-stream' ? false : 'auto';
   const workers = Number(workersArg ?? '0');
   const pool = workers > 0 ? new WorkerPool(workers) : undefined;
   const t0 = performance.now();
-  const r = await backtest(dir, DEFAULT_CONFIG, { pool, cacheRoot: cacheRoot || undefined });
+  const r = await backtest(dir, DEFAULT_CONFIG, { pool, cacheRoot: cacheRoot || undefined, stream });
   const seconds = (performance.now() - t0) / 1000;
   const mem = process.memoryUsage();
   // maxRSS is in kilobytes (getrusage ru_maxrss on Linux).
