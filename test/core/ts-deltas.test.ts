@@ -1,6 +1,7 @@
 /** timestampDeltas equals Number(ts[t] - ts[t - 1]) bit for bit, for any int64 timestamps (property). */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { medianOf } from '../../src/core/timeline-quality.js';
 import { timestampDeltas } from '../../src/core/ts-deltas.js';
 
 describe('timestampDeltas', () => {
@@ -20,5 +21,21 @@ describe('timestampDeltas', () => {
     const base = 1_767_571_200_000_000_000n; // 2026-01-05T00:00:00Z
     const all = BigInt64Array.from([0n, base - 5_000_000_000n, base, base + 5_000_000_001n]);
     expect([...timestampDeltas(all.subarray(1), 3)]).toEqual([5e9, 5_000_000_001]);
+  });
+});
+
+describe('medianOf', () => {
+  it('equals the median of the sorted values (odd and even lengths, ties, negatives)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: -50, max: 50 }).map((x) => x * 1e9), { minLength: 1, maxLength: 60 }), (xs) => {
+        const sorted = Float64Array.from(xs).sort();
+        const mid = sorted.length >> 1;
+        const want = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        const input = Float64Array.from(xs);
+        expect(medianOf(input)).toBe(want);
+        expect([...input]).toEqual(xs);
+      }),
+      { numRuns: 500 },
+    );
   });
 });
