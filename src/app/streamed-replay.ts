@@ -80,7 +80,7 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
   const { info, inSample } = calibrationFor(prefix ?? new ScanStore(1, 1), config);
   const loadMs = performance.now() - t0;
   const engineConfig = withVolThreshold(config, info.volThreshold);
-  const hashes = new Uint32Array(total);
+  const hashes = new Uint32Array(new SharedArrayBuffer(Math.max(4, total * 4)), 0, total);
   const features = pool ? { market: sharedF64(total), btcVol: sharedF64(total) } : null;
   const feed = new StreamedReplayFeed({
     parts,
@@ -91,9 +91,9 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
       o.onWarning?.(`cache file for ${p.unit.name} is corrupt (${reason}); rebuilding it from ${p.unit.rels.length} scan file(s)`);
       return (await rebuild(p)).columns!;
     },
-    beforeScans: async (store, from, to) => {
-      if (pool && features) await computeFeatureRange(store, config, pool, from, to, features);
-      hashScans(store, from, to, hashes);
+    prepare: async (view, from, to) => {
+      if (pool && features) await computeFeatureRange(view, config, pool, from, to, { ...features, hashes }, 1);
+      else hashScans(view, from, to, hashes);
     },
     onProgress: o.onRunProgress,
   });

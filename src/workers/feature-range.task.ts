@@ -1,7 +1,8 @@
-/** Worker task: compute market return and btcVol for an index range into shared output columns. */
+/** Worker task: compute market return and btcVol (and, for streamed replays, content hashes) for an index range into shared output columns. */
 import type { StrategyConfig } from '../core/config.js';
 import { btcVolRange, marketReturnRange } from '../core/features.js';
 import { ScanStore, type ScanColumns } from '../core/scan-store.js';
+import { hashScans } from '../report/scan-log.js';
 
 /** Input: the store's shared columns, the range and the shared outputs (full length). */
 export interface FeatureRangeTask {
@@ -11,6 +12,8 @@ export interface FeatureRangeTask {
   readonly to: number;
   readonly market: Float64Array;
   readonly btcVol: Float64Array;
+  /** Streamed replays: also the scans' content hashes (the scan log's), shared, full length. */
+  readonly hashes?: Uint32Array;
 }
 
 /** Writes m[t] and btcVol[t] for t in [from, to); windows reach back before `from` as they need. */
@@ -18,5 +21,6 @@ export function featureRange(task: FeatureRangeTask): number {
   const store = ScanStore.fromColumns(task.columns);
   marketReturnRange(store, task.config, task.from, task.to, task.market.subarray(task.from, task.to));
   btcVolRange(store, task.config, task.from, task.to, task.btcVol.subarray(task.from, task.to));
+  if (task.hashes) hashScans(store, task.from, task.to, task.hashes);
   return task.to - task.from;
 }

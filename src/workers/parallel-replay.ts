@@ -68,15 +68,15 @@ export async function computeFeaturesParallel(store: ScanStore, config: Strategy
  * Fills out.market[t] and out.btcVol[t] for t in [from, to) on the pool (streamed replays: the scans in
  * the store's window); every window a value reads must be in the store.
  */
-export async function computeFeatureRange(store: ScanStore, config: StrategyConfig, pool: WorkerPool, from: number, to: number, out: FeatureColumns): Promise<void> {
-  const { market, btcVol } = out;
+export async function computeFeatureRange(store: ScanStore, config: StrategyConfig, pool: WorkerPool, from: number, to: number, out: FeatureColumns & { readonly hashes?: Uint32Array }, tasksPerWorker = 4): Promise<void> {
+  const { market, btcVol, hashes } = out;
   const columns = store.columns();
   const n = to - from;
-  const parts = Math.max(1, Math.min(pool.size * 4, Math.ceil(n / 4096)));
+  const parts = Math.max(1, Math.min(pool.size * tasksPerWorker, Math.ceil(n / 4096)));
   const step = Math.ceil(n / parts);
   const tasks: Promise<number>[] = [];
   for (let a = from; a < to; a += step) {
-    tasks.push(pool.run<number>('featureRange', { columns, config, from: a, to: Math.min(to, a + step), market, btcVol }));
+    tasks.push(pool.run<number>('featureRange', { columns, config, from: a, to: Math.min(to, a + step), market, btcVol, hashes }));
   }
   await Promise.all(tasks);
 }
