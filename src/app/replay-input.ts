@@ -38,8 +38,8 @@ export function loadReplayInput(dir: string, o: ReplayInputOptions = {}): Promis
  * Feature columns of a store for a config, computed on the pool (bit-identical to the engine's lazy
  * ones); null without a pool (the engine computes them as it goes).
  */
-export async function featureColumnsFor(store: ScanStore, config: StrategyConfig, pool?: WorkerPool): Promise<FeatureColumns | null> {
-  return pool ? computeFeaturesParallel(store, config, pool) : null;
+export async function featureColumnsFor(store: ScanStore, config: StrategyConfig, pool?: WorkerPool, withHashes = false): Promise<(FeatureColumns & { readonly hashes?: Uint32Array }) | null> {
+  return pool ? computeFeaturesParallel(store, config, pool, withHashes) : null;
 }
 
 /** A volThreshold choice as the report shows it, with the in-sample days. */
@@ -69,24 +69,26 @@ export interface ReplayRun {
   readonly calibration: CalibrationInfo;
   readonly inSample: Set<number>;
   readonly engineConfig: EngineConfig;
+  /** The scans' content hashes when the pool computed them with the features (the report's scan log). */
+  readonly contentHashes?: Uint32Array;
 }
 
 /** Features -> calibration -> engine over a loaded replay. */
 export async function runReplay(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun> {
-  const features = await featureColumnsFor(replay.store, config, o.pool);
+  const features = await featureColumnsFor(replay.store, config, o.pool, true);
   const { info, inSample } = calibrationFor(replay.store, config);
   const engineConfig = withVolThreshold(config, info.volThreshold);
   const engine = await runEngine(new ArrowReplayFeed(replay.store, o.onRunProgress), engineConfig, {
     factors: o.factors ?? replay.factors,
     featureColumns: features ?? undefined,
   });
-  return { engine, calibration: info, inSample, engineConfig };
+  return { engine, calibration: info, inSample, engineConfig, contentHashes: features?.hashes };
 }
 
 /** runReplay plus the backtest report of the run. */
 export async function replayReport(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun & { readonly report: Report }> {
   const run = await runReplay(replay, config, o);
-  const report = buildReport(run.engine, { kind: 'backtest', calibration: run.calibration, inSampleDays: run.inSample, dataQuality: replay.dataQuality });
+  const report = buildReport(run.engine, { kind: 'backtest', calibration: run.calibration, inSampleDays: run.inSample, dataQuality: replay.dataQuality, contentHashes: run.contentHashes });
   return { ...run, report };
 }
 

@@ -57,9 +57,10 @@ export interface FeatureColumns {
   readonly btcVol: Float64Array;
 }
 
-/** Computes m[t] and btcVol[t] for every t in index ranges on the pool; bit-identical to a serial pass. */
-export async function computeFeaturesParallel(store: ScanStore, config: StrategyConfig, pool: WorkerPool): Promise<FeatureColumns> {
-  const out = { market: sharedF64(store.n), btcVol: sharedF64(store.n) };
+/** Computes m[t] and btcVol[t] (and the scan log's content hashes when asked) for every t in index ranges on the pool; bit-identical to a serial pass. */
+export async function computeFeaturesParallel(store: ScanStore, config: StrategyConfig, pool: WorkerPool, withHashes = false): Promise<FeatureColumns & { readonly hashes?: Uint32Array }> {
+  const hashes = withHashes ? new Uint32Array(new SharedArrayBuffer(Math.max(4, store.n * 4)), 0, store.n) : undefined;
+  const out = { market: sharedF64(store.n), btcVol: sharedF64(store.n), hashes };
   await computeFeatureRange(store, config, pool, 0, store.n, out);
   return out;
 }
