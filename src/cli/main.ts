@@ -18,6 +18,8 @@ import { rescanCommand } from './rescan.command.js';
 import { scanCommand } from './scan.command.js';
 import { compareScansCommand } from './compare-scans.command.js';
 import { statusCommand } from './status.command.js';
+import { sweepWorkerCommand } from './sweep-worker.command.js';
+import { jobsCommand } from './jobs.command.js';
 
 /**
  * A reader that went away (`dolphin backtest --json | head -c0`) ends the output quietly: EPIPE on
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
   y = rescanCommand(y);
   y = scanCommand(y);
   y = compareScansCommand(y);
+  y = sweepWorkerCommand(y);
+  y = jobsCommand(y);
   await y.parseAsync();
 }
 
