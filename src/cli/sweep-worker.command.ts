@@ -17,6 +17,7 @@ interface Args {
   data: string[];
   cache: string;
   poll: number;
+  verbose: boolean;
 }
 
 export function sweepWorkerCommand(y: Argv): Argv {
@@ -31,6 +32,7 @@ export function sweepWorkerCommand(y: Argv): Argv {
         .option('data', { type: 'string', array: true, demandOption: true, describe: 'data folder(s) of Arrow scans; a job runs here only when one of them has its dataset fingerprint' })
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder (--no-cache to bypass)' })
         .option('poll', { type: 'number', default: 200, describe: 'milliseconds between looks at the job queues when idle' })
+        .option('verbose', { type: 'boolean', default: false, describe: 'a line per chunk started and finished' })
         .example('$0 sweep-worker --hz 10.0.0.5:5701 --cluster dolphin --data /data/scans', 'one worker process using every core') as Argv<Args>,
     async (args) => {
       checkFlags(args, ['workers', 'poll'], [args.workers < 1 ? `--workers must be at least 1 for a sweep worker, was ${args.workers}` : null]);
@@ -51,7 +53,7 @@ export function sweepWorkerCommand(y: Argv): Argv {
           instanceName: `dolphin-sweep-worker-${process.pid}`,
           onLifecycle: (s) => (s === 'DISCONNECTED' || s === 'CONNECTED' ? log(`cluster ${s.toLowerCase()}`) : undefined),
         });
-        const worker = new SweepWorker({ client, pool, data, pollMs: args.poll, log });
+        const worker = new SweepWorker({ client, pool, data, pollMs: args.poll, log, verbose: args.verbose });
         for (const f of worker.datasets()) log(`data ${describeFingerprint(f)}`);
         const onSignal = (): void => {
           log('stopping after the chunks in hand');

@@ -27,8 +27,10 @@ export interface SweepWorkerOptions {
   readonly pollMs?: number;
   /** How often the job list is read again (ms). */
   readonly refreshMs?: number;
-  /** One line per event (accepted, refused, chunk done, requeued). */
+  /** One line per event (accepted, refused, requeued, failures). */
   readonly log?: (message: string) => void;
+  /** Also a line per chunk started and finished. */
+  readonly verbose?: boolean;
 }
 
 /** An accepted job with what this worker prepared for it. */
@@ -217,6 +219,7 @@ export class SweepWorker {
     await retrying(() => leases.set(key, leaseText, job.leaseMs));
     const renew = setInterval(() => void leases.setTtl(key, job.leaseMs).catch(() => undefined), Math.max(100, job.leaseMs / 3));
     this.counters.running++;
+    if (this.o.verbose) this.log(`job ${job.id}: chunk ${chunk} started`);
     try {
       const items = chunkItems(ctx.items, job.chunkSize, chunk);
       const have = new Set((await retrying(() => results.getAll(items.map((i) => i.key)))).map(([k]) => k));
@@ -228,6 +231,7 @@ export class SweepWorker {
       }
       this.counters.chunksDone++;
       this.counters.configsDone += todo.length;
+      if (this.o.verbose) this.log(`job ${job.id}: chunk ${chunk} done (${todo.length} run, ${items.length - todo.length} already stored)`);
     } finally {
       clearInterval(renew);
       this.counters.running--;
