@@ -16,7 +16,7 @@ import { completedKeys, parseSweepText, readSweep, sweepMarkdown, type GridAxis 
 import { retrying } from './cluster-retry.js';
 import { datasetFingerprint } from './dataset-fingerprint.js';
 import { watchLeases } from './lease-watch.js';
-import { chunkItems, jobIdOf, jobStructures, JOB_FORMAT, JOBS_MAP, parseJob, parseWorker, WORKERS_MAP, type SweepJob } from './sweep-job.js';
+import { chunkItems, jobIdOf, jobItems, jobStructures, JOB_FORMAT, JOBS_MAP, parseJob, parseWorker, WORKERS_MAP, type SweepJob } from './sweep-job.js';
 
 /** Progress of a distributed sweep as the submitter sees it. */
 export interface JobProgress {
@@ -71,6 +71,9 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
   const { client } = o;
   const dataset = datasetFingerprint(o.replay);
   const keys = o.items.map((i) => i.key);
+  // workers derive the items from base and grid: they must be these
+  const derived = jobItems({ base: o.base, grid: o.grid }).items.map((i) => i.key);
+  if (derived.join() !== keys.join()) throw new UsageError(`the sweep items are not those of its base config and grid (${keys.length} items, the grid gives ${derived.length}); pass sweepItems(base, grid).items`);
   const id = jobIdOf(dataset, keys, o.chunkSize);
   const s = jobStructures(id);
   const [jobs, queue, leases, results, workers] = await Promise.all([
@@ -129,7 +132,9 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
     appended++;
     if (lines[0].error) failed++;
     dirty = true;
+    if (done === keys.length) wake?.(); // the last result ends the wait at once
   };
+  let wake: (() => void) | undefined;
   const listener = await results.addEntryListener({ added: (e) => accept(e.key, e.value) }, undefined, true);
   let requeued = 0;
   const unwatch = await watchLeases(client, job, keys, () => requeued++);
@@ -143,7 +148,14 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
   try {
     await resync();
     while (done < keys.length) {
-      await new Promise((r) => setTimeout(r, 250));
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 250);
+        wake = () => {
+          clearTimeout(t);
+          r();
+        };
+      });
+      if (done >= keys.length) break;
       const [running, ws] = await Promise.all([retrying(() => leases.size()), retrying(() => workers.values())]);
       for (const text of ws.toArray()) {
         const w = parseWorker(text);

@@ -55,6 +55,9 @@ export interface WorkerRecord {
   readonly running: number;
   readonly chunksDone: number;
   readonly configsDone: number;
+  /** Wall ms of its finished chunks spent computing and in cluster calls (coordination overhead). */
+  readonly computeMs: number;
+  readonly coordinationMs: number;
   /** Wall-clock ms of its last heartbeat. */
   readonly heartbeat: number;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import type { WorkerPool } from '../../workers/pool.js';
-import { btcVolKeyOf, type SweepItem, type SweepResult, type SweepTask } from '../../workers/sweep.task.js';
+import { btcVolKeyOf, type CalibratedSweepItem, type SweepItem, type SweepResult, type SweepTask } from '../../workers/sweep.task.js';
 import { featureColumnsFor, type ReplayData } from '../replay-input.js';
 import { calibrateOnce, sweepResultLine } from '../sweep.js';
 import { retrying } from './cluster-retry.js';
@@ -41,6 +41,8 @@ interface JobContext {
   readonly keys: readonly string[];
   readonly overrides: ReadonlyMap<string, Record<string, unknown>>;
   columns?: Promise<Omit<SweepTask, 'items'>>;
+  /** Every item with its volThreshold chosen, once per job (calibration is per key, not per chunk). */
+  calibrated?: ReadonlyMap<string, CalibratedSweepItem>;
   unwatch?: () => Promise<void>;
 }
 
@@ -49,16 +51,22 @@ export interface SweepWorkerCounters {
   running: number;
   chunksDone: number;
   configsDone: number;
+  /** Wall ms of the finished chunks spent computing (calibration and the pool task) ... */
+  computeMs: number;
+  /** ... and in cluster calls for them (the poll that took the chunk, lease, result lookups and writes, release). */
+  coordinationMs: number;
 }
 
 /** One worker process's part of every distributed sweep it can run. */
 export class SweepWorker {
   readonly id = `${hostname()}-${process.pid}-${randomUUID().slice(0, 4)}`;
-  readonly counters: SweepWorkerCounters = { running: 0, chunksDone: 0, configsDone: 0 };
+  readonly counters: SweepWorkerCounters = { running: 0, chunksDone: 0, configsDone: 0, computeMs: 0, coordinationMs: 0 };
   private readonly fingerprints: DatasetFingerprint[];
   private readonly accepted = new Map<string, JobContext>();
   private readonly refused = new Set<string>();
   private stopped = false;
+  private refreshing = false;
+  private again = false;
   private wake: (() => void) | undefined;
   private readonly log: (message: string) => void;
 
@@ -77,6 +85,10 @@ export class SweepWorker {
     const slots = this.o.slots ?? this.o.pool.size;
     await this.refresh();
     await this.heartbeat();
+    // a job submitted (or deleted) is seen at once through the jobs map's listener; the timer is the safety net
+    const jobs = await this.o.client.getMap<string, string>(JOBS_MAP);
+    const onJob = (): void => void this.refresh().catch(() => undefined);
+    const listener = await jobs.addEntryListener({ added: onJob, updated: onJob, removed: onJob }, undefined, false);
     const beat = setInterval(() => void this.heartbeat().catch(() => undefined), 1_000);
     const look = setInterval(() => void this.refresh().catch((e: unknown) => this.log(`job list: ${(e as Error).message}`)), this.o.refreshMs ?? 1_000);
     try {
@@ -84,6 +96,7 @@ export class SweepWorker {
     } finally {
       clearInterval(beat);
       clearInterval(look);
+      await jobs.removeEntryListener(listener).catch(() => undefined);
       for (const c of this.accepted.values()) await c.unwatch?.();
       const workers = await this.o.client.getMap<string, string>(WORKERS_MAP);
       await workers.delete(this.id).catch(() => undefined);
@@ -98,6 +111,22 @@ export class SweepWorker {
 
   /** Reads the job list: accepts or refuses new running jobs, forgets finished or deleted ones. */
   private async refresh(): Promise<void> {
+    if (this.refreshing) {
+      this.again = true; // a look is running: one more after it (a job added meanwhile is not missed)
+      return;
+    }
+    this.refreshing = true;
+    try {
+      do {
+        this.again = false;
+        await this.look();
+      } while (this.again);
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private async look(): Promise<void> {
     const jobs = await this.o.client.getMap<string, string>(JOBS_MAP);
     const entries = await retrying(() => jobs.entrySet());
     const running = new Set<string>();
@@ -179,6 +208,7 @@ export class SweepWorker {
         const ctx = jobs[(turn + k) % jobs.length];
         const queue = await this.o.client.getQueue<string>(jobStructures(ctx.job.id).queue);
         let text: string | null;
+        const polled = performance.now();
         try {
           text = await queue.poll();
         } catch {
@@ -188,7 +218,7 @@ export class SweepWorker {
         turn++;
         took = true;
         try {
-          await this.runChunk(ctx, Number(text));
+          await this.runChunk(ctx, Number(text), performance.now() - polled);
         } catch (e) {
           // its lease expires and the chunk goes back to the queue
           this.log(`job ${ctx.job.id}: chunk ${text} failed here: ${(e as Error).message}`);
@@ -208,7 +238,9 @@ export class SweepWorker {
   }
 
   /** Runs one chunk under a lease renewed every third of the lease timeout. */
-  private async runChunk(ctx: JobContext, chunk: number): Promise<void> {
+  private async runChunk(ctx: JobContext, chunk: number, pollMs: number): Promise<void> {
+    const t0 = performance.now();
+    let computeMs = 0;
     const { job } = ctx;
     const s = jobStructures(job.id);
     const client = this.o.client;
@@ -223,10 +255,14 @@ export class SweepWorker {
     try {
       const items = chunkItems(ctx.items, job.chunkSize, chunk);
       const have = new Set((await retrying(() => results.getAll(items.map((i) => i.key)))).map(([k]) => k));
-      const todo = calibrateOnce(ctx.replay, items.filter((i) => !have.has(i.key)));
+      const c0 = performance.now();
+      ctx.calibrated ??= new Map(calibrateOnce(ctx.replay, ctx.items).map((i) => [i.key, i]));
+      const calibrated = ctx.calibrated;
+      const todo = items.filter((i) => !have.has(i.key)).map((i) => calibrated.get(i.key)!);
       if (todo.length > 0) {
         const base = await this.columnsOf(ctx);
         const rs = await this.o.pool.run<SweepResult[]>('sweepConfigs', { ...base, items: todo } satisfies SweepTask);
+        computeMs = performance.now() - c0;
         await Promise.all(rs.map((r) => retrying(() => results.putIfAbsent(r.key, sweepResultLine(r, ctx.overrides.get(r.key) ?? {})))));
       }
       this.counters.chunksDone++;
@@ -238,6 +274,8 @@ export class SweepWorker {
     }
     // only our own lease: after an expiry another worker may hold this chunk now
     await retrying(() => leases.remove(key, leaseText)).catch(() => undefined);
+    this.counters.computeMs += computeMs;
+    this.counters.coordinationMs += pollMs + performance.now() - t0 - computeMs;
   }
 
   /** The shared columns of a job's data, computed once per job on the pool (as a local sweep does). */
