@@ -112,21 +112,23 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
     const n = replay.store.n;
     o.log(`distributed: ${items.length} configs x ${n.toLocaleString('en-US')} scans (${assets} assets), chunks of ${CHUNK}, lease ${LEASE_MS} ms (load ${load1()})`);
 
-    // local baseline: the same sweep on one pool thread (warmed by one untimed run)
-    const pool = new WorkerPool(1);
-    let localSecs: number;
-    try {
+    // local baseline: the same sweep on one pool thread (warmed by one untimed run); timed before and
+    // after the distributed runs, the best kept (other work on the machine shifts both)
+    const localRun = async (): Promise<number> => {
+      const pool = new WorkerPool(1);
       const dir = scratchDir('dist-local');
-      await runSweep({ replay, items: items.slice(0, 2), overrides, ndjsonPath: join(dir, 'warm.ndjson'), pool });
-      const t0 = performance.now();
-      await runSweep({ replay, items, overrides, ndjsonPath: join(dir, 'sweep.ndjson'), pool });
-      localSecs = (performance.now() - t0) / 1000;
-      rmSync(dir, { recursive: true, force: true });
-    } finally {
-      await pool.destroy();
-    }
-    const msPerConfig = (1000 * localSecs) / items.length;
-    const figures: Figure[] = [{ name: 'local sweep, 1 thread', value: items.length / localSecs, unit: 'configs/s', cores: 1, note: `(${msPerConfig.toFixed(0)} ms per config, ${localSecs.toFixed(2)} s)` }];
+      try {
+        await runSweep({ replay, items: items.slice(0, 2), overrides, ndjsonPath: join(dir, 'warm.ndjson'), pool });
+        const t0 = performance.now();
+        await runSweep({ replay, items, overrides, ndjsonPath: join(dir, 'sweep.ndjson'), pool });
+        return (performance.now() - t0) / 1000;
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+        await pool.destroy();
+      }
+    };
+    const localTimes = [await localRun()];
+    const figures: Figure[] = [];
 
     // 1, 2, 3 worker processes (one thread each)
     const secs: Record<number, number> = {};
@@ -137,9 +139,9 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
       o.log(`distributed: ${count} worker process(es) (load ${load1()})`);
       await distributedRun(client, replay, conf, warmGrid, warm, `warm-${count}`); // each worker's first job: feature columns, JIT
       const before = await listWorkers(client);
-      const r = await distributedRun(client, replay, conf, grid, items, `run-${count}`);
-      secs[count] = r.seconds;
-      figures.push({ name: `distributed, ${count} worker process${count > 1 ? 'es' : ''}`, value: items.length / r.seconds, unit: 'configs/s', cores: Math.min(count, 2), note: `(${r.seconds.toFixed(2)} s, load ${load1()})` });
+      const times = [(await distributedRun(client, replay, conf, grid, items, `run-${count}`)).seconds, (await distributedRun(client, replay, conf, grid, items, `run-${count}b`)).seconds];
+      secs[count] = Math.min(...times);
+      figures.push({ name: `distributed, ${count} worker process${count > 1 ? 'es' : ''}`, value: items.length / secs[count], unit: 'configs/s', cores: Math.min(count, 2), note: `(best of ${times.map((t) => t.toFixed(2)).join(' / ')} s, load ${load1()})` });
       if (count === 1) {
         await new Promise((res) => setTimeout(res, 1_200)); // the next heartbeat carries the counters
         const after = await listWorkers(client);
@@ -147,6 +149,13 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
         coord = { perChunkMs: d('coordinationMs') / d('chunksDone'), perConfigMs: d('coordinationMs') / d('configsDone'), share: d('coordinationMs') / (d('coordinationMs') + d('computeMs')) };
       }
     }
+    await stopWorkers(workers.splice(1)); // the local rerun gets the cores the other workers had
+    localTimes.push(await localRun());
+    const localSecs = Math.min(...localTimes);
+    const msPerConfig = (1000 * localSecs) / items.length;
+    figures.unshift({ name: 'local sweep, 1 thread', value: items.length / localSecs, unit: 'configs/s', cores: 1, note: `(${msPerConfig.toFixed(0)} ms per config; best of ${localTimes.map((t) => t.toFixed(2)).join(' / ')} s)` });
+    while (workers.length < 3) workers.push(startWorker(data));
+    await until(() => workers.every((w) => w.err().includes('ready:')), 120_000, 'the workers to start again');
     const endToEnd = (secs[1] - localSecs) / secs[1];
     figures.push(
       { name: 'coordination per chunk (worker side)', value: coord.perChunkMs, unit: 'ms', note: `(${CHUNK} configs per chunk: poll, lease, result lookup and writes, release)` },
@@ -182,7 +191,7 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
       setup: `member ${ADDRESS} (one member; backup count 1 needs a second); ${days} day(s) x ${assets} assets generated (${n.toLocaleString('en-US')} scans); grid ${grid.map((g) => `${g.key}=${g.values.join(',')}`).join(' ')} (${items.length} configs) over warmupBars=5 calibrationDays=1; worker processes = dolphin sweep-worker --workers 1 --poll 100 started and warmed by a 3-chunk job before timing; submitter in the bench process (data loaded before timing)`,
       figures,
       targets: [below('coordination share (configs >= 100 ms)', coord.share, OVERHEAD_TARGET, 'of worker time'), below('end-to-end overhead, 1 worker', Math.max(endToEnd, 1e-9), OVERHEAD_TARGET, 'of wall time')],
-      details: { configs: items.length, scans: n, msPerConfig, localSecs, secs, coord, endToEnd, recoverSecs, leaseMs: LEASE_MS },
+      details: { configs: items.length, scans: n, msPerConfig, localTimes, secs, coord, endToEnd, recoverSecs, leaseMs: LEASE_MS },
     };
   } finally {
     await stopWorkers(workers);

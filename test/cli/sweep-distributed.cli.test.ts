@@ -23,8 +23,8 @@ const CLUSTER = 'dolphin-dist-test';
 const MEMBERS = PORTS.map((p) => `127.0.0.1:${p}`).join(',');
 const HZ = ['--hz', `127.0.0.1:${PORTS[0]}`, '--cluster', CLUSTER];
 const BASE = ['--set', 'warmupBars=5', '--set', 'calibrationDays=1', '--no-cache'];
-const GRID = ['--grid', 'takeProfitPct=0.004,0.008,0.012,0.016', '--grid', 'maxHoldBars=20,40,60,120,240,480', '--grid', 'velDivThreshold=-0.01,-0.02'];
-const CONFIGS = 48;
+const GRID = ['--grid', 'takeProfitPct=0.004,0.008,0.012,0.016', '--grid', 'maxHoldBars=10,20,40,60,120,240,360,480', '--grid', 'velDivThreshold=-0.01,-0.02'];
+const CONFIGS = 64;
 
 let root: string;
 /** hz.sh in the background (the member JVMs start while the data is generated). */
@@ -53,7 +53,7 @@ describeHazelcast('dolphin sweep --distributed on a 2-member cluster with faults
     // members start in the background while the data is generated and swept locally
     const members = Promise.all(PORTS.map((p) => hzAsync('start', '--port', String(p), '--cluster', CLUSTER, '--members', MEMBERS)));
     const data = join(root, 'a');
-    const gen = dolphin(['generate', '--out', data, '--days', '3', '--assets', '16', '--layout', 'daily', '--seed', '5', '--quiet']);
+    const gen = dolphin(['generate', '--out', data, '--days', '3', '--assets', '20', '--layout', 'daily', '--seed', '5', '--quiet']);
     expect(gen.code, gen.stderr).toBe(0);
     cpSync(data, join(root, 'a-copy'), { recursive: true });
     const other = dolphin(['generate', '--out', join(root, 'b'), '--days', '1', '--assets', '4', '--layout', 'daily', '--seed', '6', '--quiet']);
@@ -72,7 +72,7 @@ describeHazelcast('dolphin sweep --distributed on a 2-member cluster with faults
     const all = [...ws, wrong];
     try {
       await waitFor(() => all.every((w) => w.err().includes('ready:')), 60_000, `the workers to start: ${all.map((w) => w.err()).join('\n')}`);
-      await waitFor(() => lines(out).length >= 4, 60_000, `the first results: ${submitter.err()}`);
+      await waitFor(() => lines(out).length >= 2, 60_000, `the first results: ${submitter.err()}`);
 
       // a worker killed while it holds a chunk; then the submitter
       const started = (w: CliProcess): number => (w.err().match(/chunk \d+ started/g) ?? []).length;
