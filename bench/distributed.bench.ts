@@ -15,7 +15,7 @@ import { deleteJob, listJobs, listWorkers } from '../src/app/distributed/jobs-ad
 import { parseGrid, runSweep, sweepItems, type GridAxis } from '../src/app/sweep.js';
 import { DEFAULT_CONFIG, resolveConfig, type StrategyConfig } from '../src/core/config.js';
 import { connectHazelcast, type HazelcastClient } from '../src/feeds/live/hazelcast-connection.js';
-import { loadReplay } from '../src/feeds/replay/load-replay.js';
+import { loadReplayInput } from '../src/app/replay-input.js';
 import type { ReplayData } from '../src/feeds/replay/load-scan-directory.js';
 import { WorkerPool } from '../src/workers/pool.js';
 import type { SweepItem } from '../src/workers/sweep.task.js';
@@ -103,7 +103,9 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
   const client = await connectHazelcast({ address: ADDRESS, cluster: CLUSTER, reconnect: true });
   const workers: Worker[] = [];
   try {
-    const replay = await loadReplay(data);
+    // loaded as the CLI loads it (pool decode: columns in shared memory), like the workers' copies
+    const loadPool = new WorkerPool(1);
+    const replay = await loadReplayInput(data, { pool: loadPool }).finally(() => loadPool.destroy());
     const conf = resolveConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, { warmupBars: 5, calibrationDays: 1 });
     const grid = ['takeProfitPct=0.004,0.008,0.012,0.016', 'maxHoldBars=20,60,240', o.quick ? 'velDivThreshold=-0.01' : 'velDivThreshold=-0.01,-0.02'].map(parseGrid);
     const { items, overrides } = sweepItems(conf, grid);
