@@ -2,8 +2,8 @@
  * Distributed sweep, all real processes: a 2-member cluster (backup count 1), three `dolphin sweep-worker`
  * processes on the job's data (two of them on a copy in another folder) and a fourth on other data, and
  * `dolphin sweep --distributed` as the submitter. Faults during one job: a worker SIGKILLed mid-chunk, the
- * submitter SIGKILLed and started again, a worker frozen (SIGSTOP) past its lease and resumed, the member
- * the clients were given stopped and restarted. Invariants: the job completes; sweep.ndjson holds every
+ * submitter SIGKILLed and started again, a worker frozen (SIGSTOP) past its lease and resumed, then the
+ * member every client (submitter included) was given stopped and restarted. Invariants: the job completes; sweep.ndjson holds every
  * config exactly once and equals the local sweep's (same lines after sorting by config key); the cluster
  * stores each config once; the worker with other data refuses the job naming both fingerprints and runs
  * nothing of it; `jobs list|delete` and `status` see the job.
@@ -86,7 +86,12 @@ describeHazelcast('dolphin sweep --distributed on a 2-member cluster with faults
       const atKill = lines(out).length;
       expect(atKill).toBeLessThan(CONFIGS);
 
-      // the member the clients were given stopped (its partitions and backups move) and restarted
+      // the submitter started again at once: it finds the job and keeps the lines it has
+      submitter = submit();
+      await waitFor(() => submitter.err().includes('found in cluster'), 30_000, `the submitter to find its job: ${submitter.err()}`);
+
+      // the member every client was given stopped (partitions and backups move; the clients move to the
+      // other member, listeners included) and restarted
       const doneBefore = finished(ws[1]);
       // (asynchronously: the workers' output is read meanwhile)
       expect(await hzAsync('stop', '--port', String(PORTS[0]))).toMatch(/stopped/);
@@ -94,9 +99,8 @@ describeHazelcast('dolphin sweep --distributed on a 2-member cluster with faults
       const doneAcross = finished(ws[1]) - doneBefore;
       ws[2].proc.kill('SIGCONT');
 
-      submitter = submit();
       expect(await submitter.exited, submitter.err()).toBe(0);
-      expect(submitter.err()).toMatch(/found in cluster/);
+      expect(submitter.err()).toMatch(new RegExp(`sweeping: 100% ${CONFIGS}/${CONFIGS} configs .*running \\d+ chunk\\(s\\), failed 0, workers \\d+`));
       const dist = lines(out);
       console.log(`killed after ${atKill} of ${CONFIGS} results; worker 2 finished ${doneAcross} chunk(s) across the member restart; worker logs:\n${ws.map((w) => w.err()).join('\n')}`);
       // the job was still going while the member was away: worker 2 went on working through the other member
@@ -121,6 +125,10 @@ describeHazelcast('dolphin sweep --distributed on a 2-member cluster with faults
       expect(status.stdout).toMatch(new RegExp(`${job!.id}\\s+done\\s+${CONFIGS}/${CONFIGS}`));
       expect(dolphin(['jobs', 'delete', job!.id, ...HZ]).code).toBe(0);
       expect(dolphin(['jobs', 'show', job!.id, ...HZ]).code).toBe(2);
+      // usage errors before any work
+      expect(dolphin(['sweep-worker', ...HZ, '--data', data, '--workers', '0']).stderr).toMatch(/--workers must be at least 1/);
+      expect(dolphin(['jobs', 'delete', ...HZ]).code).toBe(2);
+      expect(dolphin(['sweep', data, ...GRID, '--distributed', ...HZ, '--lease', '0', '--quiet']).stderr).toMatch(/--lease must be/);
     } finally {
       for (const p of [...all, submitter]) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
     }
