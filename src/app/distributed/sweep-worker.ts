@@ -263,6 +263,8 @@ export class SweepWorker {
         const base = await this.columnsOf(ctx);
         const rs = await this.o.pool.run<SweepResult[]>('sweepConfigs', { ...base, items: todo } satisfies SweepTask);
         computeMs = performance.now() - c0;
+        // a job deleted meanwhile (seen through the jobs listener) is not brought back by late writes
+        if (!this.accepted.has(job.id)) return;
         await Promise.all(rs.map((r) => retrying(() => results.putIfAbsent(r.key, sweepResultLine(r, ctx.overrides.get(r.key) ?? {})))));
       }
       this.counters.chunksDone++;
