@@ -8,6 +8,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runEigenBench } from './eigen.bench.js';
+import { runDistributedBench } from './distributed.bench.js';
 import { runEngineLoopBench } from './engine-loop.bench.js';
 import { FUZZ_HEADING } from './fuzz.js';
 import { runIngestBench } from './ingest.bench.js';
@@ -52,6 +53,8 @@ export const CASES: ReadonlyArray<readonly [string, (o: BenchOptions) => Promise
   ['year', runYearBench],
   ['live-latency', runLiveLatencyBench],
   ['scanner', runScannerBench],
+  // real sweep-worker processes on a member (BENCH_HZ_PORT, default 5812)
+  ['distributed', runDistributedBench],
   // 1 h (2 min with --quick; DOLPHIN_SOAK_SECONDS overrides): run alone with --only soak
   ['soak', runSoakBench],
 ];

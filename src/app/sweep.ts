@@ -174,8 +174,7 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   let finished = skipped;
   o.onProgress?.(finished, o.items.length);
   const write = (r: SweepResult): void => {
-    const line = { key: r.key, overrides: o.overrides.get(r.key) ?? {}, configHash: r.configHash, volThreshold: r.volThreshold, metrics: r.metrics, error: r.error ?? null, config: r.config };
-    appendFileSync(o.ndjsonPath, `${JSON.stringify(line, jsonReplacer)}\n`);
+    appendFileSync(o.ndjsonPath, sweepResultLine(r, o.overrides.get(r.key) ?? {}));
     o.onProgress?.(++finished, o.items.length);
   };
   const { store, factors } = o.replay;
@@ -199,8 +198,14 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   return { ran: todo.length, skipped };
 }
 
+/** The sweep.ndjson line of a result (with its newline); distributed sweeps store the same text. */
+export function sweepResultLine(r: SweepResult, overrides: Record<string, unknown>): string {
+  const line = { key: r.key, overrides, configHash: r.configHash, volThreshold: r.volThreshold, metrics: r.metrics, error: r.error ?? null, config: r.config };
+  return `${JSON.stringify(line, jsonReplacer)}\n`;
+}
+
 /** Chooses each item's volThreshold, calibrating each distinct (volWindow, volAsset, calibrationDays) once. */
-function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): CalibratedSweepItem[] {
+export function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): CalibratedSweepItem[] {
   const memo = new Map<string, VolThresholdChoice | { error: string }>();
   return items.map((item) => {
     const k = volThresholdKey(item.config);

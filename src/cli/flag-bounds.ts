@@ -28,6 +28,7 @@ export const FLAG_BOUNDS = Object.freeze({
     note: `0 = no worker threads; at most ${MAX_WORKERS_PER_CORE} per core`,
   },
   chunk: { min: 1, max: 100_000, integer: true, note: 'parameter sets per pool task' },
+  lease: { min: 0.2, max: DAY_S, note: 'seconds a distributed sweep chunk stays with a worker that stopped heart-beating' },
   top: { min: 1, max: 1_000_000, integer: true, note: 'rows in sweep.md' },
   tolerance: { min: 0, max: 1, note: 'relative difference of final equity' },
   'stale-after': { min: 0, minOpen: true, max: DAY_S, note: 'seconds' },

@@ -20,6 +20,8 @@ import { compareScansCommand } from './compare-scans.command.js';
 import { dashboardCommand } from './dashboard.command.js';
 import { serveCommand } from './serve.command.js';
 import { statusCommand } from './status.command.js';
+import { sweepWorkerCommand } from './sweep-worker.command.js';
+import { jobsCommand } from './jobs.command.js';
 
 /**
  * A reader that went away (`dolphin backtest --json | head -c0`) ends the output quietly: EPIPE on
@@ -72,6 +74,8 @@ async function main(): Promise<void> {
   y = compareScansCommand(y);
   y = dashboardCommand(y);
   y = serveCommand(y);
+  y = sweepWorkerCommand(y);
+  y = jobsCommand(y);
   await y.parseAsync();
 }
 

@@ -17,8 +17,8 @@ export class Progress {
     this.tty = Boolean(process.stderr.isTTY);
   }
 
-  /** Reports `n` of `total` units done. */
-  update(n: number, total: number): void {
+  /** Reports `n` of `total` units done, with an optional detail (running, failed, workers). */
+  update(n: number, total: number, detail?: string): void {
     if (this.quiet || this.done) return;
     const now = performance.now();
     const finished = n >= total;
@@ -28,7 +28,7 @@ export class Progress {
     const rate = secs > 0 ? n / secs : 0;
     const eta = rate > 0 ? (total - n) / rate : 0;
     const pct = total > 0 ? (100 * n) / total : 100;
-    const stats = `${n}/${total} ${this.unit} ${fmtRate(rate)} ${this.unit}/s${finished ? ` in ${secs.toFixed(1)} s` : ` ETA ${eta.toFixed(0)} s`}`;
+    const stats = `${n}/${total} ${this.unit} ${fmtRate(rate)} ${this.unit}/s${finished ? ` in ${secs.toFixed(1)} s` : ` ETA ${eta.toFixed(0)} s`}${detail ? `, ${detail}` : ''}`;
     if (this.tty) {
       const width = 24;
       const fill = Math.round((width * pct) / 100);

@@ -9,6 +9,7 @@ import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
 import { SCANNER_STATE_MAP } from '../feeds/exchange/scanner-status.js';
 import { EXIT } from './exit-codes.js';
+import { formatJobLine, listJobs, type JobSummary } from '../app/distributed/jobs-admin.js';
 import { checkFlags, FLAG_BOUNDS, flagProblem } from './flag-bounds.js';
 
 /** A down cluster should answer fast: status is what one runs when something looks wrong. */
@@ -54,10 +55,10 @@ export function statusCommand(y: Argv): Argv {
       const sampler = new Sampler(args.hz, args.cluster, staleAfter * 1000, args['features-map'], args['state-map'], args['scanner-map']);
       try {
         if (watchSeconds === undefined) {
-          const { status, error } = await sampler.sample(undefined);
+          const { status, error, jobs } = await sampler.sample(undefined);
           // down: the error alone says it (main prints it, exit 1); --json still gets the DOWN status
-          if (args.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
-          else if (error === undefined) process.stdout.write(`${formatStatus(status)}\n`);
+          if (args.json) process.stdout.write(`${JSON.stringify(jobs.length ? { ...status, jobs } : status, null, 2)}\n`);
+          else if (error === undefined) process.stdout.write(`${formatStatus(status)}${jobsText(jobs)}\n`);
           if (error !== undefined) throw error;
           process.exitCode = status.health === 'OK' ? EXIT.OK : EXIT.FAILED;
         } else {
@@ -84,7 +85,7 @@ class Sampler {
   ) {}
 
   /** A status; a down cluster gives a DOWN status plus the FeedUnavailableError saying what to do. */
-  async sample(previous: ClusterStatus | undefined): Promise<{ status: ClusterStatus; error?: FeedUnavailableError }> {
+  async sample(previous: ClusterStatus | undefined): Promise<{ status: ClusterStatus; error?: FeedUnavailableError; jobs: JobSummary[] }> {
     const down = (message: string): ClusterStatus =>
       unreachableStatus({
         now: Date.now(),
@@ -101,7 +102,7 @@ class Sampler {
         this.client = await connectHazelcast({ address: this.address, cluster: this.cluster, connectTimeoutMs: STATUS_CONNECT_TIMEOUT_MS });
       } catch (err) {
         if (!(err instanceof FeedUnavailableError)) throw err;
-        return { status: down(err.message), error: err };
+        return { status: down(err.message), error: err, jobs: [] };
       }
     }
     const status = await collectStatus(this.client, {
@@ -113,13 +114,14 @@ class Sampler {
       address: this.address,
       ...(previous !== undefined ? { previous } : {}),
     });
-    if (status.health !== 'DOWN') return { status };
+    // distributed sweeps (dolphin sweep --distributed) kept in the cluster; none: the output is unchanged
+    if (status.health !== 'DOWN') return { status, jobs: await listJobs(this.client).catch(() => []) };
     await this.close(); // lost the cluster: connect afresh next time
     const error = new FeedUnavailableError(
       `Hazelcast cluster '${this.cluster}' at ${this.address}: ${status.reasons[0] ?? 'unreachable'}. ` +
         `Check the member, or pass --hz host:port --cluster NAME.`,
     );
-    return { status, error };
+    return { status, error, jobs: [] };
   }
 
   async close(): Promise<void> {
@@ -143,11 +145,11 @@ async function watch(sampler: Sampler, seconds: number, json: boolean): Promise<
   let frames = 0;
   try {
     while (!stopped) {
-      const { status, error } = await sampler.sample(previous);
+      const { status, error, jobs } = await sampler.sample(previous);
       if (stopped && frames > 0) break; // Ctrl-C while sampling: keep the last frame on screen
-      if (json) process.stdout.write(`${JSON.stringify(status)}\n`);
+      if (json) process.stdout.write(`${JSON.stringify(jobs.length ? { ...status, jobs } : status)}\n`);
       else {
-        const text = formatStatus(status) + (error !== undefined ? `\n\n${error.message}` : '');
+        const text = formatStatus(status) + jobsText(jobs) + (error !== undefined ? `\n\n${error.message}` : '');
         const footer = `\n(refreshing every ${seconds} s; Ctrl-C to stop)`;
         // a terminal redraws in place; a pipe or file gets every sample appended
         process.stdout.write(tty ? `\x1b[H\x1b[2J${text}${footer}\n` : `${frames > 0 ? '\n' : ''}${text}\n`);
@@ -169,4 +171,9 @@ async function watch(sampler: Sampler, seconds: number, json: boolean): Promise<
   } finally {
     process.off('SIGINT', onSigint);
   }
+}
+
+/** The distributed sweep jobs as a status section (empty when there is none). */
+function jobsText(jobs: readonly JobSummary[]): string {
+  return jobs.length ? `\n\nSweep jobs (dolphin jobs show ID):\n${jobs.map((j) => `  ${formatJobLine(j)}`).join('\n')}` : '';
 }

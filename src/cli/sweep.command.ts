@@ -17,8 +17,9 @@ import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
 import { Progress } from './progress.js';
 import { runDirPath } from './run-dir.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
+import { distributedOptions, submitDistributedSweep, type DistributedArgs } from './sweep-distributed.js';
 
-interface Args extends ConfigArgs {
+interface Args extends ConfigArgs, DistributedArgs {
   dir: string;
   grid: string[];
   out?: string;
@@ -46,7 +47,7 @@ export function sweepCommand(y: Argv): Argv {
     'sweep <dir>',
     'Run every combination of --grid values over the same data on the worker pool; writes sweep.ndjson and a ranked sweep.md',
     (a) =>
-      configOptions(a)
+      distributedOptions(configOptions(a))
         .positional('dir', { type: 'string', demandOption: true, describe: 'data folder of Arrow scans' })
         .option('grid', { type: 'string', array: true, demandOption: true, describe: 'key=v1,v2,... (JSON scalars) or key=[json values], e.g. velDivPair=[[50,750],[50,150]] (repeatable)' })
         .option('out', { type: 'string', describe: 'output folder (default ./runs/sweep-<UTC timestamp>); an existing sweep there is resumed' })
@@ -66,15 +67,17 @@ export function sweepCommand(y: Argv): Argv {
         .option('partitions', { type: 'number', default: 16, describe: 'CSCV partitions S for PBO (even, 2 to 20)' })
         .option('heatmap', { type: 'string', describe: 'two grid keys for the sweep.html heat map, key1,key2 (default: the first two --grid keys)' })
         .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01 --walk-forward 3 --rolling', 'walk-forward over 3 folds with overfitting statistics')
-        .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01,0.02 --grid velDivThreshold=-0.01,-0.02', 'a 3 x 2 sweep') as Argv<Args>,
+        .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01,0.02 --grid velDivThreshold=-0.01,-0.02', 'a 3 x 2 sweep')
+        .example('$0 sweep data/sample --grid takeProfitPct=0.005,0.01 --distributed --hz 10.0.0.5:5701 --cluster dolphin', 'the same on every `dolphin sweep-worker` of the cluster') as Argv<Args>,
     async (args) => {
-      checkFlags(args, ['workers', 'chunk', 'top']);
+      checkFlags(args, ['workers', 'chunk', 'top', ...(args.distributed ? (['lease'] as const) : [])]);
       requireDataDir(args.dir);
       const cacheRoot = (args.cache as unknown) === false ? undefined : args.cache;
       if (cacheRoot !== undefined) checkOutputDir(cacheRoot, '--cache');
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const axes = args.grid.map(parseGrid);
       const wf = walkForwardArgs(args, axes.map((a) => a.key));
+      if (args.distributed && (wf || args.overfitting)) throw new DolphinError('USAGE', '--walk-forward and --overfitting run on this machine only: drop --distributed, or run them on the distributed sweep\'s sweep.ndjson later');
       const { items, overrides } = sweepItems(config, axes);
       if (items.length === 0) throw new DolphinError('USAGE', 'the grid has no combination');
       // created before the run: sweep.ndjson grows as configs finish (and resumes from there)
@@ -89,8 +92,9 @@ export function sweepCommand(y: Argv): Argv {
           onProgress: (d, t) => load.update(d, t),
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         });
-        const progress = new Progress('sweeping', 'configs', args.quiet);
         const ndjson = join(outDir, 'sweep.ndjson');
+        if (args.distributed) return await submitDistributedSweep(args, { replay, config, axes, items, outDir, t0 });
+        const progress = new Progress('sweeping', 'configs', args.quiet);
         const r = await runSweep({
           replay,
           items,

@@ -1,0 +1,134 @@
+/**
+ * A distributed sweep job as it lives in the cluster: its description, the names of its Hazelcast
+ * structures and how its work items (chunks of parameter sets) are derived from the description.
+ */
+import { createHash } from 'node:crypto';
+import type { StrategyConfig } from '../../core/config.js';
+import { UsageError } from '../../core/errors.js';
+import { sweepItems, type GridAxis } from '../sweep.js';
+import type { SweepItem } from '../../workers/sweep.task.js';
+import type { DatasetFingerprint } from './dataset-fingerprint.js';
+
+/** IMap of job descriptions (job id -> JSON of SweepJob); kept until `dolphin jobs delete`. */
+export const JOBS_MAP = 'dolphin_sweep_jobs';
+/** IMap of live workers (worker id -> JSON of WorkerRecord), each entry with a TTL renewed by its heartbeat. */
+export const WORKERS_MAP = 'dolphin_sweep_workers';
+
+/** Format version of the job description; a worker refuses another. */
+export const JOB_FORMAT = 1;
+
+/** The description of a distributed sweep. */
+export interface SweepJob {
+  readonly format: number;
+  readonly id: string;
+  readonly kind: 'sweep';
+  readonly title: string;
+  /** What the results were computed from: a worker runs the job only over data with this fingerprint. */
+  readonly dataset: DatasetFingerprint;
+  /** The resolved base config; each item is `resolveConfig(base, combination)`. */
+  readonly base: StrategyConfig;
+  readonly grid: readonly GridAxis[];
+  /** Parameter sets (distinct resolved configs) and chunks of `chunkSize` of them. */
+  readonly total: number;
+  readonly chunkSize: number;
+  readonly chunks: number;
+  /** A chunk whose lease is not renewed for this long goes back to the queue. */
+  readonly leaseMs: number;
+  /** Wall-clock ms of the first submission. */
+  readonly createdAt: number;
+  /** 'running' until the submitter has every result, then 'done'. */
+  readonly state: 'running' | 'done';
+}
+
+/** A worker process as it announces itself in WORKERS_MAP. */
+export interface WorkerRecord {
+  readonly id: string;
+  readonly host: string;
+  readonly pid: number;
+  readonly threads: number;
+  /** Fingerprint hashes of the data folders it holds. */
+  readonly datasets: readonly string[];
+  /** Jobs it accepted and refused (by id). */
+  readonly accepted: readonly string[];
+  readonly refused: readonly string[];
+  /** Chunks it holds now and has finished since it started. */
+  readonly running: number;
+  readonly chunksDone: number;
+  readonly configsDone: number;
+  /** Wall ms of its finished chunks spent computing and in cluster calls (coordination overhead). */
+  readonly computeMs: number;
+  readonly coordinationMs: number;
+  /** Wall-clock ms of its last heartbeat. */
+  readonly heartbeat: number;
+}
+
+/** Hazelcast structure names of one job. */
+export interface JobStructures {
+  /** IQueue of chunk numbers (as text) waiting for a worker. */
+  readonly queue: string;
+  /** IMap chunk number -> JSON lease {worker, lease, since}; the entry's TTL is the lease timeout. */
+  readonly leases: string;
+  /** IMap config key -> sweep.ndjson line; written with putIfAbsent, so a config computed twice is stored once. */
+  readonly results: string;
+  /** IMap lease id -> 1: whoever puts it first requeues that expired lease's chunk (once). */
+  readonly requeued: string;
+}
+
+/** The structure names of job `id`. */
+export function jobStructures(id: string): JobStructures {
+  return {
+    queue: `dolphin_sweep_queue_${id}`,
+    leases: `dolphin_sweep_leases_${id}`,
+    results: `dolphin_sweep_results_${id}`,
+    requeued: `dolphin_sweep_requeued_${id}`,
+  };
+}
+
+/** A lease value in the leases map. */
+export interface ChunkLease {
+  readonly worker: string;
+  readonly lease: string;
+  readonly since: number;
+}
+
+/**
+ * Job id: a hash of the dataset, the item keys and the chunk size, so submitting the same sweep again
+ * (a restarted submitter) finds the job it started instead of starting another.
+ */
+export function jobIdOf(dataset: DatasetFingerprint, keys: readonly string[], chunkSize: number): string {
+  return createHash('sha256').update(`${dataset.hash}\n${chunkSize}\n${keys.join(',')}`).digest('hex').slice(0, 12);
+}
+
+/** The job's parameter sets in order and their grid overrides (the same derivation as a local sweep). */
+export function jobItems(job: Pick<SweepJob, 'base' | 'grid'>): { items: SweepItem[]; overrides: Map<string, Record<string, unknown>> } {
+  return sweepItems(job.base, job.grid);
+}
+
+/** The items of chunk `c`. */
+export function chunkItems<T>(items: readonly T[], chunkSize: number, c: number): T[] {
+  return items.slice(c * chunkSize, (c + 1) * chunkSize);
+}
+
+/** Parses a job description read from the cluster; a wrong one is named by its id. */
+export function parseJob(id: string, text: string): SweepJob {
+  let v: SweepJob;
+  try {
+    v = JSON.parse(text) as SweepJob;
+  } catch (e) {
+    throw new UsageError(`job ${id} in ${JOBS_MAP} is not JSON (${(e as Error).message}); delete it with dolphin jobs delete ${id}`);
+  }
+  if (v.format !== JOB_FORMAT || v.kind !== 'sweep' || typeof v.id !== 'string' || !Array.isArray(v.grid)) {
+    throw new UsageError(`job ${id} in ${JOBS_MAP} is not a sweep job of format ${JOB_FORMAT} (format ${String(v.format)}); delete it with dolphin jobs delete ${id}`);
+  }
+  return v;
+}
+
+/** Parses a worker record; null for anything else. */
+export function parseWorker(text: string): WorkerRecord | null {
+  try {
+    const v = JSON.parse(text) as WorkerRecord;
+    return typeof v.id === 'string' && Array.isArray(v.accepted) ? v : null;
+  } catch {
+    return null;
+  }
+}
