@@ -77,7 +77,7 @@ export function sweepCommand(y: Argv): Argv {
       const { config } = loadConfig({ file: args.config, sets: args.set, dataDir: args.dir });
       const axes = args.grid.map(parseGrid);
       const wf = walkForwardArgs(args, axes.map((a) => a.key));
-      if (args.distributed && (wf || args.overfitting)) throw new DolphinError('USAGE', '--walk-forward and --overfitting run on this machine only: drop --distributed, or run them on the distributed sweep\'s sweep.ndjson later');
+      if (args.distributed && (wf || args.overfitting)) throw new DolphinError('USAGE', '--walk-forward and --overfitting run on this machine only for now: run them without --distributed');
       const { items, overrides } = sweepItems(config, axes);
       if (items.length === 0) throw new DolphinError('USAGE', 'the grid has no combination');
       // created before the run: sweep.ndjson grows as configs finish (and resumes from there)
