@@ -1,7 +1,8 @@
 /** `dolphin bridge ARROW_DIR`: publish a scanner folder's newest scans and factors to Hazelcast. */
 import type { Argv } from 'yargs';
+import { clusterOptions } from './shared-options.js';
 import { requireDataDir } from '../feeds/fs/path-checks.js';
-import { DEFAULT_CLI_CONNECT_TIMEOUT_MS, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER, connectHazelcast } from '../feeds/live/hazelcast-connection.js';
+import { DEFAULT_CLI_CONNECT_TIMEOUT_MS, connectHazelcast } from '../feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP } from '../feeds/live/paper-state.js';
 import { ScanBridge } from '../feeds/live/scan-bridge.js';
@@ -30,11 +31,9 @@ export function bridgeCommand(y: Argv): Argv {
     'bridge <dir>',
     'Watch a scanner folder and publish each new scan (and external factors) to Hazelcast DOLPHIN_FEATURES',
     (a) =>
-      a
+      clusterOptions(a)
         .positional('dir', { type: 'string', demandOption: true, describe: 'scanner folder: YYYY-MM-DD/ folders of scan files, daily .arrow files, external_factors/' })
         .option('poll', { type: 'number', default: 1000, describe: 'safety-net poll of the folder every MS (events may not arrive on network mounts)' })
-        .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
-        .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
         .option('backfill', { type: 'boolean', default: false, describe: 'first publish the existing scans in timestamp order (demos, live tests)' })
         .option('speed', { type: 'number', default: 20, describe: 'backfill speed in scans per second (0 = as fast as each put completes)' })
         .option('from', { type: 'string', describe: 'first UTC day YYYY-MM-DD to backfill and watch' })

@@ -1,7 +1,7 @@
 /** `dolphin dashboard`: the full-screen terminal view of the scanner feed and every paper run (read-only). */
 import type { Argv } from 'yargs';
+import { clusterOptions } from './shared-options.js';
 import { SCANNER_STATE_MAP } from '../feeds/exchange/scanner-status.js';
-import { DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
 import { formatFrame } from '../app/watch/watch-frame.js';
 import { WatchSampler } from '../app/watch/watch-sampler.js';
@@ -25,9 +25,7 @@ export function dashboardCommand(y: Argv): Argv {
     'dashboard',
     'Full-screen terminal view of the scanner feed, every paper run (equity sparkline, positions, trades, ACB cut, validation), shadows and warnings; read-only',
     (a) =>
-      a
-        .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
-        .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
+      clusterOptions(a)
         .option('run', { type: 'string', describe: 'run id to show first (arrows/tab switch runs)' })
         .option('interval', { type: 'number', default: 1, describe: 'seconds between samples' })
         .option('stale-after', { type: 'number', default: 30, describe: 'seconds after which the latest scan is stale (as in dolphin status)' })

@@ -1,7 +1,8 @@
 /** `dolphin jobs list|show ID|delete ID`: distributed sweeps kept in the cluster. */
 import type { Argv } from 'yargs';
+import { clusterOptions } from './shared-options.js';
 import { deleteJob, formatJobLine, listJobs, listWorkers, showJob } from '../app/distributed/jobs-admin.js';
-import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
+import { connectHazelcast } from '../feeds/live/hazelcast-connection.js';
 import { UsageError } from '../core/errors.js';
 
 interface Args {
@@ -17,11 +18,9 @@ export function jobsCommand(y: Argv): Argv {
     'jobs <action> [id]',
     'List, show or delete the distributed sweeps kept in the cluster (their results stay there until deleted)',
     (a) =>
-      a
+      clusterOptions(a)
         .positional('action', { type: 'string', choices: ['list', 'show', 'delete'], demandOption: true })
         .positional('id', { type: 'string', describe: 'job id (show, delete)' })
-        .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
-        .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
         .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
         .example('$0 jobs list --hz 10.0.0.5:5701', 'every job with its progress')
         .example('$0 jobs delete 3f2a9c01b7e4', 'remove a job and its results from the cluster') as Argv<Args>,

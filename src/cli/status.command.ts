@@ -1,10 +1,11 @@
 /** `dolphin status`: health of the cluster, the latest scan and every paper run, once or --watch. */
 import type { Argv } from 'yargs';
+import { clusterOptions } from './shared-options.js';
 import { FeedUnavailableError } from '../core/errors.js';
 import { collectStatus, unreachableStatus } from '../feeds/live/cluster-status.js';
 import { formatStatus } from '../feeds/live/cluster-status-format.js';
 import type { ClusterStatus } from '../feeds/live/cluster-status.js';
-import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
+import { connectHazelcast } from '../feeds/live/hazelcast-connection.js';
 import type { HazelcastClient } from '../feeds/live/hazelcast-connection.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
 import { SCANNER_STATE_MAP } from '../feeds/exchange/scanner-status.js';
@@ -33,9 +34,7 @@ export function statusCommand(y: Argv): Argv {
     'status',
     'Show cluster health: the latest scan, external factors, every paper run and our own scanners (exit 1 when stale or down)',
     (a) =>
-      a
-        .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
-        .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
+      clusterOptions(a)
         .option('watch', { type: 'string', describe: `refresh every SECONDS (default ${DEFAULT_WATCH_SECONDS}, at least ${FLAG_BOUNDS.watch.min}) until Ctrl-C; redraws on a terminal, appends on a pipe` })
         .option('json', { type: 'boolean', default: false, describe: 'print the status as JSON (one compact line per sample with --watch)' })
         .option('stale-after', { type: 'number', default: 30, describe: 'seconds after which the latest scan is stale; run heartbeats are stale after max(3, this / 2)' })

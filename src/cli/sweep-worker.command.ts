@@ -1,10 +1,11 @@
 /** `dolphin sweep-worker --hz HOST:PORT --cluster NAME --data DIR ...`: run distributed sweep chunks until Ctrl-C. */
 import type { Argv } from 'yargs';
+import { clusterOptions } from './shared-options.js';
 import { SweepWorker } from '../app/distributed/sweep-worker.js';
 import { describeFingerprint } from '../app/distributed/dataset-fingerprint.js';
 import { loadReplayInput, type ReplayData } from '../app/replay-input.js';
 import { checkOutputDir, requireDataDir } from '../feeds/fs/path-checks.js';
-import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
+import { connectHazelcast } from '../feeds/live/hazelcast-connection.js';
 import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import { defaultWorkers, WorkerPool } from '../workers/pool.js';
 import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
@@ -25,9 +26,7 @@ export function sweepWorkerCommand(y: Argv): Argv {
     'sweep-worker',
     'Work on distributed sweeps (dolphin sweep --distributed) over the data folders given, until Ctrl-C',
     (a) =>
-      a
-        .option('hz', { type: 'string', default: DEFAULT_HZ_ADDRESS, describe: 'Hazelcast member host:port' })
-        .option('cluster', { type: 'string', default: DEFAULT_HZ_CLUSTER, describe: 'Hazelcast cluster name' })
+      clusterOptions(a)
         .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads, one chunk each (at least 1, at most ${FLAG_BOUNDS.workers.max})` })
         .option('data', { type: 'string', array: true, demandOption: true, describe: 'data folder(s) of Arrow scans; a job runs here only when one of them has its dataset fingerprint' })
         .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder (--no-cache to bypass)' })

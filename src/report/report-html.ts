@@ -7,7 +7,7 @@ import type { Report } from './report.js';
 import { dataQualityRows, fmtNum, fmtPct, fmtTs } from './format.js';
 import { CHART_SCRIPT, type ChartData } from './html/chart-script.js';
 import { plotSeries, tsToMs, MAX_PLOT_POINTS, type EquityInput, type PlotSeries } from './html/equity-series.js';
-import { c, card, esc, n, scriptJson, section, STYLE, table, type Cell } from './html/html-parts.js';
+import { c, card, esc, n, pageHead, scriptJson, section, STYLE, table, type Cell } from './html/html-parts.js';
 
 export type { EquityInput } from './html/equity-series.js';
 
@@ -45,14 +45,7 @@ export function reportToHtml(report: Report, opts: HtmlOptions = {}): string {
     .map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`)
     .join('');
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
+    ...pageHead(title, STYLE),
     '<body>',
     `<header><h1>${esc(title)}</h1><div class="meta">${esc(`${fp.scans} scans, ${fmtTs(fp.firstTs)} to ${fmtTs(fp.lastTs)} UTC · engine ${fp.engineVersion} · strategy v${fp.strategyVersion} · config ${fp.configHash.slice(0, 12)}`)}</div><nav>${nav}</nav></header>`,
     '<main>',

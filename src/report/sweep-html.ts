@@ -5,7 +5,7 @@
  */
 import { CHART_SCRIPT, type ChartData } from './html/chart-script.js';
 import { drawdownOf, tsToMs } from './html/equity-series.js';
-import { c, card, esc, n, scriptJson, section, STYLE, table, type Cell } from './html/html-parts.js';
+import { c, card, esc, n, pageHead, scriptJson, section, STYLE, table, type Cell } from './html/html-parts.js';
 import { fmtNum, fmtPct } from './format.js';
 import type { Metrics } from './metrics.js';
 import type { WalkForwardResult } from './walk-forward-model.js';
@@ -53,14 +53,7 @@ export function sweepToHtml(rows: readonly SweepRow[], wf: WalkForwardResult, o:
     .map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`)
     .join('');
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(o.title)}</title>`,
-    `<style>${STYLE}.heat td{text-align:center}</style>`,
-    '</head>',
+    ...pageHead(o.title, `${STYLE}.heat td{text-align:center}`),
     '<body>',
     `<header><h1>${esc(o.title)}</h1><div class="meta">${esc(`${rows.length} configs, ranked by ${String(o.rank)}`)}</div><nav>${nav}</nav></header>`,
     '<main>',

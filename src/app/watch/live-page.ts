@@ -6,7 +6,7 @@
 import type { ChartData } from '../../report/html/chart-script.js';
 import { CHART_SCRIPT } from '../../report/html/chart-script.js';
 import { downsampleIndexes, drawdownOf, MAX_PLOT_POINTS } from '../../report/html/equity-series.js';
-import { esc, scriptJson, STYLE } from '../../report/html/html-parts.js';
+import { esc, pageHead, scriptJson, STYLE } from '../../report/html/html-parts.js';
 import type { LiveRunSnapshot } from './live-runs.js';
 
 /** What one server-sent `state` event carries. */
@@ -96,14 +96,7 @@ export function liveChartData(s: LiveRunSnapshot): ChartData {
 export function livePageHtml(first: LivePayload): string {
   const title = `DOLPHIN live: ${first.runId}`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(title)}</title>`,
-    `<style>${STYLE}\n#member.gone{color:#dc2626;font-weight:600}</style>`,
-    '</head>',
+    ...pageHead(title, `${STYLE}\n#member.gone{color:#dc2626;font-weight:600}`),
     '<body>',
     `<header><h1>${esc(title)}</h1><div class="meta"><a href="/">all runs</a> · <span id="status"></span> · <span id="member">connected</span></div></header>`,
     '<main>',

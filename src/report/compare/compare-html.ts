@@ -4,7 +4,7 @@
  * diverge, the attribution and the trade tables.
  */
 import { fmtNum, fmtTs } from '../format.js';
-import { c, card, esc, n, section, STYLE, table, type Cell } from '../html/html-parts.js';
+import { c, card, esc, n, pageHead, section, STYLE, table, type Cell } from '../html/html-parts.js';
 import type { CompareResult } from './compare.js';
 import type { SideTrade } from './trade-alignment.js';
 
@@ -144,14 +144,7 @@ export function compareToHtml(r: CompareResult, title = 'DOLPHIN compare'): stri
     );
   }
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<title>${esc(`${title}: ${r.verdict}`)}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
+    ...pageHead(`${title}: ${r.verdict}`, STYLE),
     '<body>',
     `<header><h1>${esc(`${title}: ${r.verdict}`)}</h1><div class="meta">${esc(`A ${r.labels.a} · B ${r.labels.b}`)}</div></header>`,
     '<main>',

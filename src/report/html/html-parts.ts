@@ -116,3 +116,17 @@ pre{background:#f3f4f6;border-radius:6px;padding:10px;overflow:auto;margin:0}
 #tip{position:fixed;display:none;pointer-events:none;background:#111827;color:#f9fafb;font-size:12px;padding:6px 8px;border-radius:6px;box-shadow:0 2px 8px rgba(0,0,0,.25);z-index:10;max-width:320px}
 footer{color:var(--muted);font-size:12px;text-align:center;padding:10px}
 `;
+
+/** The opening of a self-contained page, up to `</head>`: doctype, charset, viewport, title (escaped) and style. */
+export function pageHead(title: string, style: string): string[] {
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${esc(title)}</title>`,
+    `<style>${style}</style>`,
+    '</head>',
+  ];
+}
