@@ -18,3 +18,26 @@ export function timestampDeltas(ts: BigInt64Array, n: number): Float64Array {
   }
   return out;
 }
+
+/** First t in [1, n) with ts[t] < ts[t - 1], or -1 when the timestamps never go back (no BigInt per row). */
+export function firstDescent(ts: BigInt64Array, n: number): number {
+  const w = new Int32Array(ts.buffer, ts.byteOffset, n * 2);
+  for (let t = 1; t < n; t++) {
+    const hi = w[2 * t + 1];
+    const prevHi = w[2 * t - 1];
+    if (hi < prevHi || (hi === prevHi && w[2 * t] >>> 0 < w[2 * t - 2] >>> 0)) return t;
+  }
+  return -1;
+}
+
+/** First index in [from, n) whose timestamp is >= bound, for ascending timestamps (binary search). */
+export function firstAtOrAfter(ts: BigInt64Array, from: number, n: number, bound: bigint): number {
+  let lo = from;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < bound) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

@@ -1,7 +1,8 @@
 /** The recorded series of a run and its daily rows (STRATEGY.md 8): one row per UTC date that has scans. */
 
 import type { Trade } from '../core/trade.js';
-import { dayOf, dayToIso } from '../core/scan.js';
+import { DAY_NS, dayOf, dayToIso } from '../core/scan.js';
+import { firstAtOrAfter, firstDescent } from '../core/ts-deltas.js';
 
 /**
  * What a run records for its report, the same in live and replay.
@@ -57,11 +58,8 @@ export function assertRunSeries(s: RunSeries): void {
         `openPositions ${s.openPositions.length}, acbCut ${s.acbCut.length}`,
     );
   }
-  for (let i = 1; i < n; i++) {
-    if (s.ts[i]! < s.ts[i - 1]!) {
-      throw new RangeError(`run series timestamps are not ascending at index ${i}: ${s.ts[i - 1]} then ${s.ts[i]}`);
-    }
-  }
+  const i = firstDescent(s.ts, n);
+  if (i >= 0) throw new RangeError(`run series timestamps are not ascending at index ${i}: ${s.ts[i - 1]} then ${s.ts[i]}`);
 }
 
 /**
@@ -81,8 +79,8 @@ export function dailyRows(s: RunSeries): DailyRow[] {
   let start = 0;
   while (start < n) {
     const day = dayOf(s.ts[start]!);
-    let end = start + 1;
-    while (end < n && dayOf(s.ts[end]!) === day) end++;
+    // ascending timestamps: the day ends at the first scan of a later day
+    const end = firstAtOrAfter(s.ts, start + 1, n, (BigInt(day) + 1n) * DAY_NS);
     const last = end - 1;
     const close = s.equity[last]!;
     rows.push({

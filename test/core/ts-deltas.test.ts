@@ -2,7 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { medianOf } from '../../src/core/timeline-quality.js';
-import { timestampDeltas } from '../../src/core/ts-deltas.js';
+import { firstAtOrAfter, firstDescent, timestampDeltas } from '../../src/core/ts-deltas.js';
 
 describe('timestampDeltas', () => {
   it('matches the BigInt difference for any int64 values, including huge jumps and negative steps', () => {
@@ -36,6 +36,24 @@ describe('medianOf', () => {
         expect([...input]).toEqual(xs);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('firstDescent and firstAtOrAfter', () => {
+  it('agree with the naive BigInt scans', () => {
+    fc.assert(
+      fc.property(fc.array(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { minLength: 0, maxLength: 30 }), fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (values, bound) => {
+        const ts = BigInt64Array.from(values);
+        let naive = -1;
+        for (let t = 1; t < ts.length && naive < 0; t++) if (ts[t] < ts[t - 1]) naive = t;
+        expect(firstDescent(ts, ts.length)).toBe(naive);
+        const sorted = BigInt64Array.from(values).sort();
+        let want = 0;
+        while (want < sorted.length && sorted[want] < bound) want++;
+        expect(firstAtOrAfter(sorted, 0, sorted.length, bound)).toBe(want);
+      }),
+      { numRuns: 400 },
     );
   });
 });
