@@ -30,6 +30,7 @@ export interface ExecutionReportSection {
 const bps = (x: number | null): string => (x === null ? '' : `${fmtNum(x, 2)} bp`);
 const ms = (x: number | null): string => (x === null ? '' : `${fmtNum(x, 0)} ms`);
 const num = (x: number | null, d = 4): string => (x === null ? '' : fmtNum(x, d));
+const qty = (x: number): string => String(+x.toPrecision(9));
 
 /** Headline figures as label/value pairs (Markdown and HTML share them). */
 export function executionSummary(e: ExecutionReportSection): [string, string][] {
@@ -68,7 +69,7 @@ export function executionMarkdown(e: ExecutionReportSection): string {
   const rec = e.lastReconcile;
   if (rec !== null && rec.rows.length) {
     out.push('### Last reconciliation', '');
-    out.push(mdTable(['asset', 'paper short', 'mirrored short', 'venue short', 'drift'], rec.rows.map((r) => [mdText(r.asset), String(r.paperQty), String(r.mirroredQty), String(r.venueQty), String(r.drift)])), '');
+    out.push(mdTable(['asset', 'paper short', 'mirrored short', 'venue short', 'drift'], rec.rows.map((r) => [mdText(r.asset), qty(r.paperQty), qty(r.mirroredQty), qty(r.venueQty), qty(r.drift)])), '');
   }
   return out.join('\n');
 }
@@ -84,6 +85,6 @@ export function executionHtml(e: ExecutionReportSection): string {
   );
   const pnl = table(['trade', 'asset', 'paper PnL', 'venue PnL'], s.trades.map((t): Cell[] => [n(t.trade, String(t.trade)), c(t.asset), n(t.paperPnl, fmtNum(t.paperPnl), true), n(t.venuePnl, t.venuePnl === null ? '' : fmtNum(t.venuePnl), true)]), { empty: 'No closed trade mirrored.' });
   const rec = e.lastReconcile;
-  const recTbl = rec === null ? '' : `<h3>Last reconciliation</h3>${table(['asset', 'paper short', 'mirrored short', 'venue short', 'drift'], rec.rows.map((r): Cell[] => [c(r.asset), n(r.paperQty, String(r.paperQty)), n(r.mirroredQty, String(r.mirroredQty)), n(r.venueQty, String(r.venueQty)), n(r.drift, String(r.drift), true)]), { empty: 'No symbol traded.' })}`;
+  const recTbl = rec === null ? '' : `<h3>Last reconciliation</h3>${table(['asset', 'paper short', 'mirrored short', 'venue short', 'drift'], rec.rows.map((r): Cell[] => [c(r.asset), n(r.paperQty, qty(r.paperQty)), n(r.mirroredQty, qty(r.mirroredQty)), n(r.venueQty, qty(r.venueQty)), n(r.drift, qty(r.drift), true)]), { empty: 'No symbol traded.' })}`;
   return section('execution', 'Execution (order mirror)', `<p class="hint">${esc('Paper fills vs the demo venue. Tested only against the emulated venue; see docs/mirror.md.')}</p><div class="grid2"><div>${kv}</div><div><h3>PnL per trade</h3>${pnl}</div></div><h3>Legs</h3>${legs}${recTbl}`);
 }

@@ -4,7 +4,7 @@
  * reduce-only closing BUY), exactly once: the order's client id comes from the run, the trade and the
  * leg; its "sent" record is fsynced before the request; after a timeout, an error or a restart the venue
  * is asked for that id before anything is sent again. Venue positions are reconciled with the paper
- * book at start and every few minutes. The mirror only observes: nothing flows back into the engine,
+ * book at start (once the orders left from before the start are settled) and every few minutes. The mirror only observes: nothing flows back into the engine,
  * and no venue failure stops the paper run.
  */
 import { randomBytes } from 'node:crypto';
@@ -185,7 +185,8 @@ export class MirrorStep {
             await this.sleep(5000);
             continue;
           }
-          await this.reconcile();
+          // the start's reconciliation runs once the legs left from before the start are settled (below)
+          this.nextReconcileMs = 0;
         }
         const leg = this.queue[0];
         if (leg !== undefined) {
@@ -257,6 +258,7 @@ export class MirrorStep {
         this.lastError = `${l.id}: ${f.message}`;
         this.health = 'DEGRADED';
         this.record({ ev: 'retry', atMs: Date.now(), id: l.id, why: `${f.kind}: ${f.message}`, waitMs: wait });
+        this.o.log(`mirror: ${l.id} ${l.side} ${l.asset}: ${f.kind} (${f.message}); asking the venue for it by id in ${(wait / 1000).toFixed(1)} s`);
         await this.sleep(wait);
         const found = await this.query(l);
         if (found === undefined) return;
