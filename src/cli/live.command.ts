@@ -59,7 +59,7 @@ export function liveCommand(y: Argv): Argv {
     'Paper-trade the scans published to Hazelcast (DOLPHIN_FEATURES.latest_eigen_scan), or those of its own scanner (--feed exchange); resumes from its journal',
     (a) =>
       scanFlagOptions(configOptions(a), 'Exchange feed (--feed exchange; the flags of dolphin scan):')
-        .option('paper', { type: 'boolean', default: false, describe: 'paper trading (required: the only mode; no order ever leaves this machine)' })
+        .option('paper', { type: 'boolean', default: false, describe: 'paper trading (required: the only mode; no order leaves this machine, except the copies --mirror sends to Binance demo trading)' })
         .option('feed', { choices: ['hazelcast', 'exchange'] as const, default: 'hazelcast' as const, describe: 'where scans come from: Hazelcast (a scanner or the bridge publishes them), or the own scanner run in this process (no Hazelcast needed)' })
         .option('hz', { type: 'string', describe: `Hazelcast member host:port (default ${DEFAULT_HZ_ADDRESS}); with --feed exchange optional: the run state, scans and scanner status are published there` })
         .option('cluster', { type: 'string', describe: `Hazelcast cluster name (default ${DEFAULT_HZ_CLUSTER})` })
@@ -85,7 +85,7 @@ export function liveCommand(y: Argv): Argv {
         .example('$0 live --paper --mirror binance-demo --set volThreshold=0.0004 --journal journal/main', 'paper-trade and mirror every fill to Binance demo trading (DOLPHIN_BINANCE_DEMO_API_KEY, DOLPHIN_BINANCE_DEMO_SECRET)')
         .example('$0 live --paper --feed exchange --exchange binanceusdm --out runs/scans --set volThreshold=0.0004', 'scan Binance USDT-M in this process and paper-trade its scans, no Hazelcast') as unknown as Argv<Args>,
     async (args) => {
-      if (!args.paper) throw new DolphinError('USAGE', 'only paper trading exists: pass --paper (no live orders are ever sent)');
+      if (!args.paper) throw new DolphinError('USAGE', 'only paper trading exists: pass --paper (no live-money orders are ever sent; --mirror sends copies to Binance demo trading only)');
       const exchangeFeed = args.feed === 'exchange';
       const mirror = args.mirror === undefined ? undefined : mirrorOptions(args);
       checkFlags(args, ['stale-after', 'poll'], [args['run-id'] === undefined ? null : runIdProblem(args['run-id']), ...feedProblems(args)]);
