@@ -115,6 +115,8 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
       emu.account.positions.set('A03USDT', { amt: -1.5, entry: 500 }); // trade 1's symbol, flat since
       await waitFor(() => records(journal).some((r) => r.ev === 'reconcile' && r.ok === false), 10_000, 'a reconciliation with drift');
       await waitFor(() => p2.err().includes('reconciliation found drift: A03USDT venue 1.5 vs mirrored 0'), 5_000, 'drift logged');
+      const stateMap = await put.client.getMap<string, string>(maps.stateMap);
+      await waitFor(async () => JSON.parse((await stateMap.get('mirror-test')) ?? '{}').mirror?.lastReconcile?.ok === false, 5_000, 'the drift in the published state');
       const status = dolphin(['status', '--hz', member.address, '--cluster', member.cluster, '--state-map', maps.stateMap, '--features-map', maps.featuresMap]);
       outputs.push(status.stdout, status.stderr);
       expect(status.stdout).toMatch(/mirror binance-demo \(127\.0\.0\.1:\d+\): DEGRADED, sent \d+, filled \d+, partial 1, rejected 3, not sent 3/);

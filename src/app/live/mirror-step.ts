@@ -49,6 +49,7 @@ const VENUE_NAME = 'binance-demo';
 /** Venue statuses after which an order no longer changes. */
 const FINAL = new Set(['FILLED', 'EXPIRED', 'CANCELED', 'REJECTED', 'EXPIRED_IN_MATCH']);
 const DRIFT_EPS = 1e-9;
+const RETRY_AFTER_MARGIN_MS = 250;
 
 /** Mirrors the main portfolio's fills to the demo venue. */
 export class MirrorStep {
@@ -254,7 +255,8 @@ export class MirrorStep {
         }
         last = f.message;
         lastReason = f.kind === 'rate-limit' ? 'rate-limit' : 'venue-unavailable';
-        const wait = f.kind === 'rate-limit' ? f.retryAfterMs : f.kind === 'duplicate' ? 0 : Math.min(8000, 500 * 2 ** (attempt - 1));
+        // a Retry-After is honoured with a margin (timers may fire a millisecond early)
+        const wait = f.kind === 'rate-limit' ? f.retryAfterMs + RETRY_AFTER_MARGIN_MS : f.kind === 'duplicate' ? 0 : Math.min(8000, 500 * 2 ** (attempt - 1));
         this.lastError = `${l.id}: ${f.message}`;
         this.health = 'DEGRADED';
         this.record({ ev: 'retry', atMs: Date.now(), id: l.id, why: `${f.kind}: ${f.message}`, waitMs: wait });
@@ -277,7 +279,7 @@ export class MirrorStep {
       } catch (e) {
         const f = this.o.venue.classify(e);
         this.down(e);
-        await this.sleep(f.kind === 'rate-limit' ? f.retryAfterMs : Math.min(30_000, 500 * 2 ** i));
+        await this.sleep(f.kind === 'rate-limit' ? f.retryAfterMs + RETRY_AFTER_MARGIN_MS : Math.min(30_000, 500 * 2 ** i));
       }
     }
     return undefined;
