@@ -68,6 +68,7 @@ export interface TradePnl {
 export interface ExecutionStats {
   readonly legs: readonly LegGap[];
   readonly trades: readonly TradePnl[];
+  /** Legs that are (or will be) orders: every leg but the skipped ones. */
   readonly ordersSent: number;
   readonly ordersFilled: number;
   readonly ordersPartial: number;

@@ -39,7 +39,7 @@ export function executionSummary(e: ExecutionReportSection): [string, string][] 
   const rec = e.lastReconcile;
   return [
     ['Venue', `${e.venue} (${e.host})`],
-    ['Orders', `${s.ordersSent} sent: ${s.ordersFilled} filled, ${s.ordersPartial} partial, ${s.ordersRejected} rejected, ${s.ordersPending} pending; ${s.ordersSkipped} not sent`],
+    ['Legs', `${s.ordersSent + s.ordersSkipped}: ${s.ordersFilled} filled, ${s.ordersPartial} partially filled, ${s.ordersRejected} rejected, ${s.ordersPending} pending (not sent yet or outcome unknown at stop), ${s.ordersSkipped} skipped (nothing open at the venue to close)`],
     ['Mean gap', s.meanGapBps === null ? 'no venue fill' : `${fmtNum(s.meanGapBps, 2)} bp (positive: the venue filled worse than paper)`],
     ['Fee difference', `${fmtNum(s.feeDiffTotal, 4)} USDT (venue - paper)`],
     ['Latency p50 / p99', s.latencyP50Ms === null ? 'no answered order' : `${fmtNum(s.latencyP50Ms, 0)} / ${fmtNum(s.latencyP99Ms, 0)} ms`],

@@ -61,6 +61,9 @@ export class MirrorStep {
   private baseline = 0;
   private running: Promise<void> | null = null;
   private stopping = false;
+  /** stop() was called: the loop ends once the queue is empty. */
+  private draining = false;
+  private closed = false;
   private wake: (() => void) | null = null;
   private health: MirrorState['health'] = 'STARTING';
   private marketsLoaded = false;
@@ -154,20 +157,28 @@ export class MirrorStep {
   }
 
   /**
-   * Stops: the order in flight gets up to `graceMs` to settle (its outcome is journaled, or it stays
-   * "sent" and the next start asks the venue for it); legs still queued are left for the next start.
+   * Stops (no new fills come after the source stopped): the queued legs get up to `graceMs` to be sent
+   * and settled, in order, retries and Retry-After included; then the mirror stops where it is. A leg
+   * in flight stays "sent" (the next start asks the venue for it by id), queued ones are sent then.
    */
   async stop(graceMs = 15_000): Promise<void> {
-    this.stopping = true;
+    this.draining = true;
     this.wake?.();
     const run = this.running;
-    if (run !== null) await Promise.race([run, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    if (run !== null && graceMs > 0) await Promise.race([run, new Promise((r) => setTimeout(r, graceMs).unref())]);
+    this.stopping = true;
+    this.wake?.();
+    if (run !== null) await Promise.race([run, new Promise((r) => setTimeout(r, 1000).unref())]);
+    this.closed = true;
     this.journal?.close();
+    if (this.queue.length > 0) this.o.log(`mirror: stopped with ${this.queue.length} leg(s) not settled; the next start asks the venue for those sent and sends the others`);
   }
 
   // ---------------------------------------------------------------------------------------------
 
   private record(r: ExecutionRecord): void {
+    // after stop() gave up waiting, an answer arriving late is not journaled: the next start asks for it by id
+    if (this.closed) return;
     this.journal!.append(r);
     this.outcomes.apply(r);
     if (r.ev === 'reconcile') this.lastReconcile = r;
@@ -195,6 +206,7 @@ export class MirrorStep {
           if (this.outcomes.settled(leg.id)) this.queue.shift();
           continue;
         }
+        if (this.draining) break;
         if (Date.now() >= this.nextReconcileMs) await this.reconcile();
         await this.sleep(Math.max(50, this.nextReconcileMs - Date.now()), true);
       }
