@@ -67,6 +67,7 @@ export class MirrorStep {
   private wake: (() => void) | null = null;
   private health: MirrorState['health'] = 'STARTING';
   private marketsLoaded = false;
+  private loadFailures = 0;
   private lastError: string | null = null;
   private lastReconcile: ReconcileRecord | null = null;
   private nextReconcileMs = 0;
@@ -194,7 +195,7 @@ export class MirrorStep {
             this.health = 'OK';
           } catch (e) {
             this.down(e);
-            await this.sleep(5000);
+            await this.sleep(Math.min(30_000, 1000 * 2 ** this.loadFailures++));
             continue;
           }
           // the start's reconciliation runs once the legs left from before the start are settled (below)
@@ -370,7 +371,8 @@ export class MirrorStep {
 
   /** Sleeps `ms`; stop() ends it early, and so do new fills when `idle` (never a Retry-After wait). */
   private sleep(ms: number, idle = false): Promise<void> {
-    if (this.stopping) return Promise.resolve();
+    // a wake-up that came while no sleep was running (fills or stop during a request) is not lost
+    if (this.stopping || (idle && (this.queue.length > 0 || this.draining))) return Promise.resolve();
     return new Promise((r) => {
       const t = setTimeout(done, ms);
       const stopWake = (): void => {
