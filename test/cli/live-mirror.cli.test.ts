@@ -36,6 +36,8 @@ afterAll(async () => {
 
 const SETS = ['warmupBars=5', 'volWindow=10', 'alignWindow=10', 'minAlignment=0', 'maxHoldBars=20', 'volThreshold=0'].flatMap((s) => ['--set', s]);
 const RECORDER = pathToFileURL(join(process.cwd(), 'test', 'support', 'connect-recorder.mjs')).href;
+/** NODE_OPTIONS of the process under test: whatever is set already, plus the connection recorder. */
+const NODE_OPTIONS = [process.env['NODE_OPTIONS'], `--import=${RECORDER}`].filter((x) => x !== undefined && x !== '').join(' ');
 
 interface Rec {
   ev: string;
@@ -81,7 +83,7 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
     const journal = join(root, 'journal');
     const connectLog = join(root, 'connect-mirror.log');
     const args = ['live', '--paper', '--mirror', 'binance-demo', '--mirror-timeout', '2', '--mirror-reconcile-every', '2s', '--hz', member.address, '--cluster', member.cluster, '--journal', journal, '--run-id', 'mirror-test', '--features-map', maps.featuresMap, '--state-map', maps.stateMap, '--poll', '300', ...SETS];
-    const env = { DOLPHIN_BINANCE_DEMO_API_KEY: EMULATOR_API_KEY, DOLPHIN_BINANCE_DEMO_SECRET: EMULATOR_API_SECRET, DOLPHIN_BINANCE_DEMO_URL: emu.url, NODE_OPTIONS: `--import=${RECORDER}`, DOLPHIN_TEST_CONNECT_LOG: connectLog };
+    const env = { DOLPHIN_BINANCE_DEMO_API_KEY: EMULATOR_API_KEY, DOLPHIN_BINANCE_DEMO_SECRET: EMULATOR_API_SECRET, DOLPHIN_BINANCE_DEMO_URL: emu.url, NODE_OPTIONS, DOLPHIN_TEST_CONNECT_LOG: connectLog };
     const put = await ScanPutter.connect(member.address, member.cluster, maps.featuresMap);
     const outputs: string[] = [];
     try {
@@ -197,7 +199,7 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
     const connectLog = join(root, 'connect-plain.log');
     const put = await ScanPutter.connect(member.address, member.cluster, maps.featuresMap);
     try {
-      const p = spawnDolphin(['live', '--paper', '--hz', member.address, '--cluster', member.cluster, '--journal', journal, '--run-id', 'plain-test', '--features-map', maps.featuresMap, '--state-map', maps.stateMap, '--poll', '300', ...SETS], { NODE_OPTIONS: `--import=${RECORDER}`, DOLPHIN_TEST_CONNECT_LOG: connectLog });
+      const p = spawnDolphin(['live', '--paper', '--hz', member.address, '--cluster', member.cluster, '--journal', journal, '--run-id', 'plain-test', '--features-map', maps.featuresMap, '--state-map', maps.stateMap, '--poll', '300', ...SETS], { NODE_OPTIONS, DOLPHIN_TEST_CONNECT_LOG: connectLog });
       await waitFor(() => p.err().includes('listening on'), 30_000, `live to start: ${p.err()}`);
       await publish(put, 0, 40);
       await waitFor(() => existsSync(join(journal, 'trades.ndjson')) && readFileSync(join(journal, 'trades.ndjson'), 'utf8').length > 0, 20_000, 'a paper trade');
