@@ -86,7 +86,8 @@ export class DemoOrderVenue {
       secret: o.secret,
       enableRateLimit: true,
       timeout: o.timeoutMs ?? 10_000,
-      options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] }, adjustForTimeDifference: false, warnOnFetchOpenOrdersWithoutSymbol: false },
+      // signed requests carry the venue's time: ccxt measures the offset when it loads the markets
+      options: { defaultType: 'swap', fetchMarkets: { types: ['linear'] }, adjustForTimeDifference: true, warnOnFetchOpenOrdersWithoutSymbol: false },
     });
     this.ex.enableDemoTrading(true);
     this.ex.allowedOrigin = this.origin;
@@ -193,7 +194,7 @@ export class DemoOrderVenue {
     const reason = code === null ? undefined : REJECT_CODES[String(code)];
     if (reason !== undefined) return { kind: 'rejected', reason, code, message };
     if (e instanceof ccxt.PermissionDenied && /^mirror: refused/.test(message)) return { kind: 'rejected', reason: 'other', code: null, message };
-    if (e instanceof ccxt.NetworkError || code === -1001 || code === -1000 || code === -1007 || code === -1006) return { kind: 'transient', message };
+    if (e instanceof ccxt.NetworkError || code === -1001 || code === -1000 || code === -1007 || code === -1006 || code === -1021) return { kind: 'transient', message };
     return { kind: 'rejected', reason: 'other', code, message };
   }
 
@@ -210,12 +211,18 @@ export class DemoOrderVenue {
     return s;
   }
 
-  /** Runs a request; the error that escapes carries a redacted message. */
+  /**
+   * Runs a request; the error that escapes carries a redacted message. After -1021 (the request's time
+   * outside the venue's window) the clock offset is measured again, so the retry is signed right.
+   */
   private async call<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (e) {
-      if (e instanceof Error) e.message = this.redact(e.message);
+      if (e instanceof Error) {
+        e.message = this.redact(e.message);
+        if (CODE_RE.exec(e.message)?.[1] === '-1021') await this.ex.loadTimeDifference().catch(() => undefined);
+      }
       throw e;
     }
   }

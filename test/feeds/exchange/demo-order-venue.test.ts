@@ -67,6 +67,20 @@ describe('DemoOrderVenue against the emulated account', () => {
     expect(await venue.findOrder('A00USDT', 'dtest-8-o')).toMatchObject({ status: 'FILLED', executedQty: 2 });
   });
 
+  it("follows the venue's clock: a request outside its time window is transient and the retry is signed right", async () => {
+    emu.skew(-3000); // the venue 3 s behind: requests signed with this clock come "from the future"
+    let first: ReturnType<DemoOrderVenue['classify']> | null = null;
+    try {
+      await venue.marketOrder('A00USDT', 'SELL', '2', 'dtest-10-o', false);
+    } catch (e) {
+      first = venue.classify(e);
+    }
+    expect(first).toMatchObject({ kind: 'transient' });
+    expect(first?.message).toContain('-1021');
+    expect(await venue.marketOrder('A00USDT', 'SELL', '2', 'dtest-11-o', false)).toMatchObject({ status: 'FILLED' });
+    emu.skew(0);
+  });
+
   it('talks only to the demo venue or a loopback override, and keeps keys out of messages', async () => {
     expect(demoOrigin()).toBe(DEMO_FAPI_ORIGIN);
     expect(demoOrigin('http://localhost:8090')).toBe('http://localhost:8090');
