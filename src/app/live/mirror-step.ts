@@ -358,8 +358,9 @@ export class MirrorStep {
     this.health = ok ? 'OK' : 'DEGRADED';
   }
 
+  /** The venue answered: OK again, unless the last reconciliation found drift. */
   private healthy(): void {
-    if (this.health === 'DOWN' || this.health === 'STARTING') this.health = this.lastReconcile?.ok === false ? 'DEGRADED' : 'OK';
+    if (this.health !== 'FAILED') this.health = this.lastReconcile?.ok === false ? 'DEGRADED' : 'OK';
   }
 
   private down(e: unknown): void {
