@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startBinanceEmulator, type BinanceEmulator } from '../../src/emulator/binance-usdm/binance-emulator.js';
 import { EMULATOR_API_KEY, EMULATOR_API_SECRET } from '../../src/emulator/binance-usdm/emulator-account.js';
-import { dolphin, spawnDolphin } from '../support/cli.js';
+import { dolphin, spawnDolphin, type CliProcess } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
 import { ScanPutter, uniqueMaps, waitFor } from '../support/live-driver.js';
 import { synthScans } from '../support/synthetic-scans.js';
@@ -86,12 +86,14 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
     const env = { DOLPHIN_BINANCE_DEMO_API_KEY: EMULATOR_API_KEY, DOLPHIN_BINANCE_DEMO_SECRET: EMULATOR_API_SECRET, DOLPHIN_BINANCE_DEMO_URL: emu.url, NODE_OPTIONS, DOLPHIN_TEST_CONNECT_LOG: connectLog };
     const put = await ScanPutter.connect(member.address, member.cluster, maps.featuresMap);
     const outputs: string[] = [];
+    const procs: CliProcess[] = [];
     try {
       // trades 1-5 (10 legs): timeout after acceptance, 5xx after acceptance, margin, precision and
       // min-notional rejections (their closes are not sent), a partial fill, then 5xx before acceptance
       // and 429 + Retry-After on the partial trade's close
       emu.orderFault({ kind: 'timeout', holdMs: 4000 }, { kind: '5xx', accepted: true }, { kind: 'reject', code: -2019 }, { kind: 'reject', code: -1111 }, { kind: 'reject', code: -4164 }, { kind: 'partial', fraction: 0.5 }, { kind: '5xx' }, { kind: 'rate-limit', retryAfterS: 1 });
       const p1 = spawnDolphin(args, env);
+      procs.push(p1);
       await waitFor(() => p1.err().includes('listening on'), 30_000, `live to start: ${p1.err()}`);
       expect(p1.err()).toMatch(/mirror: binance-demo at 127\.0\.0\.1:\d+/);
       await publish(put, 0, 126);
@@ -108,6 +110,7 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
       expect(settled(records(journal), '-6-o')).toBe(false);
 
       const p2 = spawnDolphin(args, env);
+      procs.push(p2);
       await waitFor(() => p2.err().includes('listening on'), 30_000, `restart: ${p2.err()}`);
       expect(p2.err()).toMatch(/1 sent before a restart: asked for by client order id first/);
       await waitFor(() => has(records(journal), '-6-o', 'filled'), 20_000, `trade 6 open found by its id: ${p2.err()}`);
@@ -188,6 +191,7 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
         expect(text.includes(EMULATOR_API_SECRET)).toBe(false);
       }
     } finally {
+      for (const p of procs) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL'); // a failed assertion leaves no run behind
       await put.close();
     }
   }, 150_000);
@@ -198,8 +202,10 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
     const journal = join(root, 'journal-plain');
     const connectLog = join(root, 'connect-plain.log');
     const put = await ScanPutter.connect(member.address, member.cluster, maps.featuresMap);
+    const procs: CliProcess[] = [];
     try {
       const p = spawnDolphin(['live', '--paper', '--hz', member.address, '--cluster', member.cluster, '--journal', journal, '--run-id', 'plain-test', '--features-map', maps.featuresMap, '--state-map', maps.stateMap, '--poll', '300', ...SETS], { NODE_OPTIONS, DOLPHIN_TEST_CONNECT_LOG: connectLog });
+      procs.push(p);
       await waitFor(() => p.err().includes('listening on'), 30_000, `live to start: ${p.err()}`);
       await publish(put, 0, 40);
       await waitFor(() => existsSync(join(journal, 'trades.ndjson')) && readFileSync(join(journal, 'trades.ndjson'), 'utf8').length > 0, 20_000, 'a paper trade');
@@ -210,6 +216,7 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
       expect(new Set(dests)).toEqual(new Set([member.address]));
       expect(existsSync(join(journal, 'execution.ndjson'))).toBe(false);
     } finally {
+      for (const q of procs) if (q.proc.exitCode === null && q.proc.signalCode === null) q.proc.kill('SIGKILL');
       await put.close();
     }
   }, 60_000);
