@@ -1,7 +1,9 @@
 #!/usr/bin/env node
-// EMULATED Binance USDT-M venue on 127.0.0.1 (public market data, injectable faults); not Binance.
+// EMULATED Binance USDT-M venue on 127.0.0.1 (public market data, a signed test account for the order mirror,
+// injectable faults); not Binance.
 // Usage: npm run emulator -- [--port 8090] [--assets 50] [--seed 1] [--tick-ms 500] [--skew-ms 0]
 import { startBinanceEmulator } from '../dist/src/emulator/binance-usdm/binance-emulator.js';
+import { EMULATOR_API_KEY, EMULATOR_API_SECRET } from '../dist/src/emulator/binance-usdm/emulator-account.js';
 
 const args = process.argv.slice(2);
 const opt = (name, def) => {
@@ -28,6 +30,10 @@ process.stdout.write(
     `  scan it:  dolphin scan --exchange binanceusdm --venue-url ${emu.url} --out runs/scan-emu\n` +
     `  faults:   curl '${emu.url}/__emulator/drop-sockets?refuseMs=10000' | silence?symbol=X | delist?symbol=X |\n` +
     `            rate-limit?status=429&retryAfter=3 | skew?ms=7000 | malformed?count=5 | stats\n` +
+    `  mirror:   DOLPHIN_BINANCE_DEMO_URL=${emu.url} DOLPHIN_BINANCE_DEMO_API_KEY=${EMULATOR_API_KEY} \\\n` +
+    `            DOLPHIN_BINANCE_DEMO_SECRET=${EMULATOR_API_SECRET} dolphin live --paper --mirror binance-demo ...\n` +
+    `  order faults: curl '${emu.url}/__emulator/order-fault?kind=timeout&holdMs=15000' | kind=5xx[&accepted=true] |\n` +
+    `            kind=rate-limit&retryAfter=2 | kind=reject&code=-2019|-1111|-4164 | kind=partial&fraction=0.5 (&count=N)\n` +
     `Ctrl-C to stop.\n`,
 );
 const stop = async () => {

@@ -22,6 +22,8 @@ import { WorkerPool } from '../workers/pool.js';
 import { checkFlags, runIdProblem } from './flag-bounds.js';
 import { SCAN_FLAGS, scanFlagOptions, scannerSettings, type ScanFlagArgs } from './scan-options.js';
 import { configOptions, type ConfigArgs } from './shared-options.js';
+import type { MirrorOptions } from '../app/live/mirror-step.js';
+import { DEMO_KEY_ENV, DEMO_SECRET_ENV, DEMO_URL_ENV, demoOrigin } from '../feeds/exchange/demo-venue-env.js';
 
 /** Safety-net poll of latest_eigen_scan when --poll is not given, ms. */
 const DEFAULT_POLL_MS = 2000;
@@ -46,6 +48,9 @@ interface Args extends ConfigArgs, ScanFlagArgs {
   'max-ahead': number;
   'scan-stream'?: string;
   'truncate-journal-at'?: string;
+  mirror?: 'binance-demo';
+  'mirror-reconcile-every': string;
+  'mirror-timeout': number;
 }
 
 export function liveCommand(y: Argv): Argv {
@@ -54,7 +59,7 @@ export function liveCommand(y: Argv): Argv {
     'Paper-trade the scans published to Hazelcast (DOLPHIN_FEATURES.latest_eigen_scan), or those of its own scanner (--feed exchange); resumes from its journal',
     (a) =>
       scanFlagOptions(configOptions(a), 'Exchange feed (--feed exchange; the flags of dolphin scan):')
-        .option('paper', { type: 'boolean', default: false, describe: 'paper trading (required: the only mode; no order ever leaves this machine)' })
+        .option('paper', { type: 'boolean', default: false, describe: 'paper trading (required: the only mode; no order leaves this machine, except the copies --mirror sends to Binance demo trading)' })
         .option('feed', { choices: ['hazelcast', 'exchange'] as const, default: 'hazelcast' as const, describe: 'where scans come from: Hazelcast (a scanner or the bridge publishes them), or the own scanner run in this process (no Hazelcast needed)' })
         .option('hz', { type: 'string', describe: `Hazelcast member host:port (default ${DEFAULT_HZ_ADDRESS}); with --feed exchange optional: the run state, scans and scanner status are published there` })
         .option('cluster', { type: 'string', describe: `Hazelcast cluster name (default ${DEFAULT_HZ_CLUSTER})` })
@@ -67,6 +72,9 @@ export function liveCommand(y: Argv): Argv {
         .option('validate-every', { type: 'string', default: '1h', describe: 'validation period: 90s, 15m, 1h ...' })
         .option('max-ahead', { type: 'number', default: DEFAULT_MAX_AHEAD_MS / 1000, describe: "seconds a scan may be ahead of this machine's clock; later ones are refused (and a journal holding one is not resumed)" })
         .option('truncate-journal-at', { type: 'string', describe: 'before resuming, cut the journal at this time (ISO-8601 UTC or epoch ns): later scans are moved to JOURNAL/.truncated-*/' })
+        .option('mirror', { choices: ['binance-demo'] as const, describe: `also send every fill of the main portfolio to Binance USDT-M demo trading (keys from ${DEMO_KEY_ENV} / ${DEMO_SECRET_ENV}); observes only, never changes the paper book (docs/mirror.md)` })
+        .option('mirror-reconcile-every', { type: 'string', default: '5m', describe: 'how often the mirror compares the venue positions with the paper book: 90s, 5m ...' })
+        .option('mirror-timeout', { type: 'number', default: 10, describe: 'seconds before a mirror request counts as timed out (the order is then asked for by its client id)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the final report JSON on stdout at stop' })
         .option('quiet', { type: 'boolean', default: false, describe: 'no log lines' })
         .option('features-map', { type: 'string', default: FEATURES_MAP, hidden: true })
@@ -74,10 +82,12 @@ export function liveCommand(y: Argv): Argv {
         .option('scanner-map', { type: 'string', default: SCANNER_STATE_MAP, hidden: true, describe: 'map of scanner status records (--feed exchange --hz)' })
         .option('scan-stream', { type: 'string', hidden: true, describe: 'ringbuffer to read scans from (default: the scan stream of --features-map)' })
         .example('$0 live --paper --set volThreshold=0.0004 --journal journal/main', 'paper-trade the default strategy with a calibrated threshold')
+        .example('$0 live --paper --mirror binance-demo --set volThreshold=0.0004 --journal journal/main', 'paper-trade and mirror every fill to Binance demo trading (DOLPHIN_BINANCE_DEMO_API_KEY, DOLPHIN_BINANCE_DEMO_SECRET)')
         .example('$0 live --paper --feed exchange --exchange binanceusdm --out runs/scans --set volThreshold=0.0004', 'scan Binance USDT-M in this process and paper-trade its scans, no Hazelcast') as unknown as Argv<Args>,
     async (args) => {
-      if (!args.paper) throw new DolphinError('USAGE', 'only paper trading exists: pass --paper (no live orders are ever sent)');
+      if (!args.paper) throw new DolphinError('USAGE', 'only paper trading exists: pass --paper (no live-money orders are ever sent; --mirror sends copies to Binance demo trading only)');
       const exchangeFeed = args.feed === 'exchange';
+      const mirror = args.mirror === undefined ? undefined : mirrorOptions(args);
       checkFlags(args, ['stale-after', 'poll'], [args['run-id'] === undefined ? null : runIdProblem(args['run-id']), ...feedProblems(args)]);
       checkOutputDir(args.journal, '--journal');
       const scanner = exchangeFeed ? scannerSettings(args) : undefined;
@@ -109,6 +119,7 @@ export function liveCommand(y: Argv): Argv {
         ...(args['scan-stream'] !== undefined ? { scanStream: args['scan-stream'] } : {}),
         ...(truncateAt !== undefined ? { truncateJournalAt: truncateAt } : {}),
         validate: args['validate-against'] ? { scannerDir: args['validate-against'], everyMs, cacheRoot: defaultCacheRoot() } : undefined,
+        ...(mirror !== undefined ? { mirror } : {}),
         log,
       }).catch(async (e: unknown) => {
         await pool?.destroy();
@@ -143,6 +154,25 @@ export function liveCommand(y: Argv): Argv {
       });
     },
   );
+}
+
+/**
+ * The mirror's settings, checked before anything starts (exit 2): both key variables set, the venue
+ * override (if any) a loopback URL, the period and timeout in range. The keys are never echoed.
+ */
+function mirrorOptions(args: Args): MirrorOptions {
+  const [K, S, U] = [DEMO_KEY_ENV, DEMO_SECRET_ENV, DEMO_URL_ENV];
+  const apiKey = process.env[K] ?? '';
+  const secret = process.env[S] ?? '';
+  const missing = [apiKey === '' ? K : null, secret === '' ? S : null].filter((x): x is string => x !== null);
+  if (missing.length) throw new DolphinError('USAGE', `--mirror binance-demo needs the demo account's API key and secret in ${missing.join(' and ')} (create them at https://demo.binance.com, API management)`);
+  const override = process.env[U];
+  if (override !== undefined && override !== '') demoOrigin(override);
+  const everyMs = parseDuration(args['mirror-reconcile-every']);
+  if (!(everyMs >= 1000)) throw new DolphinError('USAGE', `--mirror-reconcile-every must be a duration of at least 1s such as 90s or 5m, was ${JSON.stringify(args['mirror-reconcile-every'])}`);
+  const t = args['mirror-timeout'];
+  if (!(t >= 0.1 && t <= 120)) throw new DolphinError('USAGE', `--mirror-timeout must be a number of seconds in [0.1, 120], was ${String(t)}`);
+  return { apiKey, secret, ...(override !== undefined && override !== '' ? { overrideUrl: override } : {}), timeoutMs: Math.round(t * 1000), reconcileEveryMs: everyMs };
 }
 
 /** Flags that do not go with the chosen --feed, each named (exit 2). */

@@ -7,6 +7,7 @@ import type { Report } from './report.js';
 import { dataQualityRows, fmtNum, fmtPct, fmtTs } from './format.js';
 import { CHART_SCRIPT, type ChartData } from './html/chart-script.js';
 import { plotSeries, tsToMs, MAX_PLOT_POINTS, type EquityInput, type PlotSeries } from './html/equity-series.js';
+import { executionHtml } from './execution-section.js';
 import { c, card, esc, n, pageHead, scriptJson, section, STYLE, table, type Cell } from './html/html-parts.js';
 
 export type { EquityInput } from './html/equity-series.js';
@@ -40,6 +41,7 @@ export function reportToHtml(report: Report, opts: HtmlOptions = {}): string {
     ['breakdowns', 'Breakdowns'],
     ['trades', 'Trades'],
     ['data-quality', 'Data quality'],
+    ...(report.execution !== undefined ? [['execution', 'Execution']] : []),
     ['run', 'Fingerprint & config'],
   ]
     .map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`)
@@ -55,6 +57,7 @@ export function reportToHtml(report: Report, opts: HtmlOptions = {}): string {
     breakdownSection(report),
     tradesSection(report),
     dataQualitySection(report),
+    ...(report.execution !== undefined ? [executionHtml(report.execution)] : []),
     runSection(report),
     '</main>',
     `<footer>DOLPHIN-TS · self-contained report, works offline · report schema v${esc(report.schemaVersion)}</footer>`,

@@ -1,5 +1,6 @@
 /** Markdown rendering of a report: the summary a trader reads in a terminal or a pull request. */
 import type { Report } from './report.js';
+import { executionMarkdown } from './execution-section.js';
 import { dataQualityRows, fmtNum, fmtPct, fmtTs, mdTable, mdText } from './format.js';
 
 /** Key figures as label/value pairs (also used for the CLI summary). */
@@ -64,6 +65,7 @@ export function reportToMarkdown(r: Report): string {
   for (const f of dq.skippedFiles.slice(0, 20)) out.push(`- skipped ${mdText(f.source)}: ${mdText(f.reason)}`);
   for (const g of dq.gaps.slice(0, 20)) out.push(`- gap of ${fmtNum(g.seconds, 0)} s after ${fmtTs(g.fromTs)}`);
   for (const c of dq.conflicts.slice(0, 20)) out.push(`- conflicting rows at ${c.ts} dropped: ${mdText(c.sources.join(', '))}`);
+  if (r.execution !== undefined) out.push('', executionMarkdown(r.execution));
   out.push('', '## Fingerprint', '', '```', JSON.stringify(r.fingerprint, null, 2), '```', '');
   return out.join('\n');
 }

@@ -9,6 +9,7 @@ import type { FactorRecord, Trade } from '../core/trade.js';
 import { ENGINE_VERSION, STRATEGY_VERSION } from '../core/version.js';
 import { dailyRows, type DailyRow, type RunSeries } from './daily.js';
 import { computeMetrics, type Metrics } from './metrics.js';
+import type { ExecutionReportSection } from './execution-section.js';
 import { encodeScanLog, type ScanLog } from './scan-log.js';
 import { sortTrades, tradeBreakdowns, type TradeBreakdowns } from './trade-stats.js';
 
@@ -65,6 +66,8 @@ export interface Report {
   readonly factors: readonly ReportFactor[];
   /** Every processed scan's timestamp and content hash, compactly (compare's attribution). */
   readonly scanLog: ScanLog;
+  /** Paper vs venue fills of the order mirror (live --mirror only; absent otherwise). */
+  readonly execution?: ExecutionReportSection;
 }
 
 /** A factor record as written in the report. */

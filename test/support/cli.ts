@@ -36,9 +36,9 @@ export interface CliProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Starts `dolphin ...args` in the background with the test cache home. */
-export function spawnDolphin(args: readonly string[]): CliProcess {
-  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME } });
+/** Starts `dolphin ...args` in the background with the test cache home (and `env` added). */
+export function spawnDolphin(args: readonly string[], env: Record<string, string> = {}): CliProcess {
+  const proc = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, XDG_CACHE_HOME: TEST_CACHE_HOME, ...env } });
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));

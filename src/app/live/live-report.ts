@@ -7,7 +7,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseReport } from '../../report/report-json.js';
+import type { ExecutionReportSection } from '../../report/execution-section.js';
+import { parseReport, reportToJson } from '../../report/report-json.js';
+import { reportToHtml } from '../../report/report-html.js';
 import { reportToMarkdown } from '../../report/report-markdown.js';
 import type { Report } from '../../report/report.js';
 
@@ -23,12 +25,18 @@ export interface WrittenReport {
 function writeAll(dir: string, json: string, report: Report, shadows: readonly { name: string; json: string }[]): void {
   writeFileSync(join(dir, 'report.json'), json);
   writeFileSync(join(dir, 'report.md'), reportToMarkdown(report));
+  if (report.execution !== undefined) writeFileSync(join(dir, 'report.html'), reportToHtml(report));
   for (const s of shadows) writeFileSync(join(dir, `report.shadow-${s.name}.json`), s.json);
 }
 
-/** Parses the main report and writes all reports; never throws for an unwritable journal folder. */
-export function writeLiveReports(journalDir: string, runId: string, json: string, shadows: readonly { name: string; json: string }[]): WrittenReport {
-  const report = parseReport(json, join(journalDir, 'report.json'));
+/**
+ * Parses the main report and writes all reports; never throws for an unwritable journal folder. With the
+ * order mirror's `execution` section, it is added to the report and report.html is written too.
+ */
+export function writeLiveReports(journalDir: string, runId: string, mainJson: string, shadows: readonly { name: string; json: string }[], execution?: ExecutionReportSection): WrittenReport {
+  const parsed = parseReport(mainJson, join(journalDir, 'report.json'));
+  const report: Report = execution === undefined ? parsed : { ...parsed, execution };
+  const json = execution === undefined ? mainJson : reportToJson(report);
   try {
     writeAll(journalDir, json, report, shadows);
     return { report, dir: journalDir, fallbackReason: null };

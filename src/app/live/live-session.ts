@@ -32,6 +32,7 @@ import { EngineLink } from './engine-link.js';
 import { openExchangeSource, type ExchangeFeedOptions } from './exchange-source.js';
 import { writeLiveReports } from './live-report.js';
 import { paperState, reportExtra } from './live-state.js';
+import { MirrorStep, type MirrorOptions } from './mirror-step.js';
 import { StateFile } from './state-file.js';
 import { ValidationStep } from './validation-step.js';
 
@@ -66,6 +67,8 @@ export interface LiveSessionOptions {
   readonly journalFs?: JournalFs;
   /** Scan stream to read (default: the one of featuresMap, see scanStreamName); null reads the latest key alone. */
   readonly scanStream?: string | null;
+  /** Mirror every fill of the main portfolio to Binance USDT-M demo trading (mirror-step.ts). */
+  readonly mirror?: MirrorOptions;
 }
 
 /** Latencies published in the state: the most recent scans. */
@@ -97,6 +100,7 @@ export class LiveRun {
   private source: LiveScanSource | null = null;
   private publisher: StatePublisher | StateFile | null = null;
   private validation: ValidationStep | null = null;
+  private mirror: MirrorStep | null = null;
   private position: StreamPositionSaver | null = null;
   /** The own scanner's status record (exchange feed), for the state file. */
   private scannerStatus: (() => unknown) | null = null;
@@ -126,6 +130,7 @@ export class LiveRun {
       run.openJournal();
       await run.startEngine();
       await run.startShadows();
+      await run.startMirror();
       await run.connect();
       await run.startSource();
       await run.startPublisher();
@@ -179,6 +184,7 @@ export class LiveRun {
     void engine.failed.then((e) => this.fail(e));
     engine.onScanDone = (m) => {
       this.main = m.states[0] as PortfolioSnapshot;
+      this.mirror?.onFills(m.fills);
       this.guard(() => {
         this.journal!.appendFills(m.fills);
         this.journal!.appendTrades(m.trades);
@@ -204,6 +210,13 @@ export class LiveRun {
     this.shadowStates = shadows.ready.states;
     shadows.onScanDone = (m) => (this.shadowStates = m.states);
     void shadows.failed.then((e) => this.fail(e));
+  }
+
+  /** The order mirror (--mirror): observes the main portfolio's fills, never feeds back. */
+  private async startMirror(): Promise<void> {
+    if (this.o.mirror === undefined) return;
+    this.mirror = await MirrorStep.open(this.o.mirror, { journalDir: this.o.journalDir, runId: this.o.runId, paperPositions: () => this.main?.positions ?? [], log: this.o.log });
+    this.mirror.start(this.engine!.ready.fills);
   }
 
   /** Hazelcast client (reconnects for ever once connected); none on the exchange feed without --hz. */
@@ -403,6 +416,7 @@ export class LiveRun {
       journal: this.journalDir,
       recentLatenciesMs: lat,
       stopped: this.stopping !== null,
+      ...(this.mirror !== null ? { mirror: this.mirror.state() } : {}),
     });
   }
 
@@ -447,6 +461,7 @@ export class LiveRun {
       this.position?.stop();
       await this.validation?.stop();
       await this.source?.stop();
+      await this.mirror?.stop();
       if (this.failure === null) this.guard(() => this.position?.save());
       const extra = this.reportExtra();
       const [mainJson, shadowJson] = await Promise.all([this.engine!.stop(extra), this.shadows ? this.shadows.stop(extra) : Promise.resolve([])]);
@@ -455,6 +470,7 @@ export class LiveRun {
         this.runId,
         mainJson[0] as string,
         shadowJson.map((json, i) => ({ name: (o.shadows[i] as PortfolioSpec).name, json })),
+        this.mirror?.section(),
       );
       this.reportDir = written.dir;
       if (written.fallbackReason !== null) o.log(`could not write the report into ${this.journalDir} (${written.fallbackReason}); wrote it to ${written.dir}`);
@@ -484,6 +500,7 @@ export class LiveRun {
   }
 
   private async close(): Promise<void> {
+    await this.mirror?.stop(0);
     await this.client?.shutdown().catch(() => undefined);
     this.client = null;
     await this.engine?.close().catch(() => undefined);

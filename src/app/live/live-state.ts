@@ -2,7 +2,7 @@
 import type { LiveFeedQuality } from '../../core/data-quality.js';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import type { ScanSourceCounters } from '../../feeds/live/hazelcast-scan-source.js';
-import type { LatencyState, MissedRange, PaperState, RejectionState, ValidationState } from '../../feeds/live/paper-state.js';
+import type { LatencyState, MirrorState, MissedRange, PaperState, RejectionState, ValidationState } from '../../feeds/live/paper-state.js';
 import type { PortfolioSnapshot } from '../../workers/portfolio-host.js';
 
 /** What a live run knows at one moment. */
@@ -27,6 +27,8 @@ export interface LiveStateParts {
   /** Latencies of the most recent scans, ms (any order). */
   readonly recentLatenciesMs: readonly number[];
   readonly stopped: boolean;
+  /** The order mirror's health (only with --mirror). */
+  readonly mirror?: MirrorState;
 }
 
 /** Median, p99 and max of recent decision latencies, or null before the first scan. */
@@ -76,6 +78,7 @@ export function paperState(p: LiveStateParts): PaperState {
     latency: latencyState(p.recentLatenciesMs),
     shadows: p.shadows.map((s) => ({ name: s.name, equity: s.equity, trades: s.trades, openPositions: s.positions.length })),
     validation: p.validation,
+    ...(p.mirror !== undefined ? { mirror: p.mirror } : {}),
     journal: p.journal,
     stopped: p.stopped,
   };

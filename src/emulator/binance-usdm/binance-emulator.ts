@@ -2,11 +2,13 @@
  * An EMULATED Binance USDT-M venue on 127.0.0.1 for tests, benches and demos without the internet:
  * public REST and WebSocket market data in the exchange's documented formats, prices from the
  * generator's market model, and injectable faults (socket drops, silent or delisted symbols, HTTP
- * 429/418 with Retry-After, a skewed clock, malformed stream payloads). It is not Binance.
+ * 429/418 with Retry-After, a skewed clock, malformed stream payloads); a signed trading account for the
+ * order mirror (emulator-account.ts: orders, positions, fees, order faults). It is not Binance.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { errorBody, exchangeInfo, premiumIndex, ticker24hr, tickerPrice } from './binance-payloads.js';
+import { ACCOUNT_PATHS, EmulatorAccount, type AccountReply, type AccountStats, type EmulatorAccountOptions, type OrderFault } from './emulator-account.js';
 import { EmulatorMarket, type EmulatorMarketOptions } from './emulator-market.js';
 import { WsHub, type WsHubStats } from './ws-hub.js';
 
@@ -27,6 +29,8 @@ export interface BinanceEmulatorOptions extends EmulatorMarketOptions {
   readonly port?: number;
   /** Venue clock offset in ms (serverTime and event times), e.g. 7000 for a clock 7 s ahead. */
   readonly skewMs?: number;
+  /** The trading account behind the signed order endpoints (test key pair by default). */
+  readonly account?: EmulatorAccountOptions;
 }
 
 /** Counters of the emulator (GET /__emulator/stats). */
@@ -39,6 +43,7 @@ export interface EmulatorStats {
   /** Requests that arrived while a Retry-After was still running (answered 418). */
   readonly retryAfterViolations: number;
   readonly ws: WsHubStats;
+  readonly account: AccountStats;
 }
 
 /** A running emulator. */
@@ -50,7 +55,11 @@ export interface BinanceEmulator {
   readonly port: number;
   readonly market: EmulatorMarket;
   readonly hub: WsHub;
+  /** The emulated trading account (orders, positions). */
+  readonly account: EmulatorAccount;
   stats(): EmulatorStats;
+  /** Faults for the next order POSTs, in order (see OrderFault). */
+  orderFault(...faults: OrderFault[]): void;
   /** Drops every stream connection now and refuses new ones for `refuseMs`. */
   dropSockets(refuseMs?: number): void;
   /** The symbol stops updating (streams and REST keep its last price). */
@@ -70,6 +79,7 @@ export interface BinanceEmulator {
 export async function startBinanceEmulator(o: BinanceEmulatorOptions = {}): Promise<BinanceEmulator> {
   const market = new EmulatorMarket(o);
   const hub = new WsHub(market);
+  const account = new EmulatorAccount(market, o.account);
   let skewMs = o.skewMs ?? 0;
   const venueNow = (): number => Date.now() + skewMs;
   const requests: Record<string, number> = {};
@@ -110,6 +120,22 @@ export async function startBinanceEmulator(o: BinanceEmulatorOptions = {}): Prom
       case '/__emulator/malformed':
         api.malformed(Number(q.get('count') ?? 1));
         break;
+      case '/__emulator/order-fault': {
+        const kind = q.get('kind');
+        const f: OrderFault | null =
+          kind === 'timeout' ? { kind, holdMs: Number(q.get('holdMs') ?? 15000) }
+          : kind === '5xx' ? { kind, status: Number(q.get('status') ?? 503), accepted: q.get('accepted') === 'true' }
+          : kind === 'rate-limit' ? { kind, retryAfterS: Number(q.get('retryAfter') ?? 1) }
+          : kind === 'reject' ? { kind, code: Number(q.get('code')) as -2019 }
+          : kind === 'partial' ? { kind, fraction: Number(q.get('fraction') ?? 0.5) }
+          : null;
+        if (f === null) return send(res, 400, JSON.stringify({ error: 'kind must be timeout, 5xx, rate-limit, reject or partial' }));
+        for (let i = Number(q.get('count') ?? 1); i > 0; i--) api.orderFault(f);
+        break;
+      }
+      case '/__emulator/price':
+        if (!market.setPrice(sym, Number(q.get('price')))) return send(res, 400, JSON.stringify({ error: 'unknown symbol or bad price' }));
+        break;
       default:
         return send(res, 404, JSON.stringify({ error: `unknown control ${url.pathname}` }));
     }
@@ -137,6 +163,7 @@ export async function startBinanceEmulator(o: BinanceEmulatorOptions = {}): Prom
       const msg = limitStatus === 429 ? 'Too many requests; current limit of IP(127.0.0.1) is 2400 requests per minute. Please use the websocket for live updates to avoid polling the API.' : `Way too many requests; IP(127.0.0.1) banned until ${venueNow() + limitRetryS * 1000}. Please use the websocket for live updates to avoid bans.`;
       return send(res, limitStatus, errorBody(-1003, msg), { 'Retry-After': String(limitRetryS) });
     }
+    if ((ACCOUNT_PATHS as readonly string[]).includes(path)) return void signed(req, res, url, path);
     if (!isPublic) return send(res, path.startsWith('/fapi/') ? 401 : 404, errorBody(path.startsWith('/fapi/') ? -2014 : -1000, path.startsWith('/fapi/') ? 'API-key format invalid. (emulator: public market data only)' : `emulator: unknown path ${path}`));
     const vnow = venueNow();
     const symbol = url.searchParams.get('symbol');
@@ -170,6 +197,25 @@ export async function startBinanceEmulator(o: BinanceEmulatorOptions = {}): Prom
     }
     if (body === '') return send(res, 400, errorBody(-1121, 'Invalid symbol.'));
     send(res, 200, body);
+  };
+
+  /** A signed account request: the form body (POST) or the query (GET) is checked and handled. */
+  const signed = async (req: IncomingMessage, res: ServerResponse, url: URL, path: string): Promise<void> => {
+    let body = '';
+    for await (const chunk of req) body += String(chunk);
+    const params = req.method === 'POST' ? body : url.search.replace(/^\?/, '');
+    const key = req.headers['x-mbx-apikey'];
+    const r: AccountReply = account.handle(req.method ?? 'GET', path, params, typeof key === 'string' ? key : undefined, venueNow());
+    if (r.status === 429) {
+      rateLimited++;
+      bannedUntil = Date.now() + Number(r.headers?.['Retry-After'] ?? 1) * 1000;
+    }
+    if (r.holdMs !== undefined) {
+      const t = setTimeout(() => req.socket.destroy(), r.holdMs);
+      req.socket.once('close', () => clearTimeout(t));
+      return;
+    }
+    send(res, r.status, r.body, r.headers);
   };
 
   const server: Server = createServer(handle);
@@ -209,7 +255,9 @@ export async function startBinanceEmulator(o: BinanceEmulatorOptions = {}): Prom
     port,
     market,
     hub,
-    stats: () => ({ ticks: market.ticks, requests: { ...requests }, privateRequests, rateLimited, retryAfterViolations: violations, ws: hub.stats() }),
+    account,
+    stats: () => ({ ticks: market.ticks, requests: { ...requests }, privateRequests, rateLimited, retryAfterViolations: violations, ws: hub.stats(), account: account.stats() }),
+    orderFault: (...faults) => account.inject(...faults),
     dropSockets: (refuseMs = 0) => hub.dropAll(Date.now(), refuseMs),
     silence: (symbol) => {
       const c = market.bySymbol.get(symbol);

@@ -42,6 +42,8 @@ export interface EmulatorMarketOptions {
   readonly tickMs?: number;
   /** 24 h quote volume overrides by symbol (e.g. to rank BTCUSDT low). */
   readonly volumes?: Readonly<Record<string, number>>;
+  /** Further USDT perpetuals at a fixed price (moved only by setPrice), e.g. the symbols of test scans. */
+  readonly extra?: readonly { readonly symbol: string; readonly price: number }[];
 }
 
 /** Decimals for a price of this size (about 5 significant digits, 1-7 decimals). */
@@ -79,6 +81,16 @@ export class EmulatorMarket {
     this.add('BTCUSDC', 'BTC', 'USDC', 'PERPETUAL', 'TRADING', 1, -1, 9e8, btc);
     this.add('BTCUSDT_260626', 'BTC', 'USDT', 'CURRENT_QUARTER', 'TRADING', 1, -1, 3e8, btc * 1.01);
     this.add('OLDUSDT', 'OLD', 'USDT', 'PERPETUAL', 'SETTLING', 4, -1, 8e9, 1.2345);
+    for (const x of o.extra ?? []) if (!this.bySymbol.has(x.symbol)) this.add(x.symbol, x.symbol.replace(/USDT$/, ''), 'USDT', 'PERPETUAL', 'TRADING', precisionFor(x.price), -1, 1e6, x.price);
+  }
+
+  /** Sets a contract's last and mark price (fills follow it); false for an unknown symbol. */
+  setPrice(symbol: string, price: number): boolean {
+    const c = this.bySymbol.get(symbol);
+    if (c === undefined || !(price > 0)) return false;
+    c.last = round(price, c.pricePrecision);
+    c.mark = c.last;
+    return true;
   }
 
   private add(symbol: string, base: string, quote: string, contractType: EmulatedContract['contractType'], status: ContractStatus, pricePrecision: number, modelIndex: number, vol: number, price: number): void {

@@ -62,6 +62,14 @@ export function formatStatus(status: ClusterStatus): string {
             `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}, ` +
             `missed ${k.scansMissed} (from stream ${k.fromStream}, key only ${k.fromKey})`,
         );
+        const mi = r.mirror;
+        if (mi !== undefined) {
+          const rec = mi.lastReconcile === null ? 'not reconciled yet' : mi.lastReconcile.ok ? 'reconciled clean' : `DRIFT ${mi.lastReconcile.drift.join(', ')}`;
+          out.push(
+            `    mirror ${mi.venue} (${mi.host}): ${mi.health}, sent ${mi.sent}, filled ${mi.filled}, partial ${mi.partial}, rejected ${mi.rejected}, not sent ${mi.skipped}, pending ${mi.pending}, retries ${mi.retries}` +
+              `${mi.latencyP50Ms !== null ? `, latency p50 ${fmtNum(mi.latencyP50Ms, 0)} ms p99 ${fmtNum(mi.latencyP99Ms ?? NaN, 0)} ms` : ''}, ${rec}${mi.lastError !== null ? `; last error: ${mi.lastError}` : ''}`,
+          );
+        }
         for (const sh of r.shadows) {
           out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);
         }

@@ -26,7 +26,7 @@ import type { FeedStatus } from '../../core/ports/data-feed.port.js';
 import { parseScannerStatus } from '../exchange/scanner-status-parser.js';
 import { SCANNER_STATE_MAP, scannerHealth, scannerHeartbeatLimitMs, type ScannerHealth, type ScannerStatus } from '../exchange/scanner-status.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
-import type { MissedRange, PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
+import type { MirrorState, MissedRange, PaperCounters, RejectionState, ShadowState, ValidationState } from './paper-state.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, STATE_MAP, scanStreamName } from './paper-state.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { errorText, parseState, textOf, type ParsedState } from './paper-state-parser.js';
@@ -130,6 +130,8 @@ export interface PaperRunStatus {
   readonly missed: readonly MissedRange[];
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
+  /** The order mirror's health (runs with --mirror only). */
+  readonly mirror?: MirrorState;
   readonly journal: string;
   /** STALE when this run contributes a reason to the overall health. */
   readonly health: 'OK' | 'STALE';
@@ -557,6 +559,7 @@ function runStatus(key: string, s: ParsedState, scan: LatestScanStatus, opts: Co
     missed: s.missed ?? [],
     shadows: s.shadows,
     validation: s.validation,
+    ...(s.mirror !== undefined ? { mirror: s.mirror } : {}),
     journal: s.journal,
     health: reasons.length > 0 ? 'STALE' : 'OK',
     reasons,

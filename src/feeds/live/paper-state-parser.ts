@@ -1,7 +1,7 @@
 /** Defensive parsing of DOLPHIN_STATE_PAPER entries (any writer, any version) into the fields status uses. */
 import { HazelcastJsonValue } from 'hazelcast-client';
 import type { FeedStatus } from '../../core/ports/data-feed.port.js';
-import type { MissedRange, PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
+import type { MirrorState, MissedRange, PaperCounters, PaperState, ShadowState, ValidationState } from './paper-state.js';
 
 /** JSON text of a map value (string or HazelcastJsonValue), or why it is not. */
 export function textOf(value: unknown): { text: string } | { problem: string } {
@@ -82,6 +82,10 @@ export class Fields {
     return allowed[0] as T;
   }
   /** Whether the field is present (optional fields of newer writers). */
+  /** The object read (for fields taken as written). */
+  get raw(): Readonly<Record<string, unknown>> {
+    return this.obj;
+  }
   has(field: string): boolean {
     return this.obj[field] !== undefined;
   }
@@ -192,6 +196,7 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   const v = f.object('validation', true);
   const validation: ValidationState | null =
     v === null ? null : { verdict: v.oneOf('verdict', VERDICTS), atMs: v.num('atMs'), summary: v.str('summary') };
+  const mirror = f.has('mirror') ? parseMirror(f.object('mirror', false)) : undefined;
 
   const state: ParsedState = {
     runId,
@@ -212,6 +217,7 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
     missed,
     shadows,
     validation,
+    ...(mirror !== undefined ? { mirror } : {}),
     journal,
     stopped,
   };
@@ -219,6 +225,30 @@ export function parseState(value: unknown, key: string): { state: ParsedState } 
   const problem = problemsText(f);
   return problem === null ? { state } : { problem };
 }
+
+/** The order mirror's health as published (its counts and health checked; the rest taken as written). */
+function parseMirror(m: Fields | null): MirrorState | undefined {
+  if (m === null) return undefined;
+  const raw = m.raw as unknown as MirrorState;
+  return {
+    venue: m.str('venue'),
+    host: m.str('host'),
+    health: m.oneOf<MirrorState['health']>('health', MIRROR_HEALTH),
+    sent: m.int('sent'),
+    filled: m.int('filled'),
+    partial: m.int('partial'),
+    rejected: m.int('rejected'),
+    skipped: m.int('skipped'),
+    pending: m.int('pending'),
+    retries: m.int('retries'),
+    lastError: typeof raw.lastError === 'string' ? raw.lastError : null,
+    lastReconcile: raw.lastReconcile ?? null,
+    latencyP50Ms: typeof raw.latencyP50Ms === 'number' ? raw.latencyP50Ms : null,
+    latencyP99Ms: typeof raw.latencyP99Ms === 'number' ? raw.latencyP99Ms : null,
+  };
+}
+
+const MIRROR_HEALTH: readonly string[] = ['STARTING', 'OK', 'DEGRADED', 'DOWN', 'FAILED'];
 
 /** Message of an unknown thrown value. */
 export function errorText(err: unknown): string {

@@ -97,6 +97,27 @@ export interface MissedRange {
   readonly via: 'stream' | 'key' | 'scanner';
 }
 
+/** The order mirror's health (live --mirror binance-demo, issue 12), when enabled. */
+export interface MirrorState {
+  readonly venue: string;
+  /** host[:port] of the venue's REST root (never a key). */
+  readonly host: string;
+  /** OK; DEGRADED: retrying, or the last reconciliation found drift; DOWN: the venue cannot be reached; FAILED: the mirror stopped (its journal failed). */
+  readonly health: 'STARTING' | 'OK' | 'DEGRADED' | 'DOWN' | 'FAILED';
+  readonly sent: number;
+  readonly filled: number;
+  readonly partial: number;
+  readonly rejected: number;
+  readonly skipped: number;
+  /** Legs waiting to be sent or whose outcome is not known yet. */
+  readonly pending: number;
+  readonly retries: number;
+  readonly lastError: string | null;
+  readonly lastReconcile: { readonly atMs: number; readonly ok: boolean; readonly drift: readonly string[] } | null;
+  readonly latencyP50Ms: number | null;
+  readonly latencyP99Ms: number | null;
+}
+
 /** DOLPHIN_STATE_PAPER[runId]: written at most every second by a paper run. */
 export interface PaperState {
   readonly runId: string;
@@ -124,6 +145,8 @@ export interface PaperState {
   readonly latency?: LatencyState | null;
   readonly shadows: readonly ShadowState[];
   readonly validation: ValidationState | null;
+  /** The order mirror's health (absent without --mirror). */
+  readonly mirror?: MirrorState;
   /** Journal folder of the run (on the machine running it). */
   readonly journal: string;
   /** Set when the run stopped cleanly. */
