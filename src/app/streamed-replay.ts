@@ -14,7 +14,7 @@ import { StreamedReplayFeed } from '../feeds/replay/streamed-replay.feed.js';
 import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type UnitPart } from '../feeds/replay/unit-parts.js';
 import { assessTimeline } from '../core/timeline-quality.js';
 import { buildReport } from '../report/report.js';
-import { hashScans } from '../report/scan-log.js';
+import { hashScans } from '../core/scan-hash.js';
 import { computeFeatureRange, poolBodyReader, poolDecoder } from '../workers/parallel-replay.js';
 import { sharedF64 } from '../feeds/replay/shared-arrays.js';
 import type { WorkerPool } from '../workers/pool.js';

@@ -2,7 +2,7 @@
 import type { StrategyConfig } from '../core/config.js';
 import { btcVolRange, marketReturnRange } from '../core/features.js';
 import { ScanStore, type ScanColumns } from '../core/scan-store.js';
-import { hashScans } from '../report/scan-log.js';
+import { hashScans } from '../core/scan-hash.js';
 
 /** Input: the store's shared columns, the range and the shared outputs (full length). */
 export interface FeatureRangeTask {

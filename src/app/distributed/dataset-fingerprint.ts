@@ -1,7 +1,7 @@
 /** Content fingerprint of a loaded replay: the same scans and factor records give the same hex on any machine. */
 import { createHash } from 'node:crypto';
 import { jsonReplacer } from '../../core/json-replacer.js';
-import { scanContentHash, symbolHash } from '../../report/scan-log.js';
+import { scanContentHash, symbolHash } from '../../core/scan-hash.js';
 import type { ReplayData } from '../replay-input.js';
 
 /** What a distributed job says about its data, so a worker can tell whether it holds the same. */
