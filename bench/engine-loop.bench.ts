@@ -9,7 +9,7 @@
 import { calibrateVolThreshold } from '../src/core/calibration.js';
 import { DEFAULT_CONFIG, withVolThreshold, type EngineConfig } from '../src/core/config.js';
 import { Engine } from '../src/core/engine.js';
-import { btcVolRange, marketReturnRange } from '../src/core/features.js';
+import { btcVolRange, marketReturnsOf } from '../src/core/features.js';
 import { PaperExecutor } from '../src/core/paper-executor.js';
 import { Recorder } from '../src/core/recorder.js';
 import type { ScanStore } from '../src/core/scan-store.js';
@@ -58,7 +58,7 @@ export async function runEngineLoopBench(o: BenchOptions): Promise<CaseResult> {
   o.log(`engine-loop: ${n.toLocaleString('en-US')} scans, ${trades} trades; timing ${rounds} rounds per variant`);
   const lazy = await bestOf(rounds, () => runOnce(store, cfg, factors, null), same);
   const feat = await bestOf(rounds, () => {
-    marketReturnRange(store, cfg, 0, n, market);
+    marketReturnsOf(store, 0, n, market);
     btcVolRange(store, cfg, 0, n, btcVol);
     return n;
   });

@@ -1,9 +1,9 @@
 /** The cache use cases (`dolphin cache build|verify|clear`): build through the one replay input, verify, clear. */
 import { readColumnBody } from '../feeds/replay/column-file.js';
 import { DayCache } from '../feeds/replay/day-cache.js';
+import { sharedRowColumns } from '../feeds/replay/load-replay.js';
 import { requireScanFiles } from '../feeds/replay/load-scan-directory.js';
 import { listScanUnits } from '../feeds/replay/scan-directory.js';
-import { FEATURE_COUNT } from '../core/scan.js';
 import type { WorkerPool } from '../workers/pool.js';
 import { loadReplayInput } from './replay-input.js';
 
@@ -47,9 +47,8 @@ export function verifyCache(dir: string, cacheRoot: string, nowMs = Date.now()):
     if (r.status === 'hit') {
       const { n, symbols } = r.file.header;
       const S = symbols.length;
-      const columns = { ts: new BigInt64Array(n), scanNumber: new Float64Array(n), velDiv: new Float64Array(n), features: Array.from({ length: FEATURE_COUNT }, () => new Float64Array(n)), prices: new Float64Array(n * S), nAssets: new Int32Array(n) };
       try {
-        readColumnBody(r.file, { columns, stride: S, row0: 0, symbolMap: null });
+        readColumnBody(r.file, { columns: sharedRowColumns(n, S), stride: S, row0: 0, symbolMap: null });
         folders.push({ folder: unit.name, status: 'fresh' });
       } catch (e) {
         folders.push({ folder: unit.name, status: 'corrupt', reason: `${r.file.path}: ${(e as Error).message}` });

@@ -11,10 +11,10 @@ import type { ScanStore } from '../core/scan-store.js';
 import type { FactorRecord } from '../core/trade.js';
 import { ArrowReplayFeed } from '../feeds/replay/arrow-replay.feed.js';
 import { decodeSerial, loadReplay, type LoadReplayOptions } from '../feeds/replay/load-replay.js';
-import type { ReplayData } from '../feeds/replay/load-scan-directory.js';
+import { cachedColumnsOf, type CachedColumns, type ReplayData } from '../feeds/replay/load-scan-directory.js';
 import type { ReplayedFolder, ReplayRunner } from '../report/compare/replay-check.js';
 import { buildReport, isoDays, type CalibrationInfo, type Report } from '../report/report.js';
-import { computeFeaturesParallel, poolBodyReader, poolDecoder, type FeatureColumns } from '../workers/parallel-replay.js';
+import { computeFeaturesParallel, poolBodyReader, poolDecoder } from '../workers/parallel-replay.js';
 import type { WorkerPool } from '../workers/pool.js';
 
 export type { ReplayData };
@@ -34,12 +34,24 @@ export function loadReplayInput(dir: string, o: ReplayInputOptions = {}): Promis
   return loadReplay(dir, { ...rest, decode: pool ? poolDecoder(pool) : decodeSerial, readBody: pool ? poolBodyReader(pool) : undefined });
 }
 
+/** Feature columns for a run: the market return, btcVol and the scans' content hashes, each when known ahead. */
+export interface RunColumns {
+  readonly market?: Float64Array;
+  readonly btcVol?: Float64Array;
+  readonly hashes?: Uint32Array;
+}
+
 /**
- * Feature columns of a store for a config, computed on the pool (bit-identical to the engine's lazy
- * ones); null without a pool (the engine computes them as it goes).
+ * Feature columns of a store for a config (bit-identical to the engine's lazy ones): the day cache's
+ * market returns and content hashes when `cached` belongs to the store, the rest computed on the pool;
+ * without a pool only what the cache has (the engine computes the rest as it goes).
  */
-export async function featureColumnsFor(store: ScanStore, config: StrategyConfig, pool?: WorkerPool, withHashes = false): Promise<(FeatureColumns & { readonly hashes?: Uint32Array }) | null> {
-  return pool ? computeFeaturesParallel(store, config, pool, withHashes) : null;
+export async function featureColumnsFor(store: ScanStore, config: StrategyConfig, pool?: WorkerPool, withHashes = false, cached: CachedColumns | null = null): Promise<RunColumns> {
+  if (cached) {
+    const btcVol = pool ? (await computeFeaturesParallel(store, config, pool, {})).btcVol : undefined;
+    return { market: cached.market, btcVol, hashes: cached.hashes };
+  }
+  return pool ? computeFeaturesParallel(store, config, pool, { market: true, hashes: withHashes }) : {};
 }
 
 /** A volThreshold choice as the report shows it, with the in-sample days. */
@@ -75,14 +87,14 @@ export interface ReplayRun {
 
 /** Features -> calibration -> engine over a loaded replay. */
 export async function runReplay(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun> {
-  const features = await featureColumnsFor(replay.store, config, o.pool, true);
+  const features = await featureColumnsFor(replay.store, config, o.pool, true, cachedColumnsOf(replay));
   const { info, inSample } = calibrationFor(replay.store, config);
   const engineConfig = withVolThreshold(config, info.volThreshold);
   const engine = await runEngine(new ArrowReplayFeed(replay.store, o.onRunProgress), engineConfig, {
     factors: o.factors ?? replay.factors,
-    featureColumns: features ?? undefined,
+    featureColumns: features,
   });
-  return { engine, calibration: info, inSample, engineConfig, contentHashes: features?.hashes };
+  return { engine, calibration: info, inSample, engineConfig, contentHashes: features.hashes };
 }
 
 /** runReplay plus the backtest report of the run. */

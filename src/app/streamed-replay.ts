@@ -14,7 +14,6 @@ import { StreamedReplayFeed } from '../feeds/replay/streamed-replay.feed.js';
 import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type UnitPart } from '../feeds/replay/unit-parts.js';
 import { assessTimeline } from '../core/timeline-quality.js';
 import { buildReport } from '../report/report.js';
-import { hashScans } from '../core/scan-hash.js';
 import { computeFeatureRange, poolBodyReader, poolDecoder } from '../workers/parallel-replay.js';
 import { sharedF64 } from '../feeds/replay/shared-arrays.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -80,8 +79,7 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
   const { info, inSample } = calibrationFor(prefix ?? new ScanStore(1, 1), config);
   const loadMs = performance.now() - t0;
   const engineConfig = withVolThreshold(config, info.volThreshold);
-  const hashes = new Uint32Array(new SharedArrayBuffer(Math.max(4, total * 4)), 0, total);
-  const features = pool ? { market: sharedF64(total), btcVol: sharedF64(total) } : null;
+  const btcVol = pool ? sharedF64(total) : null;
   const feed = new StreamedReplayFeed({
     parts,
     symbols,
@@ -92,13 +90,12 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
       return (await rebuild(p)).columns!;
     },
     prepare: async (view, from, to) => {
-      if (pool && features) await computeFeatureRange(view, config, pool, from, to, { ...features, hashes }, 1);
-      else hashScans(view, from, to, hashes);
+      if (pool && btcVol) await computeFeatureRange(view, config, pool, from, to, { btcVol }, 1);
     },
     onProgress: o.onRunProgress,
   });
-  const engine = await runEngine(feed, engineConfig, { factors, featureColumns: features ?? undefined });
+  const engine = await runEngine(feed, engineConfig, { factors, featureColumns: { market: feed.market, btcVol: btcVol ?? undefined } });
   assessTimeline(feed.store, new Set(factors.map((f) => f.day)), dq);
-  const report = buildReport(engine, { kind: 'backtest', calibration: info, inSampleDays: inSample, dataQuality: dq, contentHashes: hashes });
+  const report = buildReport(engine, { kind: 'backtest', calibration: info, inSampleDays: inSample, dataQuality: dq, contentHashes: feed.hashes });
   return { engine, calibration: info, inSample, engineConfig, report, replay: { dir, store: feed.store, factors, dataQuality: dq }, loadMs };
 }

@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { jsonReplacer } from '../core/json-replacer.js';
 import type { Metrics } from '../report/metrics.js';
 import type { WorkerPool } from '../workers/pool.js';
-import { btcVolKeyOf, runSweepItem, type CalibratedSweepItem, type SweepItem, type SweepResult } from '../workers/sweep.task.js';
+import { btcVolKeyOf, runSweepItem, type CalibratedSweepItem, type SweepItem, type SweepResult, type SweepTask } from '../workers/sweep.task.js';
+import { cachedColumnsOf } from '../feeds/replay/load-scan-directory.js';
 import { fmtNum, fmtPct, mdTable } from '../report/format.js';
 import { featureColumnsFor, type ReplayData } from './replay-input.js';
 
@@ -163,6 +164,16 @@ export interface SweepOptions {
   readonly onWarning?: (message: string) => void;
 }
 
+/**
+ * What every sweep task shares: the store's columns, the factor records, the market returns (the day
+ * cache's or computed on the pool) and btcVol for the first config's volWindow/volAsset.
+ */
+export async function sweepColumns(replay: ReplayData, first: StrategyConfig | undefined, pool: WorkerPool): Promise<Omit<SweepTask, 'items'>> {
+  const { store, factors } = replay;
+  const cols = first ? await featureColumnsFor(store, first, pool, false, cachedColumnsOf(replay)) : null;
+  return { columns: store.columns(), factors, market: cols?.market ?? new Float64Array(0), btcVol: cols?.btcVol, btcVolKey: first ? btcVolKeyOf(first) : undefined };
+}
+
 /** Runs the configs not yet in sweep.ndjson; returns how many ran and were skipped. */
 export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped: number }> {
   const chunk = o.chunk ?? 1;
@@ -184,15 +195,11 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   }
   const pool = o.pool;
   const first = todo[0]?.config ?? o.items[0]?.config;
-  const cols = first ? await featureColumnsFor(store, first, pool) : null;
-  const market = cols ? cols.market : new Float64Array(0);
-  const btcVol = cols?.btcVol;
-  const btcVolKey = first ? btcVolKeyOf(first) : undefined;
-  const columns = store.columns();
+  const shared = await sweepColumns(o.replay, first, pool);
   const tasks: Promise<void>[] = [];
   for (let i = 0; i < todo.length; i += chunk) {
     const items = todo.slice(i, i + chunk);
-    tasks.push(pool.run<SweepResult[]>('sweepConfigs', { columns, factors, market, btcVol, btcVolKey, items }).then((rs) => rs.forEach(write)));
+    tasks.push(pool.run<SweepResult[]>('sweepConfigs', { ...shared, items }).then((rs) => rs.forEach(write)));
   }
   await Promise.all(tasks);
   return { ran: todo.length, skipped };

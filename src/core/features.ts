@@ -53,27 +53,11 @@ export class FeatureCalc {
     return s.prices[row + id] / s.prices[row - s.stride + id] - 1;
   }
 
-  /** Market return m[t]: mean of the finite r[i][t] in ascending symbol order; NaN if fewer than half are finite. */
+  /** Market return m[t] (marketReturnAt), memoized. */
   marketReturn(t: number): number {
     if (t >= this.marketDone.length) this.growMemo();
     if (this.marketDone[t] === 1) return this.market[t];
-    const s = this.store;
-    const order = s.order;
-    let sum = 0;
-    let count = 0;
-    if (t >= 1) {
-      const row = (t - s.base) * s.stride;
-      const prev = row - s.stride;
-      for (let k = 0; k < order.length; k++) {
-        const id = order[k];
-        const r = s.prices[row + id] / s.prices[prev + id] - 1;
-        if (r === r && r !== Infinity && r !== -Infinity) {
-          sum += r;
-          count++;
-        }
-      }
-    }
-    const m = count === 0 || count * 2 < s.nAssets[t - s.base] ? NaN : sum / count;
+    const m = marketReturnAt(this.store, t);
     this.market[t] = m;
     this.marketDone[t] = 1;
     return m;
@@ -159,7 +143,7 @@ export class FeatureCalc {
   }
 
   /**
-   * Uses precomputed m[t] for t < column.length (computed by marketReturnRange, e.g. in workers);
+   * Uses precomputed m[t] for t < column.length (marketReturnsOf, in workers or the day cache);
    * values are identical to the lazy ones by construction.
    */
   useMarketColumn(column: Float64Array): void {
@@ -183,14 +167,38 @@ export class FeatureCalc {
   }
 }
 
-/** Fills out[k] = m[from + k] for t in [from, to) — the chunkable form used by parallel replays. */
-export function marketReturnRange(store: ScanStore, config: StrategyConfig, from: number, to: number, out: Float64Array): void {
-  const f = new FeatureCalc(store, config);
-  for (let t = from; t < to; t++) out[t - from] = f.marketReturn(t);
-}
 
 /** Fills out[k] = btcVol[from + k] for t in [from, to); each value reads its own window (overlap before `from`). */
 export function btcVolRange(store: ScanStore, config: StrategyConfig, from: number, to: number, out: Float64Array): void {
   const f = new FeatureCalc(store, config);
   for (let t = from; t < to; t++) out[t - from] = f.btcVol(t);
+}
+
+/**
+ * Market return m[t]: mean of the finite r[i][t] in ascending symbol order; NaN if fewer than half of
+ * the scan's assets have one (or t = 0). It reads prices only: no config, and the same value in any store
+ * holding rows t - 1 and t with the same symbols.
+ */
+export function marketReturnAt(s: ScanStore, t: number): number {
+  const order = s.order;
+  let sum = 0;
+  let count = 0;
+  if (t >= 1) {
+    const row = (t - s.base) * s.stride;
+    const prev = row - s.stride;
+    for (let k = 0; k < order.length; k++) {
+      const id = order[k];
+      const r = s.prices[row + id] / s.prices[prev + id] - 1;
+      if (r === r && r !== Infinity && r !== -Infinity) {
+        sum += r;
+        count++;
+      }
+    }
+  }
+  return count === 0 || count * 2 < s.nAssets[t - s.base] ? NaN : sum / count;
+}
+
+/** out[t - from] = m[t] for t in [from, to) (config-free: the day cache stores this column). */
+export function marketReturnsOf(store: ScanStore, from: number, to: number, out: Float64Array): void {
+  for (let t = from; t < to; t++) out[t - from] = marketReturnAt(store, t);
 }

@@ -1,6 +1,6 @@
 /** Worker task: compute market return and btcVol (and, for streamed replays, content hashes) for an index range into shared output columns. */
 import type { StrategyConfig } from '../core/config.js';
-import { btcVolRange, marketReturnRange } from '../core/features.js';
+import { btcVolRange, marketReturnsOf } from '../core/features.js';
 import { ScanStore, type ScanColumns } from '../core/scan-store.js';
 import { hashScans } from '../core/scan-hash.js';
 
@@ -10,7 +10,8 @@ export interface FeatureRangeTask {
   readonly config: StrategyConfig;
   readonly from: number;
   readonly to: number;
-  readonly market: Float64Array;
+  /** Absent when the market returns come from the day cache. */
+  readonly market?: Float64Array;
   readonly btcVol: Float64Array;
   /** Streamed replays: also the scans' content hashes (the scan log's), shared, full length. */
   readonly hashes?: Uint32Array;
@@ -19,7 +20,7 @@ export interface FeatureRangeTask {
 /** Writes m[t] and btcVol[t] for t in [from, to); windows reach back before `from` as they need. */
 export function featureRange(task: FeatureRangeTask): number {
   const store = ScanStore.fromColumns(task.columns);
-  marketReturnRange(store, task.config, task.from, task.to, task.market.subarray(task.from, task.to));
+  if (task.market) marketReturnsOf(store, task.from, task.to, task.market.subarray(task.from, task.to));
   btcVolRange(store, task.config, task.from, task.to, task.btcVol.subarray(task.from, task.to));
   if (task.hashes) hashScans(store, task.from, task.to, task.hashes);
   return task.to - task.from;

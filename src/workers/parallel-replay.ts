@@ -57,10 +57,13 @@ export interface FeatureColumns {
   readonly btcVol: Float64Array;
 }
 
-/** Computes m[t] and btcVol[t] (and the scan log's content hashes when asked) for every t in index ranges on the pool; bit-identical to a serial pass. */
-export async function computeFeaturesParallel(store: ScanStore, config: StrategyConfig, pool: WorkerPool, withHashes = false): Promise<FeatureColumns & { readonly hashes?: Uint32Array }> {
-  const hashes = withHashes ? new Uint32Array(new SharedArrayBuffer(Math.max(4, store.n * 4)), 0, store.n) : undefined;
-  const out = { market: sharedF64(store.n), btcVol: sharedF64(store.n), hashes };
+/**
+ * Computes btcVol[t], and m[t] and the scan log's content hashes when asked, for every t in index ranges
+ * on the pool; bit-identical to a serial pass.
+ */
+export async function computeFeaturesParallel(store: ScanStore, config: StrategyConfig, pool: WorkerPool, want: { readonly market?: boolean; readonly hashes?: boolean } = { market: true }): Promise<{ readonly market?: Float64Array; readonly btcVol: Float64Array; readonly hashes?: Uint32Array }> {
+  const hashes = want.hashes ? new Uint32Array(new SharedArrayBuffer(Math.max(4, store.n * 4)), 0, store.n) : undefined;
+  const out = { market: want.market ? sharedF64(store.n) : undefined, btcVol: sharedF64(store.n), hashes };
   await computeFeatureRange(store, config, pool, 0, store.n, out);
   return out;
 }
@@ -69,7 +72,7 @@ export async function computeFeaturesParallel(store: ScanStore, config: Strategy
  * Fills out.market[t] and out.btcVol[t] for t in [from, to) on the pool (streamed replays: the scans in
  * the store's window); every window a value reads must be in the store.
  */
-export async function computeFeatureRange(store: ScanStore, config: StrategyConfig, pool: WorkerPool, from: number, to: number, out: FeatureColumns & { readonly hashes?: Uint32Array }, tasksPerWorker = 4): Promise<void> {
+export async function computeFeatureRange(store: ScanStore, config: StrategyConfig, pool: WorkerPool, from: number, to: number, out: { readonly market?: Float64Array; readonly btcVol: Float64Array; readonly hashes?: Uint32Array }, tasksPerWorker = 4): Promise<void> {
   const { market, btcVol, hashes } = out;
   const columns = store.columns();
   const n = to - from;

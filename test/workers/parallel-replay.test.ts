@@ -55,7 +55,7 @@ describe('parallel replay', () => {
       const cols = await computeFeaturesParallel(replay.store, config, pool);
       const f = new FeatureCalc(replay.store, config);
       for (let t = 0; t < replay.store.n; t++) {
-        expect(Object.is(cols.market[t], f.marketReturn(t))).toBe(true);
+        expect(Object.is(cols.market![t], f.marketReturn(t))).toBe(true);
         expect(Object.is(cols.btcVol[t], f.btcVol(t))).toBe(true);
       }
     } finally {

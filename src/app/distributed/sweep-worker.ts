@@ -7,9 +7,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import type { WorkerPool } from '../../workers/pool.js';
-import { btcVolKeyOf, type CalibratedSweepItem, type SweepItem, type SweepResult, type SweepTask } from '../../workers/sweep.task.js';
-import { featureColumnsFor, type ReplayData } from '../replay-input.js';
-import { calibrateOnce, sweepResultLine } from '../sweep.js';
+import { type CalibratedSweepItem, type SweepItem, type SweepResult, type SweepTask } from '../../workers/sweep.task.js';
+import type { ReplayData } from '../replay-input.js';
+import { calibrateOnce, sweepColumns, sweepResultLine } from '../sweep.js';
 import { retrying } from './cluster-retry.js';
 import { datasetFingerprint, describeFingerprint, type DatasetFingerprint } from './dataset-fingerprint.js';
 import { watchLeases } from './lease-watch.js';
@@ -282,12 +282,7 @@ export class SweepWorker {
 
   /** The shared columns of a job's data, computed once per job on the pool (as a local sweep does). */
   private columnsOf(ctx: JobContext): Promise<Omit<SweepTask, 'items'>> {
-    ctx.columns ??= (async () => {
-      const { store, factors } = ctx.replay;
-      const first = ctx.items[0].config;
-      const cols = await featureColumnsFor(store, first, this.o.pool);
-      return { columns: store.columns(), factors, market: cols ? cols.market : new Float64Array(0), btcVol: cols?.btcVol, btcVolKey: btcVolKeyOf(first) };
-    })();
+    ctx.columns ??= sweepColumns(ctx.replay, ctx.items[0].config, this.o.pool);
     return ctx.columns;
   }
 }

@@ -10,7 +10,7 @@ export class ColumnChecksum {
   private b = 0;
 
   /** Adds the 32-bit words of a typed array (its byte length is a multiple of 4). */
-  add(column: Float64Array | BigInt64Array | Int32Array): this {
+  add(column: Float64Array | BigInt64Array | Int32Array | Uint32Array): this {
     const w = new Int32Array(column.buffer, column.byteOffset, column.byteLength >> 2);
     let a = this.a | 0;
     let b = this.b | 0;

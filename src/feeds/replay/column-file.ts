@@ -6,8 +6,9 @@
  *   bytes 12..15  header length in bytes (u32 LE)
  *   bytes 16..23  first 8 bytes of the header's SHA-256
  *   header        JSON: n, symbols, body checksum, first/last timestamp, the caller's record
- *   body          from the next multiple of 8: ts (i64 x n), scan_number, vel_div, 16 features (f64 x n
- *                 each), prices (f64 x n x symbols, row-major), assets per scan (i32 x n)
+ *   body          from the next multiple of 8: ts (i64 x n), scan_number, vel_div, 16 features, market
+ *                 return (f64 x n each), prices (f64 x n x symbols, row-major), content hash (u32 x n),
+ *                 assets per scan (i32 x n)
  *
  * Loading a day is one read per column straight into the replay's shared columns; the body checksum
  * (column-checksum.ts) is verified on the way, so a torn or altered file is never trusted.
@@ -22,7 +23,7 @@ import { ColumnChecksum } from './column-checksum.js';
 const MAGIC = 'DOLPHCOL';
 const PREFIX_BYTES = 24;
 /** Bump when the body layout or the header's meaning changes. */
-export const COLUMN_FILE_VERSION = 1;
+export const COLUMN_FILE_VERSION = 2;
 /** A header above this is not ours (symbol tables and data-quality records are far smaller). */
 const MAX_HEADER_BYTES = 64 << 20;
 
@@ -38,8 +39,14 @@ export interface ColumnFileHeader<R> {
   readonly record: R;
 }
 
-/** Columns of one day (ScanColumns without day numbers). */
-export type DayColumns = Omit<ScanColumns, 'day' | 'barOfDay'>;
+/**
+ * Columns of one unit: ScanColumns without day numbers, plus what depends on each scan alone and is worth
+ * keeping: the market return m[t] (marketReturnAt; wrong at the unit's first scan, which reads the scan
+ * before it: recomputed where units are placed) and the content hash (scanContentHash).
+ */
+export type DayColumns = Omit<ScanColumns, 'day' | 'barOfDay' | 'base'> & { readonly market: Float64Array; readonly hash: Uint32Array };
+
+type Column = Float64Array | BigInt64Array | Int32Array | Uint32Array;
 
 /** Where a day's rows go: the replay's columns, its universe width and the day's first row. */
 export interface ColumnTarget {
@@ -53,11 +60,11 @@ export interface ColumnTarget {
 const align8 = (x: number): number => (x + 7) & ~7;
 
 /** Byte views of a day's columns in body order. */
-function bodyColumns(c: Omit<DayColumns, 'n' | 'symbols'>): (Float64Array | BigInt64Array | Int32Array)[] {
-  return [c.ts, c.scanNumber, c.velDiv, ...c.features, c.prices, c.nAssets];
+function bodyColumns(c: Omit<DayColumns, 'n' | 'symbols'>): Column[] {
+  return [c.ts, c.scanNumber, c.velDiv, ...c.features, c.market, c.prices, c.hash, c.nAssets];
 }
 
-const bytesOf = (a: Float64Array | BigInt64Array | Int32Array): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+const bytesOf = (a: Column): Uint8Array => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
 /** Writes a day's columns with its record (atomically, not fsynced: a cache file lost to a crash is rebuilt). */
 export function writeColumnFile<R>(path: string, cols: DayColumns, record: R, flag: string): ColumnFileHeader<R> {
@@ -68,7 +75,9 @@ export function writeColumnFile<R>(path: string, cols: DayColumns, record: R, fl
     scanNumber: cols.scanNumber.subarray(0, n),
     velDiv: cols.velDiv.subarray(0, n),
     features: cols.features.map((f) => f.subarray(0, n)),
+    market: cols.market.subarray(0, n),
     prices: cols.prices.subarray(0, n * S),
+    hash: cols.hash.subarray(0, n),
     nAssets: cols.nAssets.subarray(0, n),
   };
   const body = bodyColumns(sliced);
@@ -119,7 +128,7 @@ export function readColumnHeader<R>(path: string): OpenColumnFile<R> {
     const bodyOffset = align8(PREFIX_BYTES + len);
     const n = header.n;
     const S = header.symbols.length;
-    const expected = bodyOffset + n * 8 * (3 + FEATURE_COUNT + S) + n * 4;
+    const expected = bodyOffset + n * 8 * (4 + FEATURE_COUNT + S) + n * 8;
     if (size !== expected) throw new Error(`file is ${size} bytes, its header says ${expected}`);
     return { path, header, bodyOffset };
   } finally {
@@ -128,16 +137,18 @@ export function readColumnHeader<R>(path: string): OpenColumnFile<R> {
 }
 
 /** Views of the target rows a day fills, in body order, and how to finish (scatter prices when remapped). */
-function targetViews(n: number, S: number, target: ColumnTarget): { views: (Float64Array | BigInt64Array | Int32Array)[]; finish: () => void } {
+function targetViews(n: number, S: number, target: ColumnTarget): { views: Column[]; finish: () => void } {
   const { columns: c, stride, row0, symbolMap } = target;
-  const at = <T extends Float64Array | BigInt64Array | Int32Array>(a: T, from: number, len: number): T => a.subarray(from, from + len) as T;
+  const at = <T extends Column>(a: T, from: number, len: number): T => a.subarray(from, from + len) as T;
   const dayPrices = symbolMap === null ? at(c.prices, row0 * stride, n * stride) : new Float64Array(n * S);
   const views = bodyColumns({
     ts: at(c.ts, row0, n),
     scanNumber: at(c.scanNumber, row0, n),
     velDiv: at(c.velDiv, row0, n),
     features: c.features.map((f) => at(f, row0, n)),
+    market: at(c.market, row0, n),
     prices: dayPrices,
+    hash: at(c.hash, row0, n),
     nAssets: at(c.nAssets, row0, n),
   });
   const finish = (): void => {
@@ -190,7 +201,9 @@ export function placeColumns(cols: DayColumns, target: ColumnTarget): void {
     scanNumber: cols.scanNumber,
     velDiv: cols.velDiv,
     features: cols.features,
+    market: cols.market,
     prices: cols.prices,
+    hash: cols.hash,
     nAssets: cols.nAssets,
   });
   views.forEach((v, i) => v.set(from[i].subarray(0, v.length) as never));

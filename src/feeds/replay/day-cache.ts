@@ -21,8 +21,8 @@ import type { DataQuality, MalformedRow, SourceProblem, TimestampGroup } from '.
 import { readColumnHeader, writeColumnFile, type DayColumns, type OpenColumnFile } from './column-file.js';
 import type { ScanFile, ScanUnit } from './scan-directory.js';
 
-/** Cache format; bump when what the readers accept or how a unit is assembled changes (3: column files). */
-const CACHE_FORMAT = 3;
+/** Cache format; bump when what the readers accept or how a unit is assembled changes (3: column files; 4: with market returns and content hashes). */
+const CACHE_FORMAT = 4;
 const DAY_MS = 86_400_000;
 const DATE_NAME = /^(?:.*\/)?(\d{4}-\d{2}-\d{2})$/;
 

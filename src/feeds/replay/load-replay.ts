@@ -7,6 +7,7 @@
 import { emptyDataQuality, type DataQuality, type SourceProblem } from '../../core/data-quality.js';
 import { ScanFormatError } from '../../core/errors.js';
 import { FEATURE_COUNT } from '../../core/scan.js';
+import { marketReturnAt } from '../../core/features.js';
 import { ScanStore } from '../../core/scan-store.js';
 import { placeColumns, readColumnBody, type ColumnTarget, type DayColumns, type OpenColumnFile } from './column-file.js';
 import { DayCache } from './day-cache.js';
@@ -148,7 +149,7 @@ async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions):
       parts[i] = await buildUnit(parts[i].unit, ro);
     });
     if (placed === 'overlap') return loadUncached(dir, { ...o, onFolder: undefined, onProgress: undefined });
-    if (placed !== 'retry') return finishStore(dir, total, placed.store, placed.dq);
+    if (placed !== 'retry') return { ...finishStore(dir, total, placed.store, placed.dq), cached: { store: placed.store, market: placed.market, hashes: placed.hashes } };
   }
 }
 
@@ -162,7 +163,9 @@ export function sharedRowColumns(n: number, stride: number): Omit<DayColumns, 'n
     scanNumber: sharedF64(n),
     velDiv: sharedF64(n),
     features: Array.from({ length: FEATURE_COUNT }, () => sharedF64(n)),
+    market: sharedF64(n),
     prices: sharedF64(n * stride),
+    hash: new Uint32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n),
     nAssets: sharedI32(n),
   };
 }
@@ -177,7 +180,7 @@ export function targetOf(part: UnitPart, columns: Omit<DayColumns, 'n' | 'symbol
  * Places the units' columns one after another into new shared columns and merges their data quality.
  * 'overlap' when the units do not follow each other in time; 'retry' after a corrupt body was rebuilt.
  */
-export async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality } | 'overlap' | 'retry'> {
+export async function placeParts(parts: readonly UnitPart[], readBody: BodyReadFn, rebuild: (i: number, reason: string) => Promise<void>): Promise<{ store: ScanStore; dq: DataQuality; market: Float64Array; hashes: Uint32Array } | 'overlap' | 'retry'> {
   const order = timeOrder(parts);
   if (order === 'overlap') return 'overlap';
   const symbols = universeOf(parts);
@@ -208,5 +211,7 @@ export async function placeParts(parts: readonly UnitPart[], readBody: BodyReadF
   const barOfDay = sharedI32(n);
   ScanStore.computeDays(columns.ts, n, day, barOfDay);
   const store = ScanStore.fromColumns({ n, symbols, ...columns, day, barOfDay });
-  return { store, dq: mergeDataQuality(parts, order) };
+  // a unit's first market return read no earlier scan: recompute it now that the scan before is there
+  for (let k = 0, row = 0; k < order.length; row += parts[order[k]].n, k++) if (row > 0) columns.market[row] = marketReturnAt(store, row);
+  return { store, dq: mergeDataQuality(parts, order), market: columns.market, hashes: columns.hash };
 }

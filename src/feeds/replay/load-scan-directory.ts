@@ -27,6 +27,23 @@ export interface ReplayData {
   readonly store: ScanStore;
   readonly factors: readonly FactorRecord[];
   readonly dataQuality: DataQuality;
+  /**
+   * From the day cache: every scan's market return m[t] and content hash, valid for `store` only (a
+   * replay rebuilt with another store keeps this object, so users check `columnsOf`).
+   */
+  readonly cached?: CachedColumns;
+}
+
+/** Config-free columns the day cache keeps, and the store they belong to. */
+export interface CachedColumns {
+  readonly store: ScanStore;
+  readonly market: Float64Array;
+  readonly hashes: Uint32Array;
+}
+
+/** The cached columns of a replay when they belong to its store, else null. */
+export function cachedColumnsOf(replay: ReplayData): CachedColumns | null {
+  return replay.cached && replay.cached.store === replay.store ? replay.cached : null;
 }
 
 /**

@@ -6,6 +6,7 @@
  * one-shot replay's bit for bit: the engine and the features read the same values at the same t.
  */
 import type { DataFeedPort, ScanSink } from '../../core/ports/data-feed.port.js';
+import { marketReturnAt } from '../../core/features.js';
 import { ScanStore } from '../../core/scan-store.js';
 import { placeColumns, type ColumnTarget, type DayColumns } from './column-file.js';
 import { readSerial, sharedRowColumns, targetOf, type BodyReadFn } from './load-replay.js';
@@ -27,8 +28,9 @@ export interface StreamedReplayOptions {
   /** A cached unit whose body turns out corrupt: its columns rebuilt from its files. */
   readonly rebuild?: (part: UnitPart, reason: string) => Promise<DayColumns>;
   /**
-   * Called once scans [from, to) are loaded, with a store viewing their window, before they are delivered
-   * (feature columns, content hashes). It may run while the engine is still on the previous unit.
+   * Called once scans [from, to) are loaded (with their market returns and content hashes), with a store
+   * viewing their window, before they are delivered (btcVol on the pool). It may run while the engine is
+   * still on the previous unit.
    */
   readonly prepare?: (view: ScanStore, from: number, to: number) => Promise<void>;
   readonly onProgress?: (done: number, total: number) => void;
@@ -39,6 +41,9 @@ export class StreamedReplayFeed implements DataFeedPort {
   readonly store: ScanStore;
   /** Scans in the whole range. */
   readonly total: number;
+  /** Every scan's market return m[t] and content hash, filled unit by unit before its scans are delivered. */
+  readonly market: Float64Array;
+  readonly hashes: Uint32Array;
   private readonly o: StreamedReplayOptions;
 
   constructor(o: StreamedReplayOptions) {
@@ -47,6 +52,8 @@ export class StreamedReplayFeed implements DataFeedPort {
     const n = this.total;
     const empty = sharedRowColumns(0, 1);
     this.store = ScanStore.fromColumns({ ...empty, n: 0, symbols: o.symbols, ts: sharedBigInt64(n), scanNumber: sharedF64(n), day: sharedI32(n), barOfDay: sharedI32(n) });
+    this.market = sharedF64(n);
+    this.hashes = new Uint32Array(new SharedArrayBuffer(Math.max(4, n * 4)), 0, n);
   }
 
   /**
@@ -85,7 +92,11 @@ export class StreamedReplayFeed implements DataFeedPort {
       ts.set(win.ts.subarray(keep, keep + p.n), from);
       scanNumber.set(win.scanNumber.subarray(keep, keep + p.n), from);
       ScanStore.computeDays(ts, to, day, barOfDay, from);
+      this.market.set(win.market.subarray(keep, keep + p.n), from);
+      this.hashes.set(win.hash.subarray(keep, keep + p.n), from);
       const view = ScanStore.fromColumns({ n: to, symbols, ts, scanNumber, day, barOfDay, ...rowColumns(win), base });
+      // the unit's first market return read no earlier scan: the window has the scan before it
+      if (from > 0) this.market[from] = marketReturnAt(view, from);
       await this.o.prepare?.(view, from, to);
     };
     this.o.onProgress?.(0, this.total);

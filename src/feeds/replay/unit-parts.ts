@@ -5,6 +5,8 @@
  */
 import { emptyDataQuality, type DataQuality, type SourceProblem } from '../../core/data-quality.js';
 import { ScanFormatError } from '../../core/errors.js';
+import { marketReturnsOf } from '../../core/features.js';
+import { hashScans } from '../../core/scan-hash.js';
 import type { DayColumns } from './column-file.js';
 import type { DayCache, DayFile, DayRecord } from './day-cache.js';
 import type { ScanBatch } from './scan-batch.js';
@@ -54,7 +56,12 @@ async function assembleUnit(unit: ScanUnit, o: ResolveOptions): Promise<{ column
   const dq = emptyDataQuality();
   dq.filesRead = files.length - r.skipped.length;
   dq.skippedFiles.push(...r.skipped);
-  return { columns: assembleScans(r.batches, dq).columns(), dq };
+  const store = assembleScans(r.batches, dq);
+  const market = new Float64Array(store.n);
+  marketReturnsOf(store, 0, store.n, market);
+  const hash = new Uint32Array(store.n);
+  hashScans(store, 0, store.n, hash);
+  return { columns: { ...store.columns(), market, hash }, dq };
 }
 
 const partOf = (unit: ScanUnit, c: DayColumns, dq: DataQuality): Omit<UnitPart, 'file' | 'columns' | 'reload'> => ({
