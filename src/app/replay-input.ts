@@ -14,6 +14,7 @@ import { decodeSerial, loadReplay, type LoadReplayOptions } from '../feeds/repla
 import { cachedColumnsOf, type CachedColumns, type ReplayData } from '../feeds/replay/load-scan-directory.js';
 import type { ReplayedFolder, ReplayRunner } from '../report/compare/replay-check.js';
 import { buildReport, isoDays, type CalibrationInfo, type Report } from '../report/report.js';
+import { encodeScanLogAsync, type ScanLog } from '../report/scan-log.js';
 import { computeFeaturesParallel, poolBodyReader, poolDecoder } from '../workers/parallel-replay.js';
 import type { WorkerPool } from '../workers/pool.js';
 
@@ -62,9 +63,9 @@ export function calibrationInfoOf(choice: VolThresholdChoice): { info: Calibrati
   };
 }
 
-/** Resolves volThreshold for a replay: the number given, or the calibration of its first days. */
-export function calibrationFor(store: ScanStore, config: StrategyConfig): { info: CalibrationInfo; inSample: Set<number> } {
-  return calibrationInfoOf(chooseVolThreshold(store, config));
+/** Resolves volThreshold for a replay: the number given, or the calibration of its first days (btcVol from the column when computed ahead). */
+export function calibrationFor(store: ScanStore, config: StrategyConfig, btcVol?: Float64Array): { info: CalibrationInfo; inSample: Set<number> } {
+  return calibrationInfoOf(chooseVolThreshold(store, config, btcVol));
 }
 
 /** Options of runReplay. */
@@ -83,24 +84,30 @@ export interface ReplayRun {
   readonly engineConfig: EngineConfig;
   /** The scans' content hashes when the pool computed them with the features (the report's scan log). */
   readonly contentHashes?: Uint32Array;
+  /** The scan log, encoded during the run when the day cache gave the hashes ahead. */
+  readonly scanLog?: Promise<ScanLog>;
 }
 
 /** Features -> calibration -> engine over a loaded replay. */
 export async function runReplay(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun> {
-  const features = await featureColumnsFor(replay.store, config, o.pool, true, cachedColumnsOf(replay));
-  const { info, inSample } = calibrationFor(replay.store, config);
+  const cached = cachedColumnsOf(replay);
+  // timestamps and hashes known ahead: deflate the scan log on the libuv pool while the replay runs
+  const scanLog = cached ? encodeScanLogAsync(replay.store, replay.store.n, cached.hashes) : undefined;
+  scanLog?.catch(() => undefined);
+  const features = await featureColumnsFor(replay.store, config, o.pool, true, cached);
+  const { info, inSample } = calibrationFor(replay.store, config, features.btcVol);
   const engineConfig = withVolThreshold(config, info.volThreshold);
   const engine = await runEngine(new ArrowReplayFeed(replay.store, o.onRunProgress), engineConfig, {
     factors: o.factors ?? replay.factors,
     featureColumns: features,
   });
-  return { engine, calibration: info, inSample, engineConfig, contentHashes: features.hashes };
+  return { engine, calibration: info, inSample, engineConfig, contentHashes: features.hashes, scanLog };
 }
 
 /** runReplay plus the backtest report of the run. */
 export async function replayReport(replay: ReplayData, config: StrategyConfig, o: RunReplayOptions = {}): Promise<ReplayRun & { readonly report: Report }> {
   const run = await runReplay(replay, config, o);
-  const report = buildReport(run.engine, { kind: 'backtest', calibration: run.calibration, inSampleDays: run.inSample, dataQuality: replay.dataQuality, contentHashes: run.contentHashes });
+  const report = buildReport(run.engine, { kind: 'backtest', calibration: run.calibration, inSampleDays: run.inSample, dataQuality: replay.dataQuality, contentHashes: run.contentHashes, scanLog: await run.scanLog });
   return { ...run, report };
 }
 

@@ -13,9 +13,13 @@ export interface Calibration {
   readonly days: readonly number[];
 }
 
-/** Computes the volatility threshold from the store; throws CalibrationError on an empty sample. */
-export function calibrateVolThreshold(store: ScanStore, config: StrategyConfig): Calibration {
+/**
+ * Computes the volatility threshold from the store (btcVol from `btcVol` when computed ahead for this
+ * config's volWindow/volAsset: the same values); throws CalibrationError on an empty sample.
+ */
+export function calibrateVolThreshold(store: ScanStore, config: StrategyConfig, btcVol?: Float64Array): Calibration {
   const features = new FeatureCalc(store, config);
+  if (btcVol) features.useBtcVolColumn(btcVol);
   const days: number[] = [];
   const sample: number[] = [];
   for (let t = 0; t < store.n; t++) {
@@ -58,9 +62,9 @@ export interface VolThresholdChoice {
  * The one place `volThreshold: "auto"` is decided (backtest, sweep, calibrate): the config's number, or
  * the calibration of the store. Throws CalibrationError when "auto" finds no sample.
  */
-export function chooseVolThreshold(store: ScanStore, config: StrategyConfig): VolThresholdChoice {
+export function chooseVolThreshold(store: ScanStore, config: StrategyConfig, btcVol?: Float64Array): VolThresholdChoice {
   if (config.volThreshold !== 'auto') return { mode: 'config', volThreshold: config.volThreshold, sampleSize: null, days: [] };
-  const c = calibrateVolThreshold(store, config);
+  const c = calibrateVolThreshold(store, config, btcVol);
   return { mode: 'auto', volThreshold: c.volThreshold, sampleSize: c.sampleSize, days: c.days };
 }
 

@@ -47,10 +47,7 @@ export class FeatureCalc {
 
   /** Simple return r[id][t]; NaN when either price is invalid or t = 0. */
   ret(id: number, t: number): number {
-    if (t < 1) return NaN;
-    const s = this.store;
-    const row = (t - s.base) * s.stride;
-    return s.prices[row + id] / s.prices[row - s.stride + id] - 1;
+    return assetReturn(this.store, id, t);
   }
 
   /** Market return m[t] (marketReturnAt), memoized. */
@@ -72,20 +69,12 @@ export class FeatureCalc {
     const id = this.volAssetId;
     if (id < 0) return NaN;
     const w = this.win;
-    let sum = 0;
     for (let k = 0; k < n; k++) {
       const r = this.ret(id, t - n + 1 + k);
       if (!Number.isFinite(r)) return NaN;
       w[k] = r;
-      sum += r;
     }
-    const mean = sum / n;
-    let ss = 0;
-    for (let k = 0; k < n; k++) {
-      const d = w[k] - mean;
-      ss += d * d;
-    }
-    return Math.sqrt(ss / n);
+    return windowStd(w, 0, n);
   }
 
   /**
@@ -168,10 +157,42 @@ export class FeatureCalc {
 }
 
 
-/** Fills out[k] = btcVol[from + k] for t in [from, to); each value reads its own window (overlap before `from`). */
+/**
+ * Fills out[k] = btcVol[from + k] for t in [from, to); each value reads its own window (overlap before
+ * `from`). The volatility asset's returns are computed once for the range, then every window is summed
+ * from them exactly as FeatureCalc.btcVol does (same values).
+ */
 export function btcVolRange(store: ScanStore, config: StrategyConfig, from: number, to: number, out: Float64Array): void {
-  const f = new FeatureCalc(store, config);
-  for (let t = from; t < to; t++) out[t - from] = f.btcVol(t);
+  const n = config.volWindow;
+  const id = store.idOf(config.volAsset);
+  const lo = Math.max(1, from - n + 1);
+  const r = new Float64Array(Math.max(0, to - lo));
+  if (id >= 0) for (let t = lo; t < to; t++) r[t - lo] = assetReturn(store, id, t);
+  for (let t = from; t < to; t++) out[t - from] = id < 0 || t - n + 1 < 1 ? NaN : windowStd(r, t - n + 1 - lo, n);
+}
+
+/** Simple return of asset id at t: p[t] / p[t - 1] - 1; NaN when either price is invalid or t = 0. */
+export function assetReturn(s: ScanStore, id: number, t: number): number {
+  if (t < 1) return NaN;
+  const row = (t - s.base) * s.stride;
+  return s.prices[row + id] / s.prices[row - s.stride + id] - 1;
+}
+
+/** Population std of a[from, from + n): left-to-right mean, then squared deviations; NaN when any value is not finite. */
+function windowStd(a: Float64Array, from: number, n: number): number {
+  let sum = 0;
+  for (let k = 0; k < n; k++) {
+    const x = a[from + k];
+    if (!Number.isFinite(x)) return NaN;
+    sum += x;
+  }
+  const mean = sum / n;
+  let ss = 0;
+  for (let k = 0; k < n; k++) {
+    const d = a[from + k] - mean;
+    ss += d * d;
+  }
+  return Math.sqrt(ss / n);
 }
 
 /**

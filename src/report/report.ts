@@ -137,6 +137,8 @@ export interface ReportInputs {
   readonly dataQuality: DataQuality;
   /** Content hashes of every scan (streamed replays: the store no longer holds the early rows). */
   readonly contentHashes?: Uint32Array;
+  /** The scan log encoded ahead (encodeScanLogAsync during the run); used when it covers the run's scans. */
+  readonly scanLog?: ScanLog;
 }
 
 /** The run's per-scan series as the metrics want them. */
@@ -197,7 +199,7 @@ export function buildReport(engine: Engine, inputs: ReportInputs): Report {
     dataQuality: inputs.dataQuality,
     equityCurve: downsampleEquity(series.ts, series.equity),
     factors: engine.factors.all().map(reportFactorOf),
-    scanLog: encodeScanLog(engine.store, n, inputs.contentHashes),
+    scanLog: inputs.scanLog?.count === n ? inputs.scanLog : encodeScanLog(engine.store, n, inputs.contentHashes),
   };
 }
 

@@ -3,7 +3,8 @@
  * (varint deltas) and a 32-bit content hash of each scan (prices in ascending symbol order, features,
  * vel_div), each deflated and base64-encoded.
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { hashScans } from '../core/scan-hash.js';
 import type { ScanStore } from '../core/scan-store.js';
 import { timestampDeltas } from '../core/ts-deltas.js';
@@ -19,8 +20,8 @@ export interface ScanLog {
 /** Largest |delta| written through plain numbers (its zig-zag form stays a safe integer). */
 const SAFE_DELTA = 2 ** 51;
 
-/** Encodes the first n scans of a store (content hashes taken from `hashes` when given: streamed replays). */
-export function encodeScanLog(store: ScanStore, n: number, hashes?: Uint32Array): ScanLog {
+/** The two raw byte strings of a scan log: varint zig-zag timestamp deltas and the u32le content hashes. */
+function scanLogBytes(store: ScanStore, n: number, hashes?: Uint32Array): { ts: Uint8Array; hash: Uint8Array } {
   const bytes = new Uint8Array(n * 10 + 10);
   let len = 0;
   const deltas = timestampDeltas(store.ts, n);
@@ -49,12 +50,27 @@ export function encodeScanLog(store: ScanStore, n: number, hashes?: Uint32Array)
     hash = new Uint32Array(n);
     hashScans(store, 0, n, hash);
   }
-  return {
-    count: n,
-    encoding: 'deflate-varint-delta-ns/deflate-u32le-fnv1a',
-    ts: deflateRawSync(bytes.subarray(0, len)).toString('base64'),
-    hash: deflateRawSync(new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength)).toString('base64'),
-  };
+  return { ts: bytes.subarray(0, len), hash: new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength) };
+}
+
+const ENCODING = 'deflate-varint-delta-ns/deflate-u32le-fnv1a';
+
+/** Encodes the first n scans of a store (content hashes taken from `hashes` when given, else computed). */
+export function encodeScanLog(store: ScanStore, n: number, hashes?: Uint32Array): ScanLog {
+  const raw = scanLogBytes(store, n, hashes);
+  return { count: n, encoding: ENCODING, ts: deflateRawSync(raw.ts).toString('base64'), hash: deflateRawSync(raw.hash).toString('base64') };
+}
+
+const deflateRawAsync = promisify(deflateRaw);
+
+/**
+ * encodeScanLog with both deflates on the libuv thread pool (same bytes: same zlib settings), so a
+ * replay whose timestamps and hashes are known ahead (the day cache) encodes its log while it runs.
+ */
+export async function encodeScanLogAsync(store: ScanStore, n: number, hashes?: Uint32Array): Promise<ScanLog> {
+  const raw = scanLogBytes(store, n, hashes);
+  const [ts, hash] = await Promise.all([deflateRawAsync(raw.ts), deflateRawAsync(raw.hash)]);
+  return { count: n, encoding: ENCODING, ts: ts.toString('base64'), hash: hash.toString('base64') };
 }
 
 /** Decodes a scan log back to timestamps and hashes. */
