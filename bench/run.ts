@@ -152,7 +152,7 @@ async function main(args: readonly string[]): Promise<void> {
   const command = `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`;
   const run: BenchRun = { command, quick, machine, parallel, seconds: (performance.now() - t0) / 1000, cases };
   out('');
-  out('== summary (targets of issue #3)');
+  out('== summary (targets of issues 3, 10, 11, 13)');
   for (const c of cases) for (const t of c.targets) out(`   ${verdict(t).padEnd(11)} ${c.case}: ${t.name}: ${fmt(t.actual)} ${t.op} ${fmt(t.goal)} ${t.unit}`);
   out(`   total ${run.seconds.toFixed(0)} s`);
   if (!quick && !only) {
