@@ -14,6 +14,7 @@ import { StreamedReplayFeed } from '../feeds/replay/streamed-replay.feed.js';
 import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type UnitPart } from '../feeds/replay/unit-parts.js';
 import { assessTimeline } from '../core/timeline-quality.js';
 import { buildReport } from '../report/report.js';
+import { HashLogStream } from '../report/scan-log.js';
 import { computeFeatureRange, poolBodyReader, poolDecoder } from '../workers/parallel-replay.js';
 import { sharedF64 } from '../feeds/replay/shared-arrays.js';
 import type { WorkerPool } from '../workers/pool.js';
@@ -80,7 +81,9 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
   const loadMs = performance.now() - t0;
   const engineConfig = withVolThreshold(config, info.volThreshold);
   const btcVol = pool ? sharedF64(total) : null;
-  const feed = new StreamedReplayFeed({
+  // the scan log's hashes deflate on the libuv pool unit by unit while the replay runs
+  const hashLog = new HashLogStream();
+  const feed: StreamedReplayFeed = new StreamedReplayFeed({
     parts,
     symbols,
     tail: Math.max(config.volWindow, config.alignWindow) + 2,
@@ -90,12 +93,14 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
       return (await rebuild(p)).columns!;
     },
     prepare: async (view, from, to) => {
+      hashLog.push(feed.hashes.subarray(from, to));
       if (pool && btcVol) await computeFeatureRange(view, config, pool, from, to, { btcVol }, 1);
     },
     onProgress: o.onRunProgress,
   });
   const engine = await runEngine(feed, engineConfig, { factors, featureColumns: { market: feed.market, btcVol: btcVol ?? undefined } });
   assessTimeline(feed.store, new Set(factors.map((f) => f.day)), dq);
-  const report = buildReport(engine, { kind: 'backtest', calibration: info, inSampleDays: inSample, dataQuality: dq, contentHashes: feed.hashes });
+  const scanLog = engine.recorder.n === feed.total ? await hashLog.scanLog(feed.store, feed.total) : undefined;
+  const report = buildReport(engine, { kind: 'backtest', calibration: info, inSampleDays: inSample, dataQuality: dq, contentHashes: feed.hashes, scanLog });
   return { engine, calibration: info, inSample, engineConfig, report, replay: { dir, store: feed.store, factors, dataQuality: dq }, loadMs };
 }

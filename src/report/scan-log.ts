@@ -4,7 +4,8 @@
  * vel_div), each deflated and base64-encoded.
  */
 import { promisify } from 'node:util';
-import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
+import { once } from 'node:events';
+import { createDeflateRaw, deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { hashScans } from '../core/scan-hash.js';
 import type { ScanStore } from '../core/scan-store.js';
 import { timestampDeltas } from '../core/ts-deltas.js';
@@ -20,8 +21,8 @@ export interface ScanLog {
 /** Largest |delta| written through plain numbers (its zig-zag form stays a safe integer). */
 const SAFE_DELTA = 2 ** 51;
 
-/** The two raw byte strings of a scan log: varint zig-zag timestamp deltas and the u32le content hashes. */
-function scanLogBytes(store: ScanStore, n: number, hashes?: Uint32Array): { ts: Uint8Array; hash: Uint8Array } {
+/** The raw timestamp part of a scan log: varint zig-zag deltas. */
+function tsLogBytes(store: ScanStore, n: number): Uint8Array {
   const bytes = new Uint8Array(n * 10 + 10);
   let len = 0;
   const deltas = timestampDeltas(store.ts, n);
@@ -45,12 +46,17 @@ function scanLogBytes(store: ScanStore, n: number, hashes?: Uint32Array): { ts: 
       bytes[len++] = z > 0n ? b | 0x80 : b;
     } while (z > 0n);
   }
+  return bytes.subarray(0, len);
+}
+
+/** The two raw byte strings of a scan log: timestamps and the u32le content hashes (computed unless given). */
+function scanLogBytes(store: ScanStore, n: number, hashes?: Uint32Array): { ts: Uint8Array; hash: Uint8Array } {
   let hash = hashes?.subarray(0, n);
   if (!hash) {
     hash = new Uint32Array(n);
     hashScans(store, 0, n, hash);
   }
-  return { ts: bytes.subarray(0, len), hash: new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength) };
+  return { ts: tsLogBytes(store, n), hash: new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength) };
 }
 
 const ENCODING = 'deflate-varint-delta-ns/deflate-u32le-fnv1a';
@@ -62,6 +68,33 @@ export function encodeScanLog(store: ScanStore, n: number, hashes?: Uint32Array)
 }
 
 const deflateRawAsync = promisify(deflateRaw);
+
+/**
+ * Deflates content hashes as they become known (streamed replays: unit by unit) on the libuv pool.
+ * zlib's output does not depend on how its input is split, so the result equals deflating them at once.
+ */
+export class HashLogStream {
+  private readonly z = createDeflateRaw();
+  private readonly chunks: Buffer[] = [];
+  private readonly ended: Promise<unknown>;
+
+  constructor() {
+    this.z.on('data', (c: Buffer) => this.chunks.push(c));
+    this.ended = once(this.z, 'end');
+  }
+
+  /** Appends the next hashes (copied: the caller may reuse its memory). */
+  push(hashes: Uint32Array): void {
+    this.z.write(Buffer.from(new Uint8Array(hashes.buffer, hashes.byteOffset, hashes.byteLength)));
+  }
+
+  /** The scan log of the first n scans of a store whose n hashes were all pushed. */
+  async scanLog(store: ScanStore, n: number): Promise<ScanLog> {
+    this.z.end();
+    await this.ended;
+    return { count: n, encoding: ENCODING, ts: (await deflateRawAsync(tsLogBytes(store, n))).toString('base64'), hash: Buffer.concat(this.chunks).toString('base64') };
+  }
+}
 
 /**
  * encodeScanLog with both deflates on the libuv thread pool (same bytes: same zlib settings), so a
