@@ -41,9 +41,14 @@ export async function runYearBench(o: BenchOptions): Promise<CaseResult> {
     };
     o.log(`year: first pass over ${days} days (decode, assemble, write the day cache), streamed...`);
     line(`${days} days, first pass (cache build), streamed`, await child(dir, workers, cacheRoot, 'stream'));
-    o.log(`year: ${days} days from the day cache, streamed...`);
-    const cached = await child(dir, workers, cacheRoot, 'stream');
-    line(`${days} days cached, streamed`, cached);
+    // the cached pass three times (a fresh process each), best kept like the other cases' best of 3
+    const tries: ChildReport[] = [];
+    for (let i = 0; i < 3; i++) {
+      o.log(`year: ${days} days from the day cache, streamed (${i + 1} of 3)...`);
+      tries.push(await child(dir, workers, cacheRoot, 'stream'));
+    }
+    const cached = tries.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    line(`${days} days cached, streamed (best of 3: ${tries.map((t) => t.seconds.toFixed(2)).join(', ')} s)`, cached);
     o.log(`year: ${days} days uncached from daily files, streamed...`);
     const uncached = await child(dir, workers, '', 'stream');
     line(`${days} days uncached, streamed`, uncached);
@@ -57,7 +62,7 @@ export async function runYearBench(o: BenchOptions): Promise<CaseResult> {
   return {
     case: 'year',
     measures: 'streamed backtest(dir) of a long range in a child process, 2 pool workers: wall and peak RSS (maxRSS incl. worker threads)',
-    setup: `${days} days x 50 assets in daily layout (${o.quick ? 'the month\'s first days' : 'the generated month tiled with shifted timestamps'}); DEFAULT_CONFIG; first pass writes a fresh day cache, then the cached pass, then --no-cache; page cache warm after the first pass`,
+    setup: `${days} days x 50 assets in daily layout (${o.quick ? 'the month\'s first days' : 'the generated month tiled with shifted timestamps'}); DEFAULT_CONFIG; first pass writes a fresh day cache, then the cached pass (3 runs, best kept), then --no-cache; page cache warm after the first pass`,
     figures,
     targets,
     details: { days, workers, runs },

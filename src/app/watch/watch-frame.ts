@@ -4,6 +4,7 @@
  * hostile run id or symbol cannot move the cursor or recolour the terminal.
  */
 import { fmtAge } from '../../feeds/live/cluster-status.js';
+import { mirrorLine } from '../../feeds/live/cluster-status-format.js';
 import { fmtNum, fmtTs } from '../../report/format.js';
 import { sparkline } from './sparkline.js';
 import type { RunView, WatchView } from './watch-view.js';
@@ -102,6 +103,7 @@ export function runDetailLines(r: RunView, width: number): string[] {
       `ACB cut ${fmtNum(r.acbCut, 2)}, trades ${r.trades} (today ${r.tradesToday ?? '-'})`,
   );
   if (r.validation !== null) out.push(`validation ${r.validation.verdict}: ${termText(r.validation.summary)}`);
+  if (r.mirror !== null) out.push(termText(mirrorLine(r.mirror)));
   if (r.status === 'stopped') out.push(`STOPPED; final report: ${r.reportPath === null ? `in ${termText(r.journal)} (not on this machine)` : termText(r.reportPath)}`);
   for (const why of r.reasons) out.push(`! ${termText(why)}`);
   out.push('');

@@ -4,7 +4,7 @@
  * pure function from a ClusterStatus plus what the sampler remembers between samples.
  */
 import type { ClusterStatus, Health, ScannerEntryStatus } from '../../feeds/live/cluster-status.js';
-import type { PaperPosition, RejectionState, ShadowState, ValidationState } from '../../feeds/live/paper-state.js';
+import type { MirrorState, PaperPosition, RejectionState, ShadowState, ValidationState } from '../../feeds/live/paper-state.js';
 
 /** The connection to the cluster as the viewer sees it. */
 export interface ConnectionView {
@@ -64,6 +64,8 @@ export interface RunView {
   readonly tradesToday: number | null;
   readonly acbCut: number;
   readonly validation: ValidationState | null;
+  /** The order mirror's health (runs with --mirror only). */
+  readonly mirror: MirrorState | null;
   readonly shadows: readonly ShadowState[];
   readonly lastRejection: RejectionState | null;
   readonly journal: string;
@@ -133,6 +135,7 @@ export function buildWatchView(status: ClusterStatus, x: WatchExtras): WatchView
       tradesToday: x.tradesToday.get(r.runId) ?? null,
       acbCut: r.acbCut,
       validation: r.validation,
+      mirror: r.mirror ?? null,
       shadows: r.shadows,
       lastRejection: r.lastRejection,
       journal: r.journal,

@@ -1,6 +1,7 @@
 /** Text rendering of a ClusterStatus for `dolphin status` (pure). */
 import { formatScannerStatus } from '../exchange/scanner-status-format.js';
 import { fmtAge, fmtSeconds, type ClusterStatus } from './cluster-status.js';
+import type { MirrorState } from './paper-state.js';
 
 // ---------------------------------------------------------------------------------------------
 // Formatting (pure)
@@ -62,14 +63,7 @@ export function formatStatus(status: ClusterStatus): string {
             `scanner restarts ${k.scannerRestarts}, invalid prices ${k.invalidPrices}, reconnects ${k.reconnects}, ` +
             `missed ${k.scansMissed} (from stream ${k.fromStream}, key only ${k.fromKey})`,
         );
-        const mi = r.mirror;
-        if (mi !== undefined) {
-          const rec = mi.lastReconcile === null ? 'not reconciled yet' : mi.lastReconcile.ok ? 'reconciled clean' : `DRIFT ${mi.lastReconcile.drift.join(', ')}`;
-          out.push(
-            `    mirror ${mi.venue} (${mi.host}): ${mi.health}, sent ${mi.sent}, filled ${mi.filled}, partial ${mi.partial}, rejected ${mi.rejected}, not sent ${mi.skipped}, pending ${mi.pending}, retries ${mi.retries}` +
-              `${mi.latencyP50Ms !== null ? `, latency p50 ${fmtNum(mi.latencyP50Ms, 0)} ms p99 ${fmtNum(mi.latencyP99Ms ?? NaN, 0)} ms` : ''}, ${rec}${mi.lastError !== null ? `; last error: ${mi.lastError}` : ''}`,
-          );
-        }
+        if (r.mirror !== undefined) out.push(`    ${mirrorLine(r.mirror)}`);
         for (const sh of r.shadows) {
           out.push(`    shadow ${sh.name}: equity ${fmtMoney(sh.equity)}, ${sh.trades} trades, ${sh.openPositions} open`);
         }
@@ -128,3 +122,12 @@ function fmtSigned(x: number, digits: number): string {
 
 
 /** An age: 0.4 s, 12.3 s, 2 min 5 s, 3 h 2 min, 2 d 4 h. */
+
+/** One line on an order mirror's health (status, dashboard). */
+export function mirrorLine(mi: MirrorState): string {
+  const rec = mi.lastReconcile === null ? 'not reconciled yet' : mi.lastReconcile.ok ? 'reconciled clean' : `DRIFT ${mi.lastReconcile.drift.join(', ')}`;
+  return (
+    `mirror ${mi.venue} (${mi.host}): ${mi.health}, sent ${mi.sent}, filled ${mi.filled}, partial ${mi.partial}, rejected ${mi.rejected}, not sent ${mi.skipped}, pending ${mi.pending}, retries ${mi.retries}` +
+    `${mi.latencyP50Ms !== null ? `, latency p50 ${fmtNum(mi.latencyP50Ms, 0)} ms p99 ${fmtNum(mi.latencyP99Ms ?? NaN, 0)} ms` : ''}, ${rec}${mi.lastError !== null ? `; last error: ${mi.lastError}` : ''}`
+  );
+}

@@ -93,6 +93,13 @@ describe('formatFrame', () => {
     const stopped = formatFrame(sampleView(), 1, 140);
     expect(stopped).toContain('STOPPED; final report: /runs/p2/report.html');
   });
+  it('shows a mirrored run\'s mirror health in its detail (the line dolphin status prints)', () => {
+    const mirror = { venue: 'binance-demo', host: '127.0.0.1:4010', health: 'DEGRADED' as const, sent: 4, filled: 3, partial: 0, rejected: 1, skipped: 0, pending: 1, retries: 2, lastError: null, lastReconcile: { atMs: NOW, ok: false, drift: ['ETHUSDT venue -1.5 paper 0'] }, latencyP50Ms: 41, latencyP99Ms: 90 };
+    const v = buildWatchView(clusterStatus([runStatus('paper-1', { mirror })]), extras());
+    const text = formatFrame(v, 0, 240);
+    expect(text).toMatch(/mirror binance-demo \(127\.0\.0\.1:4010\): DEGRADED, sent 4, filled 3, partial 0, rejected 1, not sent 0, pending 1, retries 2, latency p50 41 ms p99 90 ms, DRIFT ETHUSDT venue -1\.5 paper 0/);
+    expect(formatFrame(sampleView(), 0, 240)).not.toMatch(/mirror /);
+  });
   it('never lets a control character from data reach the terminal', () => {
     const evil = '\u001b[2J\u001b]0;pwned\u0007run\nid';
     const v = buildWatchView(clusterStatus([runStatus(evil, { shadows: [{ name: '\u001b[31mred', equity: 1, trades: 0, openPositions: 0 }] })]), extras({ positions: new Map([[evil, [{ asset: 'X\rY', qty: 1, entryPrice: 1, entryTs: '1', mark: 1, unrealizedPnl: 0 }]]]) }));
