@@ -1,5 +1,6 @@
 /** `dolphin dashboard`: the full-screen terminal view of the scanner feed and every paper run (read-only). */
 import type { Argv } from 'yargs';
+import { refreshLoop } from './refresh-loop.js';
 import { clusterOptions } from './shared-options.js';
 import { SCANNER_STATE_MAP } from '../feeds/exchange/scanner-status.js';
 import { FEATURES_MAP, STATE_MAP } from '../feeds/live/paper-state.js';
@@ -78,31 +79,17 @@ async function runInk(sampler: WatchSampler, args: Args): Promise<void> {
 
 /** Not a terminal: one plain frame per interval until SIGINT (or the reader goes away). */
 async function plainFrames(sampler: WatchSampler, args: Args): Promise<void> {
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const onSigint = (): void => {
-    stopped = true;
-    wake?.();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
+  const loop = refreshLoop(['SIGINT', 'SIGTERM']);
   try {
     let frames = 0;
-    while (!stopped) {
+    while (!loop.stopped()) {
       const view = await sampler.sample();
       const selected = Math.max(0, view.runs.findIndex((r) => r.runId === args.run));
       process.stdout.write(`${frames++ > 0 ? '\n' : ''}${formatFrame(view, selected, process.stdout.columns || 120)}\n`);
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, args.interval * 1000);
-        wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
-      });
+      if (loop.stopped()) break;
+      await loop.pause(args.interval * 1000);
     }
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    loop.dispose();
   }
 }

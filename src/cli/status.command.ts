@@ -1,5 +1,6 @@
 /** `dolphin status`: health of the cluster, the latest scan and every paper run, once or --watch. */
 import type { Argv } from 'yargs';
+import { refreshLoop } from './refresh-loop.js';
 import { clusterOptions } from './shared-options.js';
 import { FeedUnavailableError } from '../core/errors.js';
 import { collectStatus, unreachableStatus } from '../feeds/live/cluster-status.js';
@@ -132,20 +133,14 @@ class Sampler {
 
 /** Samples every `seconds` until SIGINT; the exit code is the last sample's health. */
 async function watch(sampler: Sampler, seconds: number, json: boolean): Promise<void> {
-  let stopped = false;
-  let wake: (() => void) | undefined;
-  const onSigint = (): void => {
-    stopped = true;
-    wake?.();
-  };
-  process.on('SIGINT', onSigint);
+  const loop = refreshLoop();
   const tty = process.stdout.isTTY === true && !json;
   let previous: ClusterStatus | undefined;
   let frames = 0;
   try {
-    while (!stopped) {
+    while (!loop.stopped()) {
       const { status, error, jobs } = await sampler.sample(previous);
-      if (stopped && frames > 0) break; // Ctrl-C while sampling: keep the last frame on screen
+      if (loop.stopped() && frames > 0) break; // Ctrl-C while sampling: keep the last frame on screen
       if (json) process.stdout.write(`${JSON.stringify(jobs.length ? { ...status, jobs } : status)}\n`);
       else {
         const text = formatStatus(status) + jobsText(jobs) + (error !== undefined ? `\n\n${error.message}` : '');
@@ -157,18 +152,11 @@ async function watch(sampler: Sampler, seconds: number, json: boolean): Promise<
       process.exitCode = status.health === 'OK' ? EXIT.OK : EXIT.FAILED;
       // progression needs a scan in both samples: keep the last one that had one
       if (status.scan.state === 'OK' || previous === undefined) previous = status;
-      if (stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, seconds * 1000);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = undefined;
+      if (loop.stopped()) break;
+      await loop.pause(seconds * 1000);
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    loop.dispose();
   }
 }
 

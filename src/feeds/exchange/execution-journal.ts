@@ -24,9 +24,8 @@ export interface StartRecord {
   readonly baselineFills: number;
 }
 
-/** An order about to be sent (durable before the request). */
-export interface SentRecord {
-  readonly ev: 'sent';
+/** What a record of one mirrored leg says of the paper fill it mirrors. */
+export interface LegFields {
   readonly atMs: number;
   readonly id: string;
   readonly trade: number;
@@ -35,11 +34,16 @@ export interface SentRecord {
   readonly fill: number;
   readonly asset: string;
   readonly side: 'SELL' | 'BUY';
-  /** Quantity sent, after the venue's precision (decimal string). */
-  readonly qty: string;
   readonly paperPrice: number;
   readonly paperQty: number;
   readonly paperFee: number;
+}
+
+/** An order about to be sent (durable before the request). */
+export interface SentRecord extends LegFields {
+  readonly ev: 'sent';
+  /** Quantity sent, after the venue's precision (decimal string). */
+  readonly qty: string;
   /** Paper fill's scan timestamp, ns decimal string. */
   readonly tsEvent: string;
   /** 1 for the first send, higher for a re-send after the venue said it did not have the order. */
@@ -93,18 +97,8 @@ export interface RetryRecord {
 }
 
 /** A leg the mirror did not send (a close with no venue quantity to close). */
-export interface SkippedRecord {
+export interface SkippedRecord extends LegFields {
   readonly ev: 'skipped';
-  readonly atMs: number;
-  readonly id: string;
-  readonly trade: number;
-  readonly leg: 'open' | 'close';
-  readonly fill: number;
-  readonly asset: string;
-  readonly side: 'SELL' | 'BUY';
-  readonly paperPrice: number;
-  readonly paperQty: number;
-  readonly paperFee: number;
   readonly reason: string;
 }
 
