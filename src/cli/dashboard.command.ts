@@ -66,6 +66,9 @@ export function dashboardCommand(y: Argv): Argv {
 
 /** The ink UI on the alternate screen (restored on exit). */
 async function runInk(sampler: WatchSampler, args: Args): Promise<void> {
+  // ink draws only its last frame when it believes it runs in CI (is-in-ci reads CI and
+  // CONTINUOUS_INTEGRATION when ink is first imported); this is an interactive terminal, so it is not
+  for (const key of ['CI', 'CONTINUOUS_INTEGRATION']) if (key in process.env) process.env[key] = 'false';
   // loaded here so that other commands never pay for ink and react at start-up
   const [{ render }, { createElement }, { Dashboard }] = await Promise.all([import('ink'), import('react'), import('../app/watch/dashboard-app.js')]);
   process.stdout.write('\x1b[?1049h\x1b[H');
