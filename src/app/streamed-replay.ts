@@ -11,7 +11,7 @@ import { runEngine } from '../core/run-engine.js';
 import { placeParts, readSerial, requireScanUnits, resolveOptionsOf, type LoadReplayOptions } from '../feeds/replay/load-replay.js';
 import { readReplayFactors, requireScans } from '../feeds/replay/load-scan-directory.js';
 import { StreamedReplayFeed } from '../feeds/replay/streamed-replay.feed.js';
-import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type UnitPart } from '../feeds/replay/unit-parts.js';
+import { buildUnit, corruptCacheWarning, mergeDataQuality, resolveUnits, timeOrder, universeOf, type UnitPart } from '../feeds/replay/unit-parts.js';
 import { assessTimeline } from '../core/timeline-quality.js';
 import { buildReport } from '../report/report.js';
 import { HashLogStream } from '../report/scan-log.js';
@@ -40,13 +40,14 @@ async function calibrationPrefix(parts: readonly UnitPart[], days: number, o: { 
     seen.add(dayOf(parts[k].lastTs));
     k++;
   }
-  const prefix = parts.slice(0, Math.min(parts.length, k + 1)).slice();
+  const prefix = parts.slice(0, k + 1);
   for (;;) {
     const placed = await placeParts(prefix, o.readBody, async (i) => {
       prefix[i] = await o.rebuild(prefix[i]);
     });
-    if (placed !== 'retry' && placed !== 'overlap') return placed.store;
+    // the parts come in time order (timeOrder), so they never overlap; 'retry' follows a rebuilt unit
     if (placed === 'overlap') throw new Error('units overlap in time');
+    if (placed !== 'retry') return placed.store;
   }
 }
 
@@ -89,7 +90,7 @@ export async function streamedReplay(dir: string, config: StrategyConfig, o: Str
     tail: Math.max(config.volWindow, config.alignWindow) + 2,
     readBody,
     rebuild: async (p, reason) => {
-      o.onWarning?.(`cache file for ${p.unit.name} is corrupt (${reason}); rebuilding it from ${p.unit.rels.length} scan file(s)`);
+      o.onWarning?.(corruptCacheWarning(p.unit, reason));
       return (await rebuild(p)).columns!;
     },
     prepare: async (view, from, to) => {

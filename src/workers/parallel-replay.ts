@@ -51,12 +51,6 @@ export async function loadScanDirectoryParallel(dir: string, pool: WorkerPool, o
   return loadReplay(dir, { ...options, decode: poolDecoder(pool), readBody: poolBodyReader(pool) });
 }
 
-/** Precomputed feature columns (shared memory). */
-export interface FeatureColumns {
-  readonly market: Float64Array;
-  readonly btcVol: Float64Array;
-}
-
 /**
  * Computes btcVol[t], and m[t] and the scan log's content hashes when asked, for every t in index ranges
  * on the pool; bit-identical to a serial pass.

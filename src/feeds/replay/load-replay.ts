@@ -12,7 +12,7 @@ import { ScanStore } from '../../core/scan-store.js';
 import { placeColumns, readColumnBody, type ColumnTarget, type DayColumns, type OpenColumnFile } from './column-file.js';
 import { DayCache } from './day-cache.js';
 import { FileBytes, decodeFile, decodeFileInto, finishReplay, finishStore, requireScanFiles, type ReplayData } from './load-scan-directory.js';
-import { buildUnit, mergeDataQuality, resolveUnits, timeOrder, universeOf, type DecodeFn, type ResolveOptions, type UnitPart } from './unit-parts.js';
+import { buildUnit, corruptCacheWarning, mergeDataQuality, resolveUnits, timeOrder, universeOf, type DecodeFn, type ResolveOptions, type UnitPart } from './unit-parts.js';
 import { groupFilesByFolder, listScanUnits, type ScanFile, type ScanUnit } from './scan-directory.js';
 import { shareBatch, sharedBigInt64, sharedF64, sharedI32 } from './shared-arrays.js';
 import type { ScanBatch } from './scan-batch.js';
@@ -145,7 +145,7 @@ async function loadCached(dir: string, cacheRoot: string, o: LoadReplayOptions):
   const parts = await resolveUnits(units, ro);
   for (;;) {
     const placed = await placeParts(parts, o.readBody ?? readSerial, async (i, reason) => {
-      o.onWarning?.(`cache file for ${parts[i].unit.name} is corrupt (${reason}); rebuilding it from ${parts[i].unit.rels.length} scan file(s)`);
+      o.onWarning?.(corruptCacheWarning(parts[i].unit, reason));
       parts[i] = await buildUnit(parts[i].unit, ro);
     });
     if (placed === 'overlap') return loadUncached(dir, { ...o, onFolder: undefined, onProgress: undefined });

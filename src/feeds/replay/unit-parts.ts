@@ -79,6 +79,11 @@ function cachedPart(unit: ScanUnit, file: DayFile): UnitPart {
   return { unit, n: header.n, symbols: header.symbols, firstTs: BigInt(header.firstTs || '0'), lastTs: BigInt(header.lastTs || '0'), dq: dqOf(header.record), file };
 }
 
+/** The warning for a unit whose cache file is found corrupt (and is rebuilt). */
+export function corruptCacheWarning(unit: ScanUnit, reason: string): string {
+  return `cache file for ${unit.name} is corrupt (${reason}); rebuilding it from ${unit.rels.length} scan file(s)`;
+}
+
 /** Decodes, assembles and (with a cache) writes a unit. */
 export async function buildUnit(unit: ScanUnit, o: ResolveOptions): Promise<UnitPart> {
   const { columns, dq } = await assembleUnit(unit, o);
@@ -99,7 +104,7 @@ export async function buildUnit(unit: ScanUnit, o: ResolveOptions): Promise<Unit
 /** Resolves one unit: its cache file when fresh, else built. */
 async function resolveUnit(unit: ScanUnit, o: ResolveOptions): Promise<UnitPart> {
   const hit = o.cache ? o.cache.lookup(unit, { full: o.fullCheck, nowMs: o.nowMs }) : null;
-  if (hit?.status === 'corrupt') o.onWarning?.(`cache file for ${unit.name} is corrupt (${hit.reason}); rebuilding it from ${unit.rels.length} scan file(s)`);
+  if (hit?.status === 'corrupt') o.onWarning?.(corruptCacheWarning(unit, hit.reason));
   if (hit?.status !== 'hit') {
     const part = await buildUnit(unit, o);
     o.onFiles?.(unit.rels.length);
