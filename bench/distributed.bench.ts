@@ -78,7 +78,7 @@ async function distributedRun(client: HazelcastClient, replay: ReplayData, base:
   const dir = scratchDir(`dist-${tag}`);
   try {
     const t0 = performance.now();
-    const r = await runDistributedSweep({ client, replay, base, grid, items, ndjsonPath: join(dir, 'sweep.ndjson'), md: { path: join(dir, 'sweep.md'), rank: 'roi', top: 20, title: tag }, chunkSize: CHUNK, leaseMs: LEASE_MS });
+    const r = await runDistributedSweep({ client, replays: [replay], work: { kind: 'sweep', base, grid }, ndjsonPath: join(dir, 'sweep.ndjson'), md: { path: join(dir, 'sweep.md'), rank: 'roi', top: 20, title: tag }, chunkSize: CHUNK, leaseMs: LEASE_MS });
     const seconds = (performance.now() - t0) / 1000;
     if (r.written !== items.length) throw new Error(`${tag}: ${r.written} of ${items.length} results`);
     return { seconds, jobId: r.job.id };
@@ -172,7 +172,7 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
     for (const j of await listJobs(client)) await deleteJob(client, j.id);
     const victim = workers[0];
     const done = scratchDir('dist-recover');
-    const job = runDistributedSweep({ client, replay, base: conf, grid, items, ndjsonPath: join(done, 'sweep.ndjson'), md: { path: join(done, 'sweep.md'), rank: 'roi', top: 20, title: 'recover' }, chunkSize: CHUNK, leaseMs: LEASE_MS, reconcileMs: 60_000 });
+    const job = runDistributedSweep({ client, replays: [replay], work: { kind: 'sweep', base: conf, grid }, ndjsonPath: join(done, 'sweep.ndjson'), md: { path: join(done, 'sweep.md'), rank: 'roi', top: 20, title: 'recover' }, chunkSize: CHUNK, leaseMs: LEASE_MS, reconcileMs: 60_000 });
     const startedRe = /chunk (\d+) started/g;
     const startedChunks = (w: Worker): string[] => [...w.err().matchAll(startedRe)].map((m) => m[1]);
     const held0 = startedChunks(victim).length;

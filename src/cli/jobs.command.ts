@@ -39,8 +39,11 @@ export function jobsCommand(y: Argv): Argv {
           const r = await showJob(client, args.id!);
           if (args.json) return out(JSON.stringify(r));
           out(formatJobLine(r.summary));
-          out(`dataset ${r.job.dataset.hash} (${r.job.dataset.scans} scans, ${r.job.dataset.dir} on the submitter), ${r.job.chunks} chunks of ${r.job.chunkSize}, lease ${r.job.leaseMs / 1000} s`);
-          out(`grid: ${r.job.grid.map((g) => `${g.key}=${JSON.stringify(g.values)}`).join(' ')}`);
+          for (const d of r.job.datasets) out(`dataset ${d.hash} (${d.scans} scans, ${d.dir} on the submitter)`);
+          out(`${r.job.chunks} chunks of up to ${r.job.chunkSize}, lease ${r.job.leaseMs / 1000} s`);
+          const w = r.job.work;
+          if (w.kind === 'sweep') out(`grid: ${w.grid.map((g) => `${g.key}=${JSON.stringify(g.values)}`).join(' ')}`);
+          else out(`batch: ${w.runs.map((x) => `${r.job.datasets[x.part]?.dir ?? '?'} x ${x.label}`).join(', ')}`);
           for (const w of r.workers) out(`  worker ${w.id}: ${w.accepted.includes(r.job.id) ? 'working' : 'refused'}, ${w.running} chunk(s) running, ${w.configsDone} config(s) done`);
         } else {
           await deleteJob(client, args.id!);

@@ -21,6 +21,7 @@ import { dashboardCommand } from './dashboard.command.js';
 import { serveCommand } from './serve.command.js';
 import { statusCommand } from './status.command.js';
 import { sweepWorkerCommand } from './sweep-worker.command.js';
+import { batchCommand } from './batch.command.js';
 import { jobsCommand } from './jobs.command.js';
 
 /**
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
   y = dashboardCommand(y);
   y = serveCommand(y);
   y = sweepWorkerCommand(y);
+  y = batchCommand(y);
   y = jobsCommand(y);
   await y.parseAsync();
 }

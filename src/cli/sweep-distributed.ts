@@ -1,13 +1,11 @@
-/** The `--distributed` branch of `dolphin sweep`: submit the job to the cluster and stream its results. */
+/** The `--distributed` branch of `dolphin sweep` and `dolphin batch`: submit the job to the cluster and stream its results. */
 import { join } from 'node:path';
 import type { Argv } from 'yargs';
 import { runDistributedSweep } from '../app/distributed/distributed-sweep.js';
 import type { ReplayData } from '../app/replay-input.js';
-import type { GridAxis } from '../app/sweep.js';
-import type { StrategyConfig } from '../core/config.js';
+import type { JobWork } from '../app/distributed/sweep-job.js';
 import { connectHazelcast, DEFAULT_HZ_ADDRESS, DEFAULT_HZ_CLUSTER } from '../feeds/live/hazelcast-connection.js';
 import type { Metrics } from '../report/metrics.js';
-import type { SweepItem } from '../workers/sweep.task.js';
 import { Progress } from './progress.js';
 
 /** Flags of the distributed branch. */
@@ -27,39 +25,35 @@ export function distributedOptions<T>(a: Argv<T>): Argv<T> {
     .option('lease', { type: 'number', default: 30, describe: 'with --distributed: seconds after which the chunk of a worker that stopped heart-beating goes back to the queue' }) as Argv<T>;
 }
 
-/** The loaded sweep the command hands over. */
+/** The loaded job the command hands over. */
 export interface DistributedInput {
-  readonly replay: ReplayData;
-  readonly config: StrategyConfig;
-  readonly axes: readonly GridAxis[];
-  readonly items: readonly SweepItem[];
+  readonly replays: readonly ReplayData[];
+  readonly work: JobWork;
+  /** sweep.md's title. */
+  readonly title: string;
   readonly outDir: string;
   readonly t0: number;
 }
 
 /** Submits (or resumes) the job, writes sweep.ndjson/sweep.md as results arrive, prints the summary. */
-export async function submitDistributedSweep(
-  args: DistributedArgs & { dir: string; chunk: number; rank: string; top: number; json: boolean; quiet: boolean },
-  input: DistributedInput,
-): Promise<void> {
+export async function submitDistributedSweep(args: DistributedArgs & { chunk: number; rank: string; top: number; json: boolean; quiet: boolean }, input: DistributedInput): Promise<void> {
   const client = await connectHazelcast({ address: args.hz, cluster: args.cluster, reconnect: true, instanceName: `dolphin-sweep-${process.pid}` });
-  const progress = new Progress('sweeping', 'configs', args.quiet);
+  const noun = input.work.kind === 'batch' ? 'backtests' : 'configs';
+  const progress = new Progress(input.work.kind === 'batch' ? 'backtesting' : 'sweeping', noun, args.quiet);
   const warn = (m: string): void => void process.stderr.write(`warning: ${m}\n`);
   try {
     const ndjson = join(input.outDir, 'sweep.ndjson');
     const md = join(input.outDir, 'sweep.md');
     const r = await runDistributedSweep({
       client,
-      replay: input.replay,
-      base: input.config,
-      grid: input.axes,
-      items: input.items,
+      replays: input.replays,
+      work: input.work,
       ndjsonPath: ndjson,
-      md: { path: md, rank: args.rank as keyof Metrics, top: args.top, title: `Sweep of ${args.dir}` },
+      md: { path: md, rank: args.rank as keyof Metrics, top: args.top, title: input.title },
       chunkSize: args.chunk,
       leaseMs: Math.round(args.lease * 1000),
       onJob: (job, resumed) => {
-        if (!args.quiet) process.stderr.write(`job ${job.id}: ${resumed ? 'found in' : 'submitted to'} cluster '${args.cluster}' (${job.total} configs in ${job.chunks} chunks, dataset ${job.dataset.hash})\n`);
+        if (!args.quiet) process.stderr.write(`job ${job.id}: ${resumed ? 'found in' : 'submitted to'} cluster '${args.cluster}' (${job.total} ${noun} in ${job.chunks} chunks, dataset ${job.datasets.map((d) => d.hash).join(', ')})\n`);
       },
       onProgress: (p) => progress.update(p.done, p.total, `running ${p.running} chunk(s), failed ${p.failed}, workers ${p.workersSeen}${p.workersRefused ? ` (${p.workersRefused} refused)` : ''}`),
       onWarning: warn,
@@ -67,7 +61,7 @@ export async function submitDistributedSweep(
     const secs = (performance.now() - input.t0) / 1000;
     const summary = { job: r.job.id, written: r.written, skipped: r.skipped, configs: r.job.total, requeued: r.requeued, resumed: r.resumed, seconds: +secs.toFixed(2), out: input.outDir };
     if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-    else process.stdout.write(`sweep (distributed job ${r.job.id}): ${r.written} result(s) received, ${r.skipped} already here, ${r.job.total} in the grid, ${secs.toFixed(1)} s\n  ${ndjson}\n  ${md}\n  the job stays in the cluster until: dolphin jobs delete ${r.job.id} --hz ${args.hz} --cluster ${args.cluster}\n`);
+    else process.stdout.write(`${input.work.kind} (distributed job ${r.job.id}): ${r.written} result(s) received, ${r.skipped} already here, ${r.job.total} ${noun} in all, ${secs.toFixed(1)} s\n  ${ndjson}\n  ${md}\n  the job stays in the cluster until: dolphin jobs delete ${r.job.id} --hz ${args.hz} --cluster ${args.cluster}\n`);
   } finally {
     await client.shutdown().catch(() => undefined);
   }

@@ -40,7 +40,8 @@ interface Args extends ConfigArgs, DistributedArgs {
   heatmap?: string;
 }
 
-const RANKABLE = ['roi', 'finalEquity', 'sharpe', 'sortino', 'calmar', 'cagr', 'profitFactor', 'winRate', 'expectancy', 'trades'];
+/** Metrics sweep.md can be ranked by. */
+export const RANKABLE = ['roi', 'finalEquity', 'sharpe', 'sortino', 'calmar', 'cagr', 'profitFactor', 'winRate', 'expectancy', 'trades'];
 
 export function sweepCommand(y: Argv): Argv {
   return y.command<Args>(
@@ -93,7 +94,7 @@ export function sweepCommand(y: Argv): Argv {
           onWarning: (m) => process.stderr.write(`warning: ${m}\n`),
         });
         const ndjson = join(outDir, 'sweep.ndjson');
-        if (args.distributed) return await submitDistributedSweep(args, { replay, config, axes, items, outDir, t0 });
+        if (args.distributed) return await submitDistributedSweep(args, { replays: [replay], work: { kind: 'sweep', base: config, grid: axes }, title: `Sweep of ${args.dir}`, outDir, t0 });
         const progress = new Progress('sweeping', 'configs', args.quiet);
         const r = await runSweep({
           replay,

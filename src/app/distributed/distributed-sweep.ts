@@ -1,22 +1,20 @@
 /**
- * The submitter of a distributed sweep: puts the job and its chunks into the cluster (or finds the job it
- * started before), then streams the results into sweep.ndjson and sweep.md as a local sweep writes them,
- * until every config has its line. Stopping and starting it again loses nothing: the job and its results
+ * The submitter of a distributed sweep or batch: puts the job and its chunks into the cluster (or finds the
+ * job it started before), then streams the results into sweep.ndjson and sweep.md as a local sweep writes
+ * them, until every config has its line. Stopping and starting it again loses nothing: the job and its results
  * stay in the cluster until `dolphin jobs delete`.
  */
 import { appendFileSync, existsSync, writeFileSync } from 'node:fs';
-import type { StrategyConfig } from '../../core/config.js';
 import { UsageError } from '../../core/errors.js';
 import { writeFileAtomic } from '../../feeds/fs/atomic-write.js';
 import type { HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import type { Metrics } from '../../report/metrics.js';
-import type { SweepItem } from '../../workers/sweep.task.js';
 import type { ReplayData } from '../replay-input.js';
-import { completedKeys, parseSweepText, readSweep, sweepMarkdown, type GridAxis } from '../sweep.js';
+import { completedKeys, parseSweepText, readSweep, sweepMarkdown } from '../sweep.js';
 import { retrying } from './cluster-retry.js';
 import { datasetFingerprint } from './dataset-fingerprint.js';
 import { watchLeases } from './lease-watch.js';
-import { chunkItems, jobIdOf, jobItems, jobStructures, JOB_FORMAT, JOBS_MAP, parseJob, parseWorker, WORKERS_MAP, type SweepJob } from './sweep-job.js';
+import { chunkKeysOf, jobIdOf, jobItems, jobStructures, JOB_FORMAT, JOBS_MAP, parseJob, parseWorker, WORKERS_MAP, type JobWork, type SweepJob } from './sweep-job.js';
 
 /** Progress of a distributed sweep as the submitter sees it. */
 export interface JobProgress {
@@ -34,10 +32,10 @@ export interface JobProgress {
 /** Options of runDistributedSweep. */
 export interface DistributedSweepOptions {
   readonly client: HazelcastClient;
-  readonly replay: ReplayData;
-  readonly base: StrategyConfig;
-  readonly grid: readonly GridAxis[];
-  readonly items: readonly SweepItem[];
+  /** The job's datasets, loaded (one for a sweep, one per data folder for a batch). */
+  readonly replays: readonly ReplayData[];
+  /** What the job computes; its items are derived from it (jobItems), as the workers derive them. */
+  readonly work: JobWork;
   readonly ndjsonPath: string;
   /** sweep.md, rewritten as results arrive (at most every 2 s) and at the end. */
   readonly md: { readonly path: string; readonly rank: keyof Metrics; readonly top: number; readonly title: string };
@@ -69,12 +67,11 @@ export interface DistributedSweepResult {
 export async function runDistributedSweep(o: DistributedSweepOptions): Promise<DistributedSweepResult> {
   if (!Number.isInteger(o.chunkSize) || o.chunkSize < 1) throw new UsageError(`--chunk (parameter sets per work item) must be an integer >= 1, was ${o.chunkSize}`);
   const { client } = o;
-  const dataset = datasetFingerprint(o.replay);
-  const keys = o.items.map((i) => i.key);
-  // workers derive the items from base and grid: they must be these
-  const derived = jobItems({ base: o.base, grid: o.grid }).items.map((i) => i.key);
-  if (derived.join() !== keys.join()) throw new UsageError(`the sweep items are not those of its base config and grid (${keys.length} items, the grid gives ${derived.length}); pass sweepItems(base, grid).items`);
-  const id = jobIdOf(dataset, keys, o.chunkSize);
+  const datasets = o.replays.map(datasetFingerprint);
+  const { items } = jobItems({ work: o.work, datasets });
+  const keys = items.map((i) => i.key);
+  const chunkKeys = chunkKeysOf(items, o.chunkSize);
+  const id = jobIdOf(datasets, keys, o.chunkSize);
   const s = jobStructures(id);
   const [jobs, queue, leases, results, workers] = await Promise.all([
     client.getMap<string, string>(JOBS_MAP),
@@ -86,14 +83,12 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
   const fresh: SweepJob = {
     format: JOB_FORMAT,
     id,
-    kind: 'sweep',
     title: o.md.title,
-    dataset,
-    base: o.base,
-    grid: o.grid,
+    datasets,
+    work: o.work,
     total: keys.length,
     chunkSize: o.chunkSize,
-    chunks: Math.ceil(keys.length / o.chunkSize),
+    chunks: chunkKeys.length,
     leaseMs: o.leaseMs,
     createdAt: Date.now(),
     state: 'running',
@@ -137,7 +132,7 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
   let wake: (() => void) | undefined;
   const listener = await results.addEntryListener({ added: (e) => accept(e.key, e.value) }, undefined, true);
   let requeued = 0;
-  const unwatch = await watchLeases(client, job, keys, () => requeued++);
+  const unwatch = await watchLeases(client, job, chunkKeys, () => requeued++);
 
   const seen = new Set<string>();
   const refusedBy = new Set<string>();
@@ -174,7 +169,7 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
         if (idleLooks >= 2) {
           idleLooks = 0;
           for (let c = 0; c < job.chunks; c++) {
-            if (chunkItems(keys, job.chunkSize, c).some((k) => !written.has(k))) {
+            if (chunkKeys[c].some((k) => !written.has(k))) {
               await retrying(() => queue.offer(String(c)));
               requeued++;
             }

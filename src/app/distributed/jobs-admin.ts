@@ -15,7 +15,10 @@ export interface JobSummary {
   readonly queued: number;
   readonly running: number;
   readonly chunks: number;
-  readonly dataset: string;
+  /** 'sweep' or 'batch' ('?' when unreadable). */
+  readonly kind: string;
+  /** Hashes of the job's dataset fingerprints. */
+  readonly datasets: readonly string[];
   readonly createdAt: number;
   /** Live workers that accepted / refused the job. */
   readonly workers: readonly string[];
@@ -40,7 +43,7 @@ export async function listJobs(client: HazelcastClient): Promise<JobSummary[]> {
     try {
       job = parseJob(id, text);
     } catch (e) {
-      out.push({ id, title: '?', state: 'running', total: 0, done: 0, queued: 0, running: 0, chunks: 0, dataset: '?', createdAt: 0, workers: [], refusedBy: [], problem: (e as Error).message });
+      out.push({ id, title: '?', state: 'running', total: 0, done: 0, queued: 0, running: 0, chunks: 0, kind: '?', datasets: [], createdAt: 0, workers: [], refusedBy: [], problem: (e as Error).message });
       continue;
     }
     out.push(await summarize(client, job, workers));
@@ -81,7 +84,8 @@ async function summarize(client: HazelcastClient, job: SweepJob, workers: readon
     queued,
     running,
     chunks: job.chunks,
-    dataset: job.dataset.hash,
+    kind: job.work.kind,
+    datasets: job.datasets.map((d) => d.hash),
     createdAt: job.createdAt,
     workers: workers.filter((w) => w.accepted.includes(job.id)).map((w) => w.id),
     refusedBy: workers.filter((w) => w.refused.includes(job.id)).map((w) => w.id),
@@ -93,5 +97,5 @@ export function formatJobLine(j: JobSummary): string {
   if (j.problem) return `${j.id}  unreadable: ${j.problem}`;
   const pct = j.total > 0 ? ((100 * j.done) / j.total).toFixed(0) : '100';
   const refused = j.refusedBy.length ? `, refused by ${j.refusedBy.length}` : '';
-  return `${j.id}  ${j.state.padEnd(7)}  ${j.done}/${j.total} configs (${pct}%), ${j.running} chunk(s) running, ${j.queued} queued, ${j.workers.length} worker(s)${refused}  ${j.title}`;
+  return `${j.id}  ${j.state.padEnd(7)}  ${j.done}/${j.total} ${j.kind === 'batch' ? 'backtests' : 'configs'} (${pct}%), ${j.running} chunk(s) running, ${j.queued} queued, ${j.workers.length} worker(s)${refused}  ${j.title}`;
 }

@@ -6,16 +6,16 @@
  */
 import type { HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import { retrying } from './cluster-retry.js';
-import { chunkItems, jobStructures, type ChunkLease, type SweepJob } from './sweep-job.js';
+import { jobStructures, type ChunkLease, type SweepJob } from './sweep-job.js';
 
 /** How long a requeue claim is remembered (longer than any job). */
 const CLAIM_TTL_MS = 7 * 24 * 3600_000;
 
 /**
- * Listens for expired leases of `job` and requeues their chunks; `keys` are the job's item keys in order.
+ * Listens for expired leases of `job` and requeues their chunks; `chunkKeys[c]` are the item keys of chunk c.
  * Returns a function removing the listener. `onRequeue` hears each chunk this process put back.
  */
-export async function watchLeases(client: HazelcastClient, job: SweepJob, keys: readonly string[], onRequeue?: (chunk: number, lease: ChunkLease) => void): Promise<() => Promise<void>> {
+export async function watchLeases(client: HazelcastClient, job: SweepJob, chunkKeys: readonly (readonly string[])[], onRequeue?: (chunk: number, lease: ChunkLease) => void): Promise<() => Promise<void>> {
   const s = jobStructures(job.id);
   const leases = await client.getMap<string, string>(s.leases);
   const requeue = async (chunkText: string, leaseText: string | undefined): Promise<void> => {
@@ -30,7 +30,7 @@ export async function watchLeases(client: HazelcastClient, job: SweepJob, keys: 
     const claims = await client.getMap<string, string>(s.requeued);
     if ((await retrying(() => claims.putIfAbsent(lease.lease, chunkText, CLAIM_TTL_MS))) != null) return; // another listener has it
     const results = await client.getMap<string, string>(s.results);
-    const want = chunkItems(keys, job.chunkSize, chunk);
+    const want = [...chunkKeys[chunk]];
     const have = await retrying(() => results.getAll(want));
     if (have.length === want.length) return;
     const queue = await client.getQueue<string>(s.queue);

@@ -1,12 +1,13 @@
 /**
- * A distributed sweep job as it lives in the cluster: its description, the names of its Hazelcast
- * structures and how its work items (chunks of parameter sets) are derived from the description.
+ * A distributed job as it lives in the cluster (a sweep over one dataset, or a batch of plain backtests over
+ * several): its description, the names of its Hazelcast structures and how its work items (chunks of
+ * parameter sets on one dataset) are derived from the description.
  */
 import { createHash } from 'node:crypto';
 import type { StrategyConfig } from '../../core/config.js';
 import { UsageError } from '../../core/errors.js';
+import { batchItems, type BatchRun, type JobItem } from '../batch.js';
 import { sweepItems, type GridAxis } from '../sweep.js';
-import type { SweepItem } from '../../workers/sweep.task.js';
 import type { DatasetFingerprint } from './dataset-fingerprint.js';
 
 /** IMap of job descriptions (job id -> JSON of SweepJob); kept until `dolphin jobs delete`. */
@@ -15,20 +16,37 @@ export const JOBS_MAP = 'dolphin_sweep_jobs';
 export const WORKERS_MAP = 'dolphin_sweep_workers';
 
 /** Format version of the job description; a worker refuses another. */
-export const JOB_FORMAT = 1;
+export const JOB_FORMAT = 2;
 
-/** The description of a distributed sweep. */
-export interface SweepJob {
-  readonly format: number;
-  readonly id: string;
+/** A sweep: every combination of the grid on top of the resolved base config, over datasets[0]. */
+export interface SweepWork {
   readonly kind: 'sweep';
-  readonly title: string;
-  /** What the results were computed from: a worker runs the job only over data with this fingerprint. */
-  readonly dataset: DatasetFingerprint;
   /** The resolved base config; each item is `resolveConfig(base, combination)`. */
   readonly base: StrategyConfig;
   readonly grid: readonly GridAxis[];
-  /** Parameter sets (distinct resolved configs) and chunks of `chunkSize` of them. */
+}
+
+/** A batch of plain backtests: each run is one resolved config over one of the datasets. */
+export interface BatchWork {
+  readonly kind: 'batch';
+  readonly runs: readonly BatchRun[];
+}
+
+/** What a job computes. */
+export type JobWork = SweepWork | BatchWork;
+
+/** The description of a distributed job (a sweep or a batch). */
+export interface SweepJob {
+  readonly format: number;
+  readonly id: string;
+  readonly title: string;
+  /**
+   * What the results are computed from: a worker runs the job only when it holds data with every one of
+   * these fingerprints (a sweep has one; a batch one per data folder, its runs name them by index).
+   */
+  readonly datasets: readonly DatasetFingerprint[];
+  readonly work: JobWork;
+  /** Parameter sets (distinct runs) and chunks of at most `chunkSize` of them, each on one dataset. */
   readonly total: number;
   readonly chunkSize: number;
   readonly chunks: number;
@@ -92,21 +110,39 @@ export interface ChunkLease {
 }
 
 /**
- * Job id: a hash of the dataset, the item keys and the chunk size, so submitting the same sweep again
+ * Job id: a hash of the datasets, the item keys and the chunk size, so submitting the same job again
  * (a restarted submitter) finds the job it started instead of starting another.
  */
-export function jobIdOf(dataset: DatasetFingerprint, keys: readonly string[], chunkSize: number): string {
-  return createHash('sha256').update(`${dataset.hash}\n${chunkSize}\n${keys.join(',')}`).digest('hex').slice(0, 12);
+export function jobIdOf(datasets: readonly DatasetFingerprint[], keys: readonly string[], chunkSize: number): string {
+  return createHash('sha256').update(`${datasets.map((d) => d.hash).join(',')}\n${chunkSize}\n${keys.join(',')}`).digest('hex').slice(0, 12);
 }
 
-/** The job's parameter sets in order and their grid overrides (the same derivation as a local sweep). */
-export function jobItems(job: Pick<SweepJob, 'base' | 'grid'>): { items: SweepItem[]; overrides: Map<string, Record<string, unknown>> } {
-  return sweepItems(job.base, job.grid);
+/** The job's parameter sets in order and their overrides (the same derivation as a local sweep or batch). */
+export function jobItems(job: Pick<SweepJob, 'work' | 'datasets'>): { items: JobItem[]; overrides: Map<string, Record<string, unknown>> } {
+  if (job.work.kind === 'batch') return batchItems(job.datasets, job.work.runs);
+  const { items, overrides } = sweepItems(job.work.base, job.work.grid);
+  return { items: items.map((i) => ({ ...i, part: 0 })), overrides };
 }
 
-/** The items of chunk `c`. */
-export function chunkItems<T>(items: readonly T[], chunkSize: number, c: number): T[] {
-  return items.slice(c * chunkSize, (c + 1) * chunkSize);
+/**
+ * The chunks of a job's items as [start, end) index ranges, in order: at most `chunkSize` items each, and
+ * a new chunk wherever the dataset changes (a chunk runs over one dataset's columns).
+ */
+export function jobChunks(items: readonly { readonly part: number }[], chunkSize: number): (readonly [number, number])[] {
+  const out: (readonly [number, number])[] = [];
+  let start = 0;
+  for (let i = 1; i <= items.length; i++) {
+    if (i === items.length || i - start === chunkSize || items[i].part !== items[start].part) {
+      out.push([start, i]);
+      start = i;
+    }
+  }
+  return out;
+}
+
+/** The item keys of each chunk (see jobChunks). */
+export function chunkKeysOf(items: readonly JobItem[], chunkSize: number): string[][] {
+  return jobChunks(items, chunkSize).map(([a, b]) => items.slice(a, b).map((i) => i.key));
 }
 
 /** Parses a job description read from the cluster; a wrong one is named by its id. */
@@ -117,8 +153,10 @@ export function parseJob(id: string, text: string): SweepJob {
   } catch (e) {
     throw new UsageError(`job ${id} in ${JOBS_MAP} is not JSON (${(e as Error).message}); delete it with dolphin jobs delete ${id}`);
   }
-  if (v.format !== JOB_FORMAT || v.kind !== 'sweep' || typeof v.id !== 'string' || !Array.isArray(v.grid)) {
-    throw new UsageError(`job ${id} in ${JOBS_MAP} is not a sweep job of format ${JOB_FORMAT} (format ${String(v.format)}); delete it with dolphin jobs delete ${id}`);
+  const work = v.work as JobWork | undefined;
+  const kindOk = (work?.kind === 'sweep' && Array.isArray(work.grid)) || (work?.kind === 'batch' && Array.isArray(work.runs));
+  if (v.format !== JOB_FORMAT || typeof v.id !== 'string' || !Array.isArray(v.datasets) || v.datasets.length === 0 || !kindOk) {
+    throw new UsageError(`job ${id} in ${JOBS_MAP} is not a sweep or batch job of format ${JOB_FORMAT} (format ${String(v.format)}); delete it with dolphin jobs delete ${id}`);
   }
   return v;
 }

@@ -1,19 +1,21 @@
 /**
- * A sweep worker process: finds running jobs in the cluster, refuses those whose dataset fingerprint its
- * data does not have, takes their chunks from the job's queue under a heartbeat lease and runs them on its
- * pool with the local sweep's task (`sweepConfigs`), storing each config's line by key (putIfAbsent).
+ * A sweep worker process: finds running jobs (sweeps and batches) in the cluster, refuses those whose
+ * dataset fingerprints its data does not all have, takes their chunks from the job's queue under a
+ * heartbeat lease and runs them on its pool with the local sweep's task (`sweepConfigs`), storing each
+ * config's line by key (putIfAbsent).
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { HazelcastClient } from '../../feeds/live/hazelcast-connection.js';
 import type { WorkerPool } from '../../workers/pool.js';
-import { type CalibratedSweepItem, type SweepItem, type SweepResult, type SweepTask } from '../../workers/sweep.task.js';
+import { type CalibratedSweepItem, type SweepResult, type SweepTask } from '../../workers/sweep.task.js';
+import type { JobItem } from '../batch.js';
 import type { ReplayData } from '../replay-input.js';
 import { calibrateOnce, sweepColumns, sweepResultLine } from '../sweep.js';
 import { retrying } from './cluster-retry.js';
 import { datasetFingerprint, describeFingerprint, type DatasetFingerprint } from './dataset-fingerprint.js';
 import { watchLeases } from './lease-watch.js';
-import { chunkItems, jobItems, jobStructures, JOB_FORMAT, JOBS_MAP, parseJob, WORKERS_MAP, type ChunkLease, type SweepJob, type WorkerRecord } from './sweep-job.js';
+import { chunkKeysOf, jobChunks, jobItems, jobStructures, JOB_FORMAT, JOBS_MAP, parseJob, WORKERS_MAP, type ChunkLease, type SweepJob, type WorkerRecord } from './sweep-job.js';
 
 /** Options of SweepWorker. */
 export interface SweepWorkerOptions {
@@ -36,13 +38,16 @@ export interface SweepWorkerOptions {
 /** An accepted job with what this worker prepared for it. */
 interface JobContext {
   readonly job: SweepJob;
-  readonly replay: ReplayData;
-  readonly items: readonly SweepItem[];
-  readonly keys: readonly string[];
+  /** This worker's data for each of the job's datasets (same index). */
+  readonly replays: readonly ReplayData[];
+  readonly items: readonly JobItem[];
+  /** [start, end) of each chunk in items. */
+  readonly chunks: readonly (readonly [number, number])[];
   readonly overrides: ReadonlyMap<string, Record<string, unknown>>;
-  columns?: Promise<Omit<SweepTask, 'items'>>;
-  /** Every item with its volThreshold chosen, once per job (calibration is per key, not per chunk). */
-  calibrated?: ReadonlyMap<string, CalibratedSweepItem>;
+  /** Per dataset: its shared columns, computed once. */
+  readonly columns: Map<number, Promise<Omit<SweepTask, 'items'>>>;
+  /** Per dataset: its items with their volThreshold chosen, once per job (calibration is per key, not per chunk). */
+  readonly calibrated: Map<number, ReadonlyMap<string, CalibratedSweepItem>>;
   unwatch?: () => Promise<void>;
 }
 
@@ -150,14 +155,16 @@ export class SweepWorker {
     }
   }
 
-  /** Accepts a job when one of the data folders has its fingerprint; otherwise refuses it, naming both. */
+  /** Accepts a job when the data folders have every one of its fingerprints; otherwise refuses it, naming them. */
   private async consider(job: SweepJob): Promise<void> {
     if (job.format !== JOB_FORMAT) return this.refuse(job.id, `format ${job.format}, this worker reads ${JOB_FORMAT}`);
-    const at = this.fingerprints.findIndex((f) => f.hash === job.dataset.hash);
-    if (at < 0) {
+    const at = job.datasets.map((d) => this.fingerprints.findIndex((f) => f.hash === d.hash));
+    const missing = job.datasets.filter((_, k) => at[k] < 0);
+    if (missing.length > 0) {
+      const what = missing.length === 1 ? `its dataset fingerprint is ${describeFingerprint(missing[0])}` : `its dataset fingerprints are ${missing.map(describeFingerprint).join(', ')}`;
       return this.refuse(
         job.id,
-        `its dataset fingerprint is ${describeFingerprint(job.dataset)} on the submitter, but this worker's data is ${this.fingerprints.map(describeFingerprint).join(', ') || '(none)'}; start the worker with --data pointing at the same scans`,
+        `${what} on the submitter, but this worker's data is ${this.fingerprints.map(describeFingerprint).join(', ') || '(none)'}; start the worker with --data pointing at the same scans`,
       );
     }
     let derived: ReturnType<typeof jobItems>;
@@ -167,11 +174,12 @@ export class SweepWorker {
       return this.refuse(job.id, `its grid does not resolve here: ${(e as Error).message}`);
     }
     if (derived.items.length !== job.total) return this.refuse(job.id, `its grid gives ${derived.items.length} configs here, ${job.total} on the submitter (another version?)`);
-    const keys = derived.items.map((i) => i.key);
-    const ctx: JobContext = { job, replay: this.o.data[at], items: derived.items, keys, overrides: derived.overrides };
+    const chunks = jobChunks(derived.items, job.chunkSize);
+    if (chunks.length !== job.chunks) return this.refuse(job.id, `its items give ${chunks.length} chunks here, ${job.chunks} on the submitter (another version?)`);
+    const ctx: JobContext = { job, replays: at.map((k) => this.o.data[k]), items: derived.items, chunks, overrides: derived.overrides, columns: new Map(), calibrated: new Map() };
     this.accepted.set(job.id, ctx);
-    ctx.unwatch = await watchLeases(this.o.client, job, keys, (chunk, lease) => this.log(`job ${job.id}: chunk ${chunk} of worker ${lease.worker} requeued (lease expired)`));
-    this.log(`job ${job.id}: accepted (${job.total} configs in ${job.chunks} chunks, data ${this.fingerprints[at].dir})`);
+    ctx.unwatch = await watchLeases(this.o.client, job, chunkKeysOf(derived.items, job.chunkSize), (chunk, lease) => this.log(`job ${job.id}: chunk ${chunk} of worker ${lease.worker} requeued (lease expired)`));
+    this.log(`job ${job.id}: accepted (${job.total} configs in ${job.chunks} chunks, data ${at.map((k) => this.fingerprints[k].dir).join(', ')})`);
     await this.heartbeat().catch(() => undefined); // the submitter counts its workers from these records
     this.wake?.();
   }
@@ -239,9 +247,10 @@ export class SweepWorker {
 
   /** Runs one chunk under a lease renewed every third of the lease timeout. */
   private async runChunk(ctx: JobContext, chunk: number, pollMs: number): Promise<void> {
+    const { job } = ctx;
+    if (!ctx.chunks[chunk]) throw new Error(`the queue gave chunk ${chunk}, which is not one of the job's ${ctx.chunks.length} chunks (0 to ${ctx.chunks.length - 1}); skipped`);
     const t0 = performance.now();
     let computeMs = 0;
-    const { job } = ctx;
     const s = jobStructures(job.id);
     const client = this.o.client;
     const [leases, results] = await Promise.all([client.getMap<string, string>(s.leases), client.getMap<string, string>(s.results)]);
@@ -253,14 +262,15 @@ export class SweepWorker {
     this.counters.running++;
     if (this.o.verbose) this.log(`job ${job.id}: chunk ${chunk} started`);
     try {
-      const items = chunkItems(ctx.items, job.chunkSize, chunk);
+      const [start, end] = ctx.chunks[chunk];
+      const items = ctx.items.slice(start, end);
+      const part = items[0].part;
       const have = new Set((await retrying(() => results.getAll(items.map((i) => i.key)))).map(([k]) => k));
       const c0 = performance.now();
-      ctx.calibrated ??= new Map(calibrateOnce(ctx.replay, ctx.items).map((i) => [i.key, i]));
-      const calibrated = ctx.calibrated;
+      const calibrated = this.calibratedOf(ctx, part);
       const todo = items.filter((i) => !have.has(i.key)).map((i) => calibrated.get(i.key)!);
       if (todo.length > 0) {
-        const base = await this.columnsOf(ctx);
+        const base = await this.columnsOf(ctx, part);
         const rs = await this.o.pool.run<SweepResult[]>('sweepConfigs', { ...base, items: todo } satisfies SweepTask);
         computeMs = performance.now() - c0;
         // a job deleted meanwhile (seen through the jobs listener) is not brought back by late writes
@@ -280,9 +290,23 @@ export class SweepWorker {
     this.counters.coordinationMs += pollMs + performance.now() - t0 - computeMs;
   }
 
-  /** The shared columns of a job's data, computed once per job on the pool (as a local sweep does). */
-  private columnsOf(ctx: JobContext): Promise<Omit<SweepTask, 'items'>> {
-    ctx.columns ??= sweepColumns(ctx.replay, ctx.items[0].config, this.o.pool);
-    return ctx.columns;
+  /** The items of dataset `part` with their volThreshold chosen, calibrated once per job and dataset. */
+  private calibratedOf(ctx: JobContext, part: number): ReadonlyMap<string, CalibratedSweepItem> {
+    let m = ctx.calibrated.get(part);
+    if (!m) {
+      m = new Map(calibrateOnce(ctx.replays[part], ctx.items.filter((i) => i.part === part)).map((i) => [i.key, i]));
+      ctx.calibrated.set(part, m);
+    }
+    return m;
+  }
+
+  /** The shared columns of dataset `part`, computed once per job on the pool (as a local sweep does). */
+  private columnsOf(ctx: JobContext, part: number): Promise<Omit<SweepTask, 'items'>> {
+    let c = ctx.columns.get(part);
+    if (!c) {
+      c = sweepColumns(ctx.replays[part], ctx.items.find((i) => i.part === part)!.config, this.o.pool);
+      ctx.columns.set(part, c);
+    }
+    return c;
   }
 }
