@@ -6,10 +6,12 @@
  * member every client (submitter included) was given stopped and restarted. Invariants: the job completes; sweep.ndjson holds every
  * config exactly once and equals the local sweep's (same lines after sorting by config key); the cluster
  * stores each config once; the worker with other data refuses the job naming both fingerprints and runs
- * nothing of it; `jobs list|delete` and `status` see the job.
+ * nothing of it; `jobs list|delete` and `status` see the job. Then a batch of plain backtests (two folders x
+ * two config files) as one job: equal to the local batch, chunks never spanning folders, and a worker holding
+ * only one of the folders refusing it, naming the other folder's fingerprint.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -135,6 +137,42 @@ describeHazelcast('dolphin sweep --distributed on a 2-member cluster with faults
       expect(dolphin(['sweep', data, ...GRID, '--distributed', ...HZ, '--lease', '0', '--quiet']).stderr).toMatch(/--lease must be/);
     } finally {
       for (const p of [...all, submitter]) if (p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
+    }
+  });
+
+  it('runs a batch of backtests (2 folders x 2 configs) as one job, equal to the local batch', { timeout: 90_000 }, async () => {
+    // the members of the test above are still up (it restarted one); the data it generated is reused
+    const [a, b] = [join(root, 'a'), join(root, 'b')];
+    const configs = ['c1', 'c2'].map((c, k) => {
+      const f = join(root, `${c}.json`);
+      writeFileSync(f, JSON.stringify({ warmupBars: 5, calibrationDays: 1, takeProfitPct: 0.004 * (k + 1) }));
+      return ['--config', f];
+    }).flat();
+    const local = dolphin(['batch', a, b, ...configs, '--no-cache', '--out', join(root, 'batch-local'), '--quiet', '--workers', '1']);
+    expect(local.code, local.stderr).toBe(0);
+    expect(lines(join(root, 'batch-local'))).toHaveLength(4);
+    // one worker holds both folders; the other only the first, so it refuses the job naming the second
+    const both = spawnDolphin(['sweep-worker', ...HZ, '--data', join(root, 'a-copy'), '--data', b, '--workers', '1', '--no-cache', '--poll', '100', '--verbose']);
+    const half = spawnDolphin(['sweep-worker', ...HZ, '--data', a, '--workers', '1', '--no-cache', '--poll', '100']);
+    const out = join(root, 'batch-dist');
+    let submitter: CliProcess | undefined;
+    try {
+      await waitFor(() => both.err().includes('ready:') && half.err().includes('ready:'), 60_000, `the workers to start: ${both.err()}\n${half.err()}`);
+      submitter = spawnDolphin(['batch', a, b, ...configs, '--no-cache', '--distributed', ...HZ, '--chunk', '1', '--workers', '1', '--out', out]);
+      expect(await submitter.exited, submitter.err()).toBe(0);
+      expect(submitter.err()).toMatch(/backtesting: 100% 4\/4 backtests/);
+      expect(sortByKey(lines(out))).toEqual(sortByKey(lines(join(root, 'batch-local'))));
+      expect(readFileSync(join(out, 'sweep.md'), 'utf8')).toMatch(/# Batch of 4 backtests/);
+      // chunks never span folders: 2 folders x 2 configs in chunks of 1 are 4 chunks, all run by `both`
+      expect((both.err().match(/chunk \d+ done/g) ?? []).length).toBe(4);
+      await waitFor(() => /refusing job \w+: its dataset fingerprint is \w+/.test(half.err()), 10_000, `the refusal: ${half.err()}`);
+      const fpB = (both.err().match(/data (\w+) \(\d+ scans, [^)]*\/b\)/) ?? [])[1];
+      expect(fpB, both.err()).toBeDefined();
+      expect(half.err()).toContain(`its dataset fingerprint is ${fpB}`);
+      const list = JSON.parse(dolphin(['jobs', 'list', ...HZ, '--json']).stdout) as { jobs: { kind: string; state: string; datasets: string[] }[] };
+      expect(list.jobs.find((j) => j.kind === 'batch')).toMatchObject({ state: 'done', datasets: [expect.any(String), fpB] });
+    } finally {
+      for (const p of [both, half, submitter]) if (p && p.proc.exitCode === null && p.proc.signalCode === null) p.proc.kill('SIGKILL');
     }
   });
 });
