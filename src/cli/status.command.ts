@@ -162,5 +162,5 @@ async function watch(sampler: Sampler, seconds: number, json: boolean): Promise<
 
 /** The distributed sweep jobs as a status section (empty when there is none). */
 function jobsText(jobs: readonly JobSummary[]): string {
-  return jobs.length ? `\n\nSweep jobs (dolphin jobs show ID):\n${jobs.map((j) => `  ${formatJobLine(j)}`).join('\n')}` : '';
+  return jobs.length ? `\n\nDistributed jobs, sweeps and batches (dolphin jobs show ID):\n${jobs.map((j) => `  ${formatJobLine(j)}`).join('\n')}` : '';
 }
