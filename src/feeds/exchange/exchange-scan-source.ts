@@ -10,9 +10,8 @@ import type { ScanRecord } from '../../core/scan.js';
 import type { ScanSourceCounters, ScanSourceSink } from '../live/hazelcast-scan-source.js';
 import type { LiveScanSource } from '../live/live-scan-source.js';
 import type { MissedRange } from '../live/paper-state.js';
-import { ScanAcceptance, type LiveSourceOptions, type Rejection } from '../live/scan-acceptance.js';
+import { acceptanceFor, type ScanAcceptance, type LiveSourceOptions, type Rejection } from '../live/scan-acceptance.js';
 import { scanToJson } from '../live/scan-json.js';
-import { systemClock } from '../live/system-clock.js';
 import { ExchangeScanner, type ExchangeScannerSettings } from './exchange-scanner.js';
 import type { ScanPublisher } from './scan-publisher.js';
 import type { ScannerStatus } from './scanner-status.js';
@@ -52,13 +51,7 @@ export class ExchangeScanSource implements LiveScanSource {
     this.o = o;
     this.now = o.nowMs ?? Date.now;
     this.cadenceNs = BigInt(o.scanner.cadenceMs) * 1_000_000n;
-    this.acceptance = new ScanAcceptance({
-      clock: o.clock ?? systemClock,
-      maxAheadMs: o.maxAheadMs,
-      lastAcceptedTs: o.lastAcceptedTs,
-      lastScanNumber: o.lastScanNumber,
-      log: o.log,
-    });
+    this.acceptance = acceptanceFor(o);
     this.scanner = new ExchangeScanner({
       ...o.scanner,
       ...(o.publisher !== undefined ? { publisher: o.publisher } : {}),

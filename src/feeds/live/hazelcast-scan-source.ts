@@ -15,10 +15,9 @@ import { isoToDay, type ScanRecord } from '../../core/scan.js';
 import type { FactorRecord } from '../../core/trade.js';
 import type { HazelcastClient } from './hazelcast-connection.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, scanStreamName, type MissedRange } from './paper-state.js';
-import { ScanAcceptance, type AcceptanceCounters, type LiveSourceOptions, type Rejection } from './scan-acceptance.js';
+import { acceptanceFor, type ScanAcceptance, type AcceptanceCounters, type LiveSourceOptions, type Rejection } from './scan-acceptance.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
 import { ScanStreamReader, type StreamPosition } from './scan-stream-reader.js';
-import { systemClock } from './system-clock.js';
 
 /** What the source hands on: accepted scans (in order) and factor records with their effective scan. */
 export interface ScanSourceSink {
@@ -95,13 +94,7 @@ export class HazelcastScanSource {
 
   constructor(o: ScanSourceOptions) {
     this.o = o;
-    this.acceptance = new ScanAcceptance({
-      clock: o.clock ?? systemClock,
-      maxAheadMs: o.maxAheadMs,
-      lastAcceptedTs: o.lastAcceptedTs,
-      lastScanNumber: o.lastScanNumber,
-      log: o.log,
-    });
+    this.acceptance = acceptanceFor(o);
     const stream = o.scanStream === undefined ? scanStreamName(o.featuresMap ?? FEATURES_MAP) : o.scanStream;
     // after a reset the stream is read again from its head: what is not newer than the last accepted scan is skipped silently
     const onReset = (): void => {

@@ -9,6 +9,7 @@ import type { ClockPort } from '../../core/ports/clock.port.js';
 import { isValidPrice, malformedReason, type ScanRecord } from '../../core/scan.js';
 import { assetCountProblem, MAX_SCAN_MESSAGE_BYTES, symbolProblem, textFieldProblem, timestampProblem } from '../../core/scan-limits.js';
 import { parseScanJson } from './scan-json.js';
+import { systemClock } from './system-clock.js';
 
 /** Refused messages remembered so that a message seen twice (stream and key) is counted once. */
 const REFUSED_REMEMBERED = 64;
@@ -65,6 +66,11 @@ export interface AcceptanceOptions {
   readonly lastAcceptedTs?: bigint | null;
   readonly lastScanNumber?: number | null;
   readonly log?: (message: string) => void;
+}
+
+/** The acceptance of a live scan source, from the source's options (its resume point, clock and log). */
+export function acceptanceFor(o: LiveSourceOptions): ScanAcceptance {
+  return new ScanAcceptance({ clock: o.clock ?? systemClock, maxAheadMs: o.maxAheadMs, lastAcceptedTs: o.lastAcceptedTs, lastScanNumber: o.lastScanNumber, log: o.log });
 }
 
 /** What `judge` decided: the scan when accepted, else null (the reason is counted and logged). */
