@@ -151,12 +151,7 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
         };
       });
       if (done >= keys.length) break;
-      const [running, ws] = await Promise.all([retrying(() => leases.size()), retrying(() => workers.values())]);
-      for (const text of ws.toArray()) {
-        const w = parseWorker(text);
-        if (w?.accepted.includes(id)) seen.add(w.id);
-        if (w?.refused.includes(id)) refusedBy.add(w.id);
-      }
+      const [running] = await Promise.all([retrying(() => leases.size()), lookAtWorkers()]);
       o.onProgress?.({ done, total: keys.length, running, failed, workersSeen: seen.size, workersRefused: refusedBy.size });
       if (dirty && Date.now() - lastMd > 2_000) writeMd();
       if (Date.now() - lastReconcile >= reconcileMs) {
@@ -178,6 +173,7 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
       }
     }
     writeMd();
+    await lookAtWorkers().catch(() => undefined); // a job done within the first look still names its workers
     o.onProgress?.({ done, total: keys.length, running: 0, failed, workersSeen: seen.size, workersRefused: refusedBy.size });
     job = { ...job, state: 'done' };
     await retrying(() => jobs.set(id, JSON.stringify(job)));
@@ -186,6 +182,15 @@ export async function runDistributedSweep(o: DistributedSweepOptions): Promise<D
     await unwatch();
   }
   return { job, resumed, written: appended, skipped, requeued };
+
+  /** Counts the workers that accepted (or refused) the job, from their records. */
+  async function lookAtWorkers(): Promise<void> {
+    for (const text of (await retrying(() => workers.values())).toArray()) {
+      const w = parseWorker(text);
+      if (w?.accepted.includes(id)) seen.add(w.id);
+      if (w?.refused.includes(id)) refusedBy.add(w.id);
+    }
+  }
 
   /** Takes the results an event did not bring (missed during a reconnect, or in before the listener). */
   async function resync(): Promise<void> {
