@@ -6,10 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { canonicalConfigJson, type StrategyConfig } from '../core/config.js';
-import type { WorkerPool } from '../workers/pool.js';
 import type { SweepItem } from '../workers/sweep.task.js';
 import type { ReplayData } from './replay-input.js';
-import { runSweep } from './sweep.js';
+import { runSweep, type SweepOptions } from './sweep.js';
 
 /** One backtest of a batch: a resolved config over dataset number `part`, and where the config came from. */
 export interface BatchRun {
@@ -51,16 +50,10 @@ export function batchItems(datasets: readonly BatchDataset[], runs: readonly Bat
   return { items, overrides };
 }
 
-/** Options of runBatch. */
-export interface BatchOptions {
+/** Options of runBatch: a sweep's, with a dataset per part. */
+export interface BatchOptions extends Omit<SweepOptions, 'replay' | 'items'> {
   readonly replays: readonly ReplayData[];
   readonly items: readonly JobItem[];
-  readonly overrides: ReadonlyMap<string, Record<string, unknown>>;
-  readonly ndjsonPath: string;
-  readonly pool?: WorkerPool;
-  readonly chunk?: number;
-  readonly onProgress?: (done: number, total: number) => void;
-  readonly onWarning?: (message: string) => void;
 }
 
 /** Runs the batch here, dataset by dataset, through the local sweep (resumable the same way). */
@@ -71,16 +64,7 @@ export async function runBatch(o: BatchOptions): Promise<{ ran: number; skipped:
   for (let part = 0; part < o.replays.length; part++) {
     const items = o.items.filter((i) => i.part === part);
     if (items.length === 0) continue;
-    const r = await runSweep({
-      replay: o.replays[part],
-      items,
-      overrides: o.overrides,
-      ndjsonPath: o.ndjsonPath,
-      pool: o.pool,
-      chunk: o.chunk,
-      onProgress: (d) => o.onProgress?.(before + d, o.items.length),
-      onWarning: o.onWarning,
-    });
+    const r = await runSweep({ ...o, replay: o.replays[part], items, onProgress: (d) => o.onProgress?.(before + d, o.items.length) });
     ran += r.ran;
     skipped += r.skipped;
     before += items.length;

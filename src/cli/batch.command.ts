@@ -8,27 +8,18 @@ import { loadReplayInput, type ReplayData } from '../app/replay-input.js';
 import { readSweep, sweepMarkdown } from '../app/sweep.js';
 import { writeFileAtomic } from '../feeds/fs/atomic-write.js';
 import { checkOutputDir, ensureOutputDir, requireDataDir, requireRegularFile } from '../feeds/fs/path-checks.js';
-import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import type { Metrics } from '../report/metrics.js';
-import { defaultWorkers, WorkerPool } from '../workers/pool.js';
-import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
+import { WorkerPool } from '../workers/pool.js';
+import { checkFlags } from './flag-bounds.js';
 import { Progress } from './progress.js';
 import { runDirPath } from './run-dir.js';
-import { RANKABLE } from './sweep.command.js';
+import { rankedRunOptions, type RankedRunArgs } from './shared-options.js';
 import { distributedOptions, submitDistributedSweep, type DistributedArgs } from './sweep-distributed.js';
 
-interface Args extends DistributedArgs {
+interface Args extends DistributedArgs, RankedRunArgs {
   dirs: string[];
   config?: string[];
   set?: string[];
-  out?: string;
-  workers: number;
-  rank: string;
-  top: number;
-  cache: string;
-  chunk: number;
-  json: boolean;
-  quiet: boolean;
 }
 
 export function batchCommand(y: Argv): Argv {
@@ -36,18 +27,10 @@ export function batchCommand(y: Argv): Argv {
     'batch <dirs..>',
     'Backtest every --config file over every data folder as one job (here on the worker pool, or --distributed on the cluster); writes sweep.ndjson and a ranked sweep.md',
     (a) =>
-      distributedOptions(a)
+      rankedRunOptions(distributedOptions(a), { what: 'backtests', outPrefix: 'batch-', json: '{ran, skipped, backtests, seconds, out}' })
         .positional('dirs', { type: 'string', array: true, demandOption: true, describe: 'data folders of Arrow scans' })
         .option('config', { type: 'string', array: true, describe: 'strategy config JSON file (repeatable); without one, each folder runs its own dolphin.config.json or the defaults' })
         .option('set', { type: 'string', array: true, describe: 'override one key in every config: key=value, value parsed as JSON when valid' })
-        .option('out', { type: 'string', describe: 'output folder (default ./runs/batch-<UTC timestamp>); an existing batch there is resumed' })
-        .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads (0 = main thread; at most ${FLAG_BOUNDS.workers.max})` })
-        .option('rank', { type: 'string', default: 'roi', choices: RANKABLE, describe: 'metric ranking sweep.md (higher is better)' })
-        .option('top', { type: 'number', default: 20, describe: 'rows in sweep.md' })
-        .option('chunk', { type: 'number', default: 1, describe: 'backtests per pool task (per work item with --distributed)' })
-        .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder (--no-cache to bypass)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print a summary as JSON' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .example('$0 batch data/jan data/feb --config a.json --config b.json', 'four backtests, ranked in sweep.md')
         .example('$0 batch data/jan data/feb --config a.json --distributed --hz 10.0.0.5:5701 --cluster dolphin', 'the same as one job on every `dolphin sweep-worker --data data/jan --data data/feb`') as Argv<Args>,
     async (args) => {

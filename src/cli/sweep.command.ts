@@ -10,26 +10,17 @@ import { checkOutputDir, ensureOutputDir, requireDataDir } from '../feeds/fs/pat
 import { loadReplayInput } from '../app/replay-input.js';
 import { parseGrid, readSweep, runSweep, sweepItems, sweepMarkdown } from '../app/sweep.js';
 import { DolphinError } from '../core/errors.js';
-import { defaultCacheRoot } from '../feeds/replay/day-cache.js';
 import type { Metrics } from '../report/metrics.js';
-import { defaultWorkers, WorkerPool } from '../workers/pool.js';
-import { checkFlags, FLAG_BOUNDS } from './flag-bounds.js';
+import { WorkerPool } from '../workers/pool.js';
+import { checkFlags } from './flag-bounds.js';
 import { Progress } from './progress.js';
 import { runDirPath } from './run-dir.js';
-import { configOptions, type ConfigArgs } from './shared-options.js';
+import { configOptions, rankedRunOptions, type ConfigArgs, type RankedRunArgs } from './shared-options.js';
 import { distributedOptions, submitDistributedSweep, type DistributedArgs } from './sweep-distributed.js';
 
-interface Args extends ConfigArgs, DistributedArgs {
+interface Args extends ConfigArgs, DistributedArgs, RankedRunArgs {
   dir: string;
   grid: string[];
-  out?: string;
-  workers: number;
-  rank: string;
-  top: number;
-  cache: string;
-  chunk: number;
-  json: boolean;
-  quiet: boolean;
   'walk-forward'?: number;
   anchored: boolean;
   rolling: boolean;
@@ -40,25 +31,15 @@ interface Args extends ConfigArgs, DistributedArgs {
   heatmap?: string;
 }
 
-/** Metrics sweep.md can be ranked by. */
-export const RANKABLE = ['roi', 'finalEquity', 'sharpe', 'sortino', 'calmar', 'cagr', 'profitFactor', 'winRate', 'expectancy', 'trades'];
 
 export function sweepCommand(y: Argv): Argv {
   return y.command<Args>(
     'sweep <dir>',
     'Run every combination of --grid values over the same data on the worker pool; writes sweep.ndjson and a ranked sweep.md',
     (a) =>
-      distributedOptions(configOptions(a))
+      rankedRunOptions(distributedOptions(configOptions(a)), { what: 'parameter sets', outPrefix: 'sweep-', json: '{ran, skipped, configs, scans, seconds, configScansPerSecond, out}' })
         .positional('dir', { type: 'string', demandOption: true, describe: 'data folder of Arrow scans' })
         .option('grid', { type: 'string', array: true, demandOption: true, describe: 'key=v1,v2,... (JSON scalars) or key=[json values], e.g. velDivPair=[[50,750],[50,150]] (repeatable)' })
-        .option('out', { type: 'string', describe: 'output folder (default ./runs/sweep-<UTC timestamp>); an existing sweep there is resumed' })
-        .option('workers', { type: 'number', default: defaultWorkers(), describe: `worker threads (0 = main thread; at most ${FLAG_BOUNDS.workers.max})` })
-        .option('rank', { type: 'string', default: 'roi', choices: RANKABLE, describe: 'metric ranking sweep.md (higher is better)' })
-        .option('top', { type: 'number', default: 20, describe: 'rows in sweep.md' })
-        .option('chunk', { type: 'number', default: 1, describe: 'parameter sets per pool task' })
-        .option('cache', { type: 'string', default: defaultCacheRoot(), describe: 'day cache folder (--no-cache to bypass)' })
-        .option('json', { type: 'boolean', default: false, describe: 'print {ran, skipped, best} as JSON' })
-        .option('quiet', { type: 'boolean', default: false, describe: 'no progress output' })
         .option('walk-forward', { type: 'number', describe: 'K folds by UTC day: choose the best config on each training window, run it on the next test days (walk-forward.json, sweep.md, sweep.html)' })
         .option('anchored', { type: 'boolean', default: false, describe: 'walk-forward: training windows start on the first planned day (default)' })
         .option('rolling', { type: 'boolean', default: false, describe: 'walk-forward: training windows of --train-days move with the folds' })
