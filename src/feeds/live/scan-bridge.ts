@@ -118,6 +118,9 @@ export function readScanFile(bytes: Uint8Array, rel: string): ScanRead {
   return { ok: true, batch, rows, bad };
 }
 
+/** How long start() waits at most for the files it found to settle (a scanner writing meanwhile). */
+const START_SETTLE_MAX_MS = 2_000;
+
 /** Reads `external_factors/YYYY-MM-DD.json` into the `exf_latest` record (date from the file name). */
 export function readFactorsFile(text: string, name: string): FactorsRead {
   const date = name.replace(/^.*\//, '').replace(/\.json$/, '');
@@ -263,9 +266,14 @@ export class ScanBridge {
       this.collapse = true;
     }
     for (const f of initial) this.consider(f, now);
-    if (this.pending.size > 0) await this.sleep(this.settleMs);
-    // second look: whatever is complete now is handled (the newest only, without a backfill)
-    await this.runTick(true);
+    // looks again until the files found at start have settled (whatever is complete is handled: the newest
+    // only, without a backfill): a file still being written, or a timer firing a millisecond before the
+    // settle time by Date.now(), must not leave it unpublished when start returns; bounded
+    const deadline = Date.now() + START_SETTLE_MAX_MS;
+    do {
+      if (this.pending.size > 0) await this.sleep(this.settleMs + 1);
+      await this.runTick(true);
+    } while ([...this.pending.values()].some((p) => p.reason === undefined) && Date.now() < deadline && !this.stopped);
     this.collapse = false;
     this.started = true;
     this.pollTimer = setInterval(() => this.wake(0), this.pollMs);
