@@ -9,7 +9,7 @@
  *
  *   node dist/bench/scanner.bench.js [--quick] [--json]
  */
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -129,14 +129,67 @@ function stepFigures(name: string, xs: readonly number[], note?: string): Figure
   ];
 }
 
+/** The emulated venue, in this process or in a child process; tick push times on this process's performance clock. */
+interface BenchVenue {
+  readonly url: string;
+  readonly where: string;
+  /** Stops the venue; returns the push time of every tick (performance.now() of this process). */
+  close(): Promise<number[]>;
+}
+
+async function inProcessVenue(): Promise<BenchVenue> {
+  const emu = await startBinanceEmulator({ tickMs: 100, assets: 50 });
+  const pushes: number[] = [];
+  const publish = emu.hub.publish.bind(emu.hub);
+  emu.hub.publish = (...args: Parameters<typeof publish>): void => {
+    const before = emu.hub.lastPushAt;
+    publish(...args);
+    if (emu.hub.lastPushAt !== before) pushes.push(emu.hub.lastPushAt);
+  };
+  return { url: emu.url, where: 'in this process (its ticks run on the scanner event loop)', close: async () => (await emu.close(), pushes) };
+}
+
+/** The venue in a child process; its epoch clock is mapped to ours by the best of 30 IPC ping-pongs. */
+async function childVenue(): Promise<BenchVenue> {
+  const child = fork(join(repoRoot(), 'dist', 'bench', 'support', 'venue-child.js'), ['100', '50'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const exit = (code: number | null): void => reject(new Error(`venue child exited (${code})`));
+      child.once('exit', exit);
+      child.once('message', (m) => {
+        child.off('exit', exit);
+        resolve(m as Record<string, unknown>);
+      });
+    });
+  const { url } = (await next()) as { url: string };
+  let best = { rtt: Infinity, offset: 0 };
+  for (let k = 0; k < 30; k++) {
+    const t1 = performance.timeOrigin + performance.now();
+    child.send({ ping: t1 });
+    const { at } = (await next()) as { at: number };
+    const t3 = performance.timeOrigin + performance.now();
+    if (t3 - t1 < best.rtt) best = { rtt: t3 - t1, offset: at - (t1 + t3) / 2 };
+  }
+  const offset = best.offset;
+  return {
+    url,
+    where: `in a child process (clock offset ${offset.toFixed(3)} ms, +-${(best.rtt / 2).toFixed(3)} ms)`,
+    close: async () => {
+      const done = next();
+      child.send('stop');
+      const { pushes } = (await done) as { pushes: number[] };
+      return pushes.map((t) => t - offset - performance.timeOrigin);
+    },
+  };
+}
+
 async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: number; note: string; details: Record<string, unknown> }> {
   const cadenceMs = 500;
   const scans = Number(process.env.BENCH_SCANNER_SCANS ?? (o.quick ? 20 : 120));
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   const withHz = !java.error && java.status === 0 && hz('start');
-  const emu = await startBinanceEmulator({ tickMs: 100, assets: 50 });
+  const emu = process.env.BENCH_SCANNER_VENUE === 'inprocess' ? await inProcessVenue() : await childVenue();
   const dir = mkdtempSync(join(tmpdir(), 'dolphin-bench-scanout-'));
-  const eventMs: number[] = [];
   const steps = new Map<bigint, ScanSteps>();
   const step = (ts: bigint): ScanSteps => {
     let s = steps.get(ts);
@@ -148,9 +201,9 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
     for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
   });
   gcObserver.observe({ entryTypes: ['gc'] });
-  /** Push time of each venue tick and when its last price reached the book. */
-  const ticks = new Map<number, number>();
-  let lastTickSeen = 0;
+  /** When each stream price reached the book (performance clock). */
+  const priceAt: number[] = [];
+  let pushes: number[] = [];
   let publisher: ScanPublisher | undefined;
   try {
     if (withHz) {
@@ -175,16 +228,7 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
       ...(publisher ? { publisher } : {}),
       maxScans: scans,
       log: () => undefined,
-      onPrice: () => {
-        // the first price of each tick: event sent -> in the book
-        const tick = emu.hub.lastPushAt;
-        const now = performance.now();
-        if (tick !== lastTickSeen) {
-          lastTickSeen = tick;
-          eventMs.push(now - tick);
-        }
-        ticks.set(tick, now);
-      },
+      onPrice: () => void priceAt.push(performance.now()),
       onScan: (scan, t) => {
         const s = step(scan.timestampNs);
         s.boundary = t.boundaryMs - performance.timeOrigin; // the boundary on the performance clock
@@ -199,27 +243,35 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
     await publisher?.close();
   } finally {
     gcObserver.disconnect();
-    await emu.close();
+    pushes = await emu.close();
     rmSync(dir, { recursive: true, force: true });
     if (withHz) hz('stop');
   }
   const skip = 5; // the first scans pay JIT warm-up
+  // per tick: when its first and its last price reached the book (prices until the next tick's push)
+  const first: number[] = [];
+  const lastOf: number[] = [];
+  for (let i = 0, j = 0; i < pushes.length; i++) {
+    const until = i + 1 < pushes.length ? pushes[i + 1] : Infinity;
+    while (j < priceAt.length && priceAt[j] < pushes[i]) j++;
+    first.push(j < priceAt.length && priceAt[j] < until ? priceAt[j] : NaN);
+    let last = NaN;
+    while (j < priceAt.length && priceAt[j] < until) last = priceAt[j++];
+    lastOf.push(last);
+  }
   const all = [...steps.values()].filter((s) => Number.isFinite(s.boundary)).sort((a, b) => a.boundary - b.boundary).slice(skip);
   for (const s of all) {
     const end = Number.isFinite(s.acked) ? s.acked : s.written;
     for (const g of gcs) if (g.end > s.boundary && g.start < end) s.gcMs += Math.min(g.end, end) - Math.max(g.start, s.boundary);
-    let best = Infinity;
-    for (const [tick, last] of ticks) {
-      const off = tick - s.boundary;
-      if (off > -5 && off < 50 && off < best) {
-        best = off;
-        s.burstEnd = last;
-        s.tickOffset = off;
-      }
+    const i = pushes.findIndex((t) => t > s.boundary - 5 && t < s.boundary + 50);
+    if (i >= 0) {
+      s.tickOffset = pushes[i] - s.boundary;
+      s.burstEnd = lastOf[i];
     }
   }
+  const eventMs = pushes.map((t, i) => first[i] - t).slice(20).filter((x) => Number.isFinite(x));
   const d = (f: (s: ScanSteps) => number): number[] => all.map(f);
-  const e = eventMs.slice(20);
+  const e = eventMs;
   const w = d((s) => s.written - s.boundary);
   const p = d((s) => s.acked - s.boundary).filter((x) => Number.isFinite(x));
   const figures: Figure[] = [
@@ -231,13 +283,14 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
     ...stepFigures('  step: stream append acked -> latest_eigen_scan put acked', d((s) => s.acked - s.appended), '(map.set round trip)'),
     ...stepFigures('  beside: publishing started -> Arrow file written', d((s) => s.written - s.published), '(next turn of the event loop: encode, temp file + rename, while the puts travel)'),
     ...stepFigures('  GC pause inside boundary -> acked', d((s) => s.gcMs), `(${all.filter((s) => s.gcMs > 0).length} of ${all.length} scans had one)`),
-    ...stepFigures('  venue tick at the boundary: boundary -> its last price in the book', d((s) => s.burstEnd - s.boundary), '(the emulator runs in this process: its tick and ccxt parsing share the event loop with the scan)'),
+    ...stepFigures('  venue tick at the boundary: boundary -> tick pushed', d((s) => s.tickOffset), `(venue ${emu.where})`),
+    ...stepFigures('  venue tick at the boundary: boundary -> its last price in the book', d((s) => s.burstEnd - s.boundary), '(50 messages parsed by ccxt on the scanner event loop, beside the puts in flight)'),
     ...stepFigures('boundary -> scan written', w, `(${w.length} scans at a ${cadenceMs} ms cadence)`),
   ];
   if (p.length) figures.push(...stepFigures('boundary -> scan published (Hazelcast put acked)', p, `(${p.length} scans)`));
   const bound = quantile(e, 0.99) + (p.length ? quantile(p, 0.99) : quantile(w, 0.99));
   figures.push({ name: `event -> scan ${p.length ? 'published' : 'written'}, p99 bound (sum of the two p99)`, value: bound, unit: 'ms', note: '(a scan is taken at the boundary after the event: the wait for the boundary is the cadence, not latency)' });
-  return { figures, p99: bound, note: withHz ? `Hazelcast member 127.0.0.1:${PORT}` : 'no Java: published figures skipped', details: { scans, cadenceMs, timed: all.length, published: p.length, perScan: o.quick ? undefined : all } };
+  return { figures, p99: bound, note: `venue ${emu.where}; ${withHz ? `Hazelcast member 127.0.0.1:${PORT}` : 'no Java: published figures skipped'}`, details: { scans, cadenceMs, timed: all.length, published: p.length, perScan: o.quick ? undefined : all } };
 }
 
 /** The scanner case. */
@@ -249,7 +302,7 @@ export async function runScannerBench(o: BenchOptions): Promise<CaseResult> {
   return {
     case: 'scanner',
     measures: 'dolphin scan: feature CPU per scan (PriceFeatureStream.push) and event/boundary -> scan written/published latency on the emulated Binance USDT-M venue (bench/scanner.bench.ts)',
-    setup: `generator market path (50 assets), warm-up outside timing; emulator in process (100 ms ticks, 50 symbols), scanner with --out on tmp, ${lat.note}`,
+    setup: `generator market path (50 assets), warm-up outside timing; emulator (100 ms ticks, 50 symbols) ${lat.note}, scanner with --out on tmp`,
     figures: [...cpu.figures, ...lat.figures],
     targets: [below('scanner CPU per scan, mean (50 x 4 windows)', cpu.meanUs / 1000, 1, 'ms'), below('event -> scan written/published, p99', lat.p99, 5, 'ms')],
     details: { ...cpu.details, ...lat.details },
