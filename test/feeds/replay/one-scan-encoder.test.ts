@@ -42,7 +42,7 @@ const anyScan = fc.record({
   prices: fc.array(anyDouble, { minLength: universe.length, maxLength: universe.length }),
 });
 
-const scanOf = (v: fc.TypeOf<typeof anyScan>): ScanRecord => ({
+const scanOf = (v: typeof anyScan extends fc.Arbitrary<infer T> ? T : never): ScanRecord => ({
   scanNumber: v.scanNumber,
   timestampNs: v.timestampNs,
   timestampIso: v.iso,
