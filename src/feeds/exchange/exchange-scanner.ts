@@ -111,7 +111,7 @@ export class ExchangeScanner {
   private stopping = false;
   private scanTimer: NodeJS.Timeout | undefined;
   /** The second half of the last scan (file, onScan, status) while it waits for the next turn of the loop. */
-  private finishing: Promise<void> | null = null;
+  private pendingFinish: { readonly run: () => void; readonly immediate: NodeJS.Immediate } | null = null;
   private beatTimer: NodeJS.Timeout | undefined;
   private restBlockedUntil = 0;
   private offsetMs: number | null = null;
@@ -463,7 +463,7 @@ export class ExchangeScanner {
     }
     this.takeScan(b);
     if (this.o.maxScans !== undefined && this.scanNumber >= this.o.maxScans) {
-      void this.finishing?.then(() => this.stop());
+      void this.stop();
       return;
     }
     this.scheduleNext();
@@ -507,15 +507,11 @@ export class ExchangeScanner {
     const stale: string[] = [];
     for (let k = 0; k < nStale; k++) stale.push(this.ids[this.staleIdx[k]]);
     const timing = { boundaryMs: b, takenAt, featuresAt, publishedAt, writtenAt: NaN };
-    this.finishing = new Promise<void>((resolve) =>
-      setImmediate(() => {
-        try {
-          this.finishScan(scan, timing, invalid, stale);
-        } finally {
-          resolve();
-        }
-      }),
-    );
+    const run = (): void => {
+      this.pendingFinish = null;
+      this.finishScan(scan, timing, invalid, stale);
+    };
+    this.pendingFinish = { run, immediate: setImmediate(run) };
   }
 
   /** The scan's file (--out), the stale-symbol lines, onScan and the status record. */
@@ -581,6 +577,12 @@ export class ExchangeScanner {
   /** Stops scanning and closes the streams (idempotent). */
   async stop(): Promise<void> {
     if (this.stopping) return this.done;
+    // the last scan taken is written and handed on (onScan) now, before anything counts as stopping
+    const pending = this.pendingFinish;
+    if (pending !== null) {
+      clearImmediate(pending.immediate);
+      pending.run();
+    }
     this.stopping = true;
     if (this.scanTimer) clearTimeout(this.scanTimer);
     if (this.beatTimer) clearInterval(this.beatTimer);
@@ -589,8 +591,6 @@ export class ExchangeScanner {
       wake();
     }
     this.sleepers.clear();
-    // the last scan taken is written (and handed on) before the scanner counts as stopped
-    await this.finishing;
     await this.venue.close();
     this.emitStatus();
     this.resolveDone();
