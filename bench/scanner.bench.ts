@@ -9,10 +9,11 @@
  *
  *   node dist/bench/scanner.bench.js [--quick] [--json]
  */
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { PriceFeatureStream } from '../src/core/eigen/price-feature-stream.js';
 import { FEATURE_COUNT, SCHEMA_VERSION, type ScanRecord } from '../src/core/scan.js';
 import { startBinanceEmulator } from '../src/emulator/binance-usdm/binance-emulator.js';
@@ -24,7 +25,7 @@ import { universe } from '../src/generator/universe.js';
 import { repoRoot } from './support/datasets.js';
 import { below, median, quantile, standalone, type BenchOptions, type CaseResult, type Figure } from './support/result.js';
 
-const PORT = 5703;
+const PORT = Number(process.env.BENCH_HZ_PORT ?? 5703);
 const CLUSTER = 'bench-scanner';
 
 /** Prices of `count` scans of 50 assets (5 s steps of the generator's market model). */
@@ -95,27 +96,125 @@ function hz(cmd: 'start' | 'stop'): boolean {
   return r.status === 0;
 }
 
+/** Step times of one scan (performance.now() ms; NaN when the step did not happen). */
+interface ScanSteps {
+  boundary: number;
+  taken: number;
+  features: number;
+  /** Publishing started (record, JSON, stream append invoked; the bytes leave when the scan's tick ends). */
+  published: number;
+  written: number;
+  queued: number;
+  appendAt: number;
+  appended: number;
+  putAt: number;
+  acked: number;
+  /** GC pause time between the boundary and the ack, ms. */
+  gcMs: number;
+  /** The venue's tick pushed at the boundary: when its last price reached the book (NaN: no tick then). */
+  burstEnd: number;
+  /** When that tick was pushed, relative to the boundary. */
+  tickOffset: number;
+}
+
+const stepsOf = (): ScanSteps => ({ boundary: NaN, taken: NaN, features: NaN, published: NaN, written: NaN, queued: NaN, appendAt: NaN, appended: NaN, putAt: NaN, acked: NaN, gcMs: 0, burstEnd: NaN, tickOffset: NaN });
+
+/** p50 and p99 figures of one step across scans (NaN samples dropped). */
+function stepFigures(name: string, xs: readonly number[], note?: string): Figure[] {
+  const v = xs.filter((x) => Number.isFinite(x));
+  if (v.length === 0) return [];
+  return [
+    { name: `${name}, p50`, value: median(v), unit: 'ms', ...(note !== undefined ? { note } : {}) },
+    { name: `${name}, p99`, value: quantile(v, 0.99), unit: 'ms' },
+  ];
+}
+
+/** The emulated venue, in this process or in a child process; tick push times on this process's performance clock. */
+interface BenchVenue {
+  readonly url: string;
+  readonly where: string;
+  /** Stops the venue; returns the push time of every tick (performance.now() of this process). */
+  close(): Promise<number[]>;
+}
+
+async function inProcessVenue(): Promise<BenchVenue> {
+  const emu = await startBinanceEmulator({ tickMs: 100, assets: 50 });
+  const pushes: number[] = [];
+  const publish = emu.hub.publish.bind(emu.hub);
+  emu.hub.publish = (...args: Parameters<typeof publish>): void => {
+    const before = emu.hub.lastPushAt;
+    publish(...args);
+    if (emu.hub.lastPushAt !== before) pushes.push(emu.hub.lastPushAt);
+  };
+  return { url: emu.url, where: 'in this process (its ticks run on the scanner event loop)', close: async () => (await emu.close(), pushes) };
+}
+
+/** The venue in a child process; its epoch clock is mapped to ours by the best of 30 IPC ping-pongs. */
+async function childVenue(): Promise<BenchVenue> {
+  const child = fork(join(repoRoot(), 'dist', 'bench', 'support', 'venue-child.js'), ['100', '50'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<Record<string, unknown>> =>
+    new Promise((resolve, reject) => {
+      const exit = (code: number | null): void => reject(new Error(`venue child exited (${code})`));
+      child.once('exit', exit);
+      child.once('message', (m) => {
+        child.off('exit', exit);
+        resolve(m as Record<string, unknown>);
+      });
+    });
+  const { url } = (await next()) as { url: string };
+  let best = { rtt: Infinity, offset: 0 };
+  for (let k = 0; k < 30; k++) {
+    const t1 = performance.timeOrigin + performance.now();
+    child.send({ ping: t1 });
+    const { at } = (await next()) as { at: number };
+    const t3 = performance.timeOrigin + performance.now();
+    if (t3 - t1 < best.rtt) best = { rtt: t3 - t1, offset: at - (t1 + t3) / 2 };
+  }
+  const offset = best.offset;
+  return {
+    url,
+    where: `in a child process (clock offset ${offset.toFixed(3)} ms, +-${(best.rtt / 2).toFixed(3)} ms)`,
+    close: async () => {
+      const done = next();
+      child.send('stop');
+      const { pushes } = (await done) as { pushes: number[] };
+      return pushes.map((t) => t - offset - performance.timeOrigin);
+    },
+  };
+}
+
 async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: number; note: string; details: Record<string, unknown> }> {
   const cadenceMs = 500;
-  const scans = o.quick ? 20 : 120;
+  const scans = Number(process.env.BENCH_SCANNER_SCANS ?? (o.quick ? 20 : 120));
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   const withHz = !java.error && java.status === 0 && hz('start');
-  const emu = await startBinanceEmulator({ tickMs: 100, assets: 50 });
+  const emu = process.env.BENCH_SCANNER_VENUE === 'inprocess' ? await inProcessVenue() : await childVenue();
   const dir = mkdtempSync(join(tmpdir(), 'dolphin-bench-scanout-'));
-  const eventMs: number[] = [];
-  const writtenMs: number[] = [];
-  const takenMs: number[] = [];
-  const processMs: number[] = [];
-  const publishedMs: number[] = [];
-  const boundaryPerf = new Map<bigint, number>();
-  let lastTickSeen = 0;
+  const steps = new Map<bigint, ScanSteps>();
+  const step = (ts: bigint): ScanSteps => {
+    let s = steps.get(ts);
+    if (s === undefined) steps.set(ts, (s = stepsOf()));
+    return s;
+  };
+  const gcs: { start: number; end: number }[] = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcs.push({ start: e.startTime, end: e.startTime + e.duration });
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
+  /** When each stream price reached the book (performance clock). */
+  const priceAt: number[] = [];
+  let pushes: number[] = [];
   let publisher: ScanPublisher | undefined;
   try {
     if (withHz) {
       publisher = await ScanPublisher.connect({ address: `127.0.0.1:${PORT}`, cluster: CLUSTER, scannerId: 'bench', featuresMap: 'BENCH_FEATURES', stateMap: 'BENCH_SCANNER_STATE', log: () => undefined });
-      publisher.onScanPublished = (scan, at) => {
-        const b = boundaryPerf.get(scan.timestampNs);
-        if (b !== undefined) publishedMs.push(at - b);
+      publisher.onScanPublished = (scan, at, t) => {
+        const s = step(scan.timestampNs);
+        s.acked = at;
+        s.queued = t.queuedAt;
+        s.appendAt = t.appendAt;
+        s.appended = t.appendedAt;
+        s.putAt = t.putAt;
       };
     }
     const scanner = new ExchangeScanner({
@@ -129,65 +228,81 @@ async function venueLatency(o: BenchOptions): Promise<{ figures: Figure[]; p99: 
       ...(publisher ? { publisher } : {}),
       maxScans: scans,
       log: () => undefined,
-      onPrice: () => {
-        // the first price of each tick: event sent -> in the book
-        const tick = emu.hub.lastPushAt;
-        if (tick !== lastTickSeen) {
-          lastTickSeen = tick;
-          eventMs.push(performance.now() - tick);
-        }
-      },
+      onPrice: () => void priceAt.push(performance.now()),
       onScan: (scan, t) => {
-        const b = t.boundaryMs - performance.timeOrigin; // the boundary on the performance clock
-        boundaryPerf.set(scan.timestampNs, b);
-        writtenMs.push(t.writtenAt - b);
-        takenMs.push(t.takenAt - b);
-        processMs.push(t.writtenAt - t.takenAt);
+        const s = step(scan.timestampNs);
+        s.boundary = t.boundaryMs - performance.timeOrigin; // the boundary on the performance clock
+        s.taken = t.takenAt;
+        s.features = t.featuresAt;
+        s.published = t.publishedAt;
+        s.written = t.writtenAt;
       },
     });
     await scanner.start();
     await scanner.done;
     await publisher?.close();
   } finally {
-    await emu.close();
+    gcObserver.disconnect();
+    pushes = await emu.close();
     rmSync(dir, { recursive: true, force: true });
     if (withHz) hz('stop');
   }
   const skip = 5; // the first scans pay JIT warm-up
-  const w = writtenMs.slice(skip);
-  const p = publishedMs.slice(skip);
-  const e = eventMs.slice(20);
-  const tk = takenMs.slice(skip);
-  const pr = processMs.slice(skip);
-  const figures: Figure[] = [
-    { name: 'event sent -> price in book, p50', value: median(e), unit: 'ms', note: `(${e.length} ticks of 50 miniTicker messages over loopback, ccxt parse included)` },
-    { name: 'event sent -> price in book, p99', value: quantile(e, 0.99), unit: 'ms' },
-    { name: 'boundary -> timer fired (scan taken), p50', value: median(tk), unit: 'ms', note: '(event-loop timer lag)' },
-    { name: 'boundary -> timer fired, p99', value: quantile(tk, 0.99), unit: 'ms' },
-    { name: 'timer fired -> scan written (features, put issued, Arrow file), p50', value: median(pr), unit: 'ms' },
-    { name: 'timer fired -> scan written, p99', value: quantile(pr, 0.99), unit: 'ms' },
-    { name: 'boundary -> scan written, p50', value: median(w), unit: 'ms', note: `(${w.length} scans at a ${cadenceMs} ms cadence; timer lag + features + Arrow file)` },
-    { name: 'boundary -> scan written, p99', value: quantile(w, 0.99), unit: 'ms' },
-  ];
-  if (p.length) {
-    figures.push({ name: 'boundary -> scan published (Hazelcast put acked), p50', value: median(p), unit: 'ms', note: `(${p.length} scans)` });
-    figures.push({ name: 'boundary -> scan published, p99', value: quantile(p, 0.99), unit: 'ms' });
+  // per tick: when its first and its last price reached the book (prices until the next tick's push)
+  const first: number[] = [];
+  const lastOf: number[] = [];
+  for (let i = 0, j = 0; i < pushes.length; i++) {
+    const until = i + 1 < pushes.length ? pushes[i + 1] : Infinity;
+    while (j < priceAt.length && priceAt[j] < pushes[i]) j++;
+    first.push(j < priceAt.length && priceAt[j] < until ? priceAt[j] : NaN);
+    let last = NaN;
+    while (j < priceAt.length && priceAt[j] < until) last = priceAt[j++];
+    lastOf.push(last);
   }
+  const all = [...steps.values()].filter((s) => Number.isFinite(s.boundary)).sort((a, b) => a.boundary - b.boundary).slice(skip);
+  for (const s of all) {
+    const end = Number.isFinite(s.acked) ? s.acked : s.written;
+    for (const g of gcs) if (g.end > s.boundary && g.start < end) s.gcMs += Math.min(g.end, end) - Math.max(g.start, s.boundary);
+    const i = pushes.findIndex((t) => t > s.boundary - 5 && t < s.boundary + 50);
+    if (i >= 0) {
+      s.tickOffset = pushes[i] - s.boundary;
+      s.burstEnd = lastOf[i];
+    }
+  }
+  const eventMs = pushes.map((t, i) => first[i] - t).slice(20).filter((x) => Number.isFinite(x));
+  const d = (f: (s: ScanSteps) => number): number[] => all.map(f);
+  const e = eventMs;
+  const w = d((s) => s.written - s.boundary);
+  const p = d((s) => s.acked - s.boundary).filter((x) => Number.isFinite(x));
+  const figures: Figure[] = [
+    ...stepFigures('event sent -> price in book', e, `(${e.length} ticks of 50 miniTicker messages over loopback, ccxt parse included)`),
+    ...stepFigures('boundary -> timer fired (scan taken)', d((s) => s.taken - s.boundary), '(event-loop timer lag)'),
+    ...stepFigures('  step: taken -> features computed', d((s) => s.features - s.taken)),
+    ...stepFigures('  step: features -> publishing started (record, JSON, stream append invoked)', d((s) => s.published - s.features)),
+    ...stepFigures('  step: publishing started -> stream append acked', d((s) => s.appended - s.published), '(ringbuffer add round trip; the bytes leave when the scan tick ends)'),
+    ...stepFigures('  step: stream append acked -> latest_eigen_scan put acked', d((s) => s.acked - s.appended), '(map.set round trip)'),
+    ...stepFigures('  beside: publishing started -> Arrow file written', d((s) => s.written - s.published), '(next turn of the event loop: encode, temp file + rename, while the puts travel)'),
+    ...stepFigures('  GC pause inside boundary -> acked', d((s) => s.gcMs), `(${all.filter((s) => s.gcMs > 0).length} of ${all.length} scans had one)`),
+    ...stepFigures('  venue tick at the boundary: boundary -> tick pushed', d((s) => s.tickOffset), `(venue ${emu.where})`),
+    ...stepFigures('  venue tick at the boundary: boundary -> its last price in the book', d((s) => s.burstEnd - s.boundary), '(50 messages parsed by ccxt on the scanner event loop, beside the puts in flight)'),
+    ...stepFigures('boundary -> scan written', w, `(${w.length} scans at a ${cadenceMs} ms cadence)`),
+  ];
+  if (p.length) figures.push(...stepFigures('boundary -> scan published (Hazelcast put acked)', p, `(${p.length} scans)`));
   const bound = quantile(e, 0.99) + (p.length ? quantile(p, 0.99) : quantile(w, 0.99));
   figures.push({ name: `event -> scan ${p.length ? 'published' : 'written'}, p99 bound (sum of the two p99)`, value: bound, unit: 'ms', note: '(a scan is taken at the boundary after the event: the wait for the boundary is the cadence, not latency)' });
-  return { figures, p99: bound, note: withHz ? `Hazelcast member 127.0.0.1:${PORT}` : 'no Java: published figures skipped', details: { scans, cadenceMs, written: writtenMs.length, published: publishedMs.length } };
+  return { figures, p99: bound, note: `venue ${emu.where}; ${withHz ? `Hazelcast member 127.0.0.1:${PORT}` : 'no Java: published figures skipped'}`, details: { scans, cadenceMs, timed: all.length, published: p.length, perScan: o.quick ? undefined : all } };
 }
 
 /** The scanner case. */
 export async function runScannerBench(o: BenchOptions): Promise<CaseResult> {
   o.log('scanner: CPU per scan (50 assets x 4 windows)');
-  const cpu = cpuPerScan(o);
+  const cpu = process.env.BENCH_SCANNER_SKIP_CPU === '1' ? { figures: [], meanUs: NaN, details: {} } : cpuPerScan(o);
   o.log('scanner: latency on the emulated venue');
   const lat = await venueLatency(o);
   return {
     case: 'scanner',
     measures: 'dolphin scan: feature CPU per scan (PriceFeatureStream.push) and event/boundary -> scan written/published latency on the emulated Binance USDT-M venue (bench/scanner.bench.ts)',
-    setup: `generator market path (50 assets), warm-up outside timing; emulator in process (100 ms ticks, 50 symbols), scanner with --out on tmp, ${lat.note}`,
+    setup: `generator market path (50 assets), warm-up outside timing; emulator (100 ms ticks, 50 symbols) ${lat.note}, scanner with --out on tmp`,
     figures: [...cpu.figures, ...lat.figures],
     targets: [below('scanner CPU per scan, mean (50 x 4 windows)', cpu.meanUs / 1000, 1, 'ms'), below('event -> scan written/published, p99', lat.p99, 5, 'ms')],
     details: { ...cpu.details, ...lat.details },

@@ -61,7 +61,10 @@ export interface ExchangeScannerOptions {
   /** Stop after this many scans (tests, demos); default: until stop(). */
   readonly maxScans?: number;
   readonly log: (level: ScannerLogLevel, message: string) => void;
-  /** Every scan, after it was written (before publishing completes). */
+  /**
+   * Every scan, after its file was written (--out). Publishing started before the file was written: the
+   * puts leave on the scan's own tick, the file and this call follow on the next turn of the event loop.
+   */
   readonly onScan?: (scan: ScanRecord, timing: ScanTiming) => void;
   /** Every accepted stream price on arrival (diagnostics and latency benches). */
   readonly onPrice?: (id: string, price: number) => void;
@@ -78,7 +81,11 @@ export interface ScanTiming {
   readonly boundaryMs: number;
   /** performance.now() when the scan's prices were taken (timer fired). */
   readonly takenAt: number;
-  /** performance.now() after the Arrow file was written (= takenAt without --out). */
+  /** performance.now() when the features were computed. */
+  readonly featuresAt: number;
+  /** performance.now() when publishing was started (the puts' bytes leave when the scan's tick ends). */
+  readonly publishedAt: number;
+  /** performance.now() after the Arrow file was written (without --out: when it would have been). */
   readonly writtenAt: number;
 }
 
@@ -103,6 +110,8 @@ export class ExchangeScanner {
   private hadStream = false;
   private stopping = false;
   private scanTimer: NodeJS.Timeout | undefined;
+  /** The second half of the last scan (file, onScan, status) while it waits for the next turn of the loop. */
+  private pendingFinish: { readonly run: () => void; readonly immediate: NodeJS.Immediate } | null = null;
   private beatTimer: NodeJS.Timeout | undefined;
   private restBlockedUntil = 0;
   private offsetMs: number | null = null;
@@ -460,6 +469,11 @@ export class ExchangeScanner {
     this.scheduleNext();
   }
 
+  /**
+   * Takes the scan of boundary `b`: prices, features, the record, publishing started. The file write,
+   * onScan and the status record follow on the next turn of the event loop (`finishScan`): the Hazelcast
+   * client sends what was issued only once this tick ends, so the puts travel while the file is written.
+   */
   private takeScan(b: number): void {
     const takenAt = performance.now();
     const staleMs = this.o.staleAfterCadences * this.o.cadenceMs;
@@ -473,6 +487,7 @@ export class ExchangeScanner {
       for (let k = 0; k < this.streamPos.length; k++) pushed[this.streamPos[k]] = this.prices[k];
     }
     const velDiv = this.stream!.push(pushed, this.feats);
+    const featuresAt = performance.now();
     this.scanNumber++;
     const scan: ScanRecord = {
       scanNumber: this.scanNumber,
@@ -485,8 +500,22 @@ export class ExchangeScanner {
       prices: Float64Array.from(this.prices),
     };
     if (this.connection !== 'WEBSOCKET') this.c.scansWithoutStream++;
-    // the put starts first (it is asynchronous), then the file is written while it travels
     this.o.publisher?.publishScan(scan);
+    const publishedAt = performance.now();
+    this.lastTsMs = b;
+    this.lastScanTs = scan.timestampNs;
+    const stale: string[] = [];
+    for (let k = 0; k < nStale; k++) stale.push(this.ids[this.staleIdx[k]]);
+    const timing = { boundaryMs: b, takenAt, featuresAt, publishedAt, writtenAt: NaN };
+    const run = (): void => {
+      this.pendingFinish = null;
+      this.finishScan(scan, timing, invalid, stale);
+    };
+    this.pendingFinish = { run, immediate: setImmediate(run) };
+  }
+
+  /** The scan's file (--out), the stale-symbol lines, onScan and the status record. */
+  private finishScan(scan: ScanRecord, timing: { -readonly [K in keyof ScanTiming]: ScanTiming[K] }, invalid: number, stale: readonly string[]): void {
     if (this.writer !== null) {
       try {
         this.writer.write(scan);
@@ -496,18 +525,15 @@ export class ExchangeScanner {
         this.o.log('warn', `cannot write scan #${scan.scanNumber} to ${this.o.out}: ${(e as Error).message}`);
       }
     }
-    const writtenAt = performance.now();
-    this.lastTsMs = b;
-    this.lastScanTs = scan.timestampNs;
-    const stale: string[] = [];
-    for (let k = 0; k < nStale; k++) stale.push(this.ids[this.staleIdx[k]]);
+    timing.writtenAt = performance.now();
     if (stale.join(',') !== this.lastStale.join(',')) {
       if (stale.length) this.o.log('warn', `scan #${scan.scanNumber}: ${stale.length} symbol(s) without an update for more than ${this.o.staleAfterCadences} cadences (invalid price): ${stale.slice(0, 10).join(', ')}${stale.length > 10 ? ', ...' : ''}`);
       else if (this.lastStale.length) this.o.log('info', `scan #${scan.scanNumber}: every symbol has a fresh price again`);
       this.lastStale = stale;
     }
+    const velDiv = scan.velDiv;
     this.o.log('debug', `scan #${scan.scanNumber} ${scan.timestampIso}: ${this.ids.length - invalid}/${this.ids.length} prices, vel_div ${Number.isFinite(velDiv) ? velDiv.toFixed(5) : 'n/a'}`);
-    this.o.onScan?.(scan, { boundaryMs: b, takenAt, writtenAt });
+    this.o.onScan?.(scan, timing);
     this.emitStatus();
   }
 
@@ -551,6 +577,12 @@ export class ExchangeScanner {
   /** Stops scanning and closes the streams (idempotent). */
   async stop(): Promise<void> {
     if (this.stopping) return this.done;
+    // the last scan taken is written and handed on (onScan) now, before anything counts as stopping
+    const pending = this.pendingFinish;
+    if (pending !== null) {
+      clearImmediate(pending.immediate);
+      pending.run();
+    }
     this.stopping = true;
     if (this.scanTimer) clearTimeout(this.scanTimer);
     if (this.beatTimer) clearInterval(this.beatTimer);

@@ -27,21 +27,21 @@ import { ScanBatchBuilder } from './scan-batch-builder.js';
 import { SymbolVerdicts, flagOutOfBounds } from './scan-row-bounds.js';
 
 // Column slots of a plan: ts, scan_number, timestamp_iso, schema_version, 16 features, vel_div,
-// assets (list), assets item, asset_prices (list), asset_prices item.
-const TS = 0;
-const SN = 1;
-const ISO = 2;
-const VER = 3;
-const FEAT = 4;
-const VD = FEAT + FEATURE_COUNT;
-const ASSETS = VD + 1;
-const ITEM = ASSETS + 1;
-const PRICES = ITEM + 1;
-const PITEM = PRICES + 1;
+// assets (list), assets item, asset_prices (list), asset_prices item (the one-scan encoder uses them too).
+export const TS = 0;
+export const SN = 1;
+export const ISO = 2;
+export const VER = 3;
+export const FEAT = 4;
+export const VD = FEAT + FEATURE_COUNT;
+export const ASSETS = VD + 1;
+export const ITEM = ASSETS + 1;
+export const PRICES = ITEM + 1;
+export const PITEM = PRICES + 1;
 const SLOTS = PITEM + 1;
 
 /** Where each needed column's FieldNode and first buffer (validity) sit in a record batch of this schema. */
-interface Plan {
+export interface Plan {
   readonly nodeCount: number;
   readonly bufferCount: number;
   /** Per slot; -1 for an absent vel_div. */
@@ -473,7 +473,7 @@ const isFloat64 = (t: DataType | undefined): boolean => t !== undefined && t.typ
 const isInt32 = (t: DataType): boolean => t.typeId === Type.Int && (t as Int).bitWidth === 32 && (t as Int).isSigned;
 
 /** Plan for the file's schema, or null when a needed column has a type the fast path does not read. */
-function planOf(bytes: Uint8Array): Plan | null {
+export function planOf(bytes: Uint8Array): Plan | null {
   const fields = tableFromIPC(bytes).schema.fields;
   const nodeAt: number[] = [];
   const bufferAt: number[] = [];

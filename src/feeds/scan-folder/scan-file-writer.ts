@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dayOf, dayToIso, type ScanRecord } from '../../core/scan.js';
 import { writeFileAtomic } from '../fs/atomic-write.js';
-import { encodeScans } from '../replay/arrow-scan.codec.js';
+import { OneScanEncoder } from '../replay/one-scan-encoder.js';
 
 /** Scanner-style file name: scan_<number>_<YYYYMMDD>_<HHMMSS>_<ms>.arrow (unique across restarts). */
 export function scanFileName(scan: ScanRecord): string {
@@ -19,6 +19,8 @@ export function scanFileName(scan: ScanRecord): string {
 export class ScanFileWriter {
   readonly root: string;
   private lastDay = Number.NaN;
+  /** The bytes of encodeScans([scan]), from a template after the first scan of a universe. */
+  readonly encoder = new OneScanEncoder();
 
   constructor(root: string) {
     this.root = root;
@@ -27,6 +29,11 @@ export class ScanFileWriter {
 
   /** Writes one scan; returns its path relative to the root. */
   write(scan: ScanRecord): string {
+    return this.writeEncoded(scan, this.encoder.encode(scan));
+  }
+
+  /** Writes the file of one scan already encoded (`bytes` from `encoder.encode(scan)`); returns its path relative to the root. */
+  writeEncoded(scan: ScanRecord, bytes: Uint8Array): string {
     const day = dayToIso(dayOf(scan.timestampNs));
     const d = dayOf(scan.timestampNs);
     if (d !== this.lastDay) {
@@ -34,7 +41,7 @@ export class ScanFileWriter {
       this.lastDay = d;
     }
     const rel = `${day}/${scanFileName(scan)}`;
-    writeFileAtomic(join(this.root, rel), encodeScans([scan]), undefined, { durable: false });
+    writeFileAtomic(join(this.root, rel), bytes, undefined, { durable: false });
     return rel;
   }
 }
