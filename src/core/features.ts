@@ -21,6 +21,15 @@ export class FeatureCalc {
   private btcVolColumn: Float64Array = new Float64Array(0);
   private readonly win: Float64Array;
   private readonly winM: Float64Array;
+  private readonly ab = new Float64Array(2);
+  /** m[k] - mean(m) over the prepared market window, and that window's population variance. */
+  private readonly devM: Float64Array;
+  private varM = NaN;
+  /** alignmentBetaAll's buffers: returns of the window (row k at k * stride) and per-symbol sums; grown with the universe. */
+  private rowWin: Float64Array = new Float64Array(0);
+  private sumI: Float64Array = new Float64Array(0);
+  private sii: Float64Array = new Float64Array(0);
+  private sim: Float64Array = new Float64Array(0);
 
   constructor(store: ScanStore, config: StrategyConfig) {
     this.store = store;
@@ -32,6 +41,7 @@ export class FeatureCalc {
     this.volAsset = config.volAsset;
     this.win = new Float64Array(Math.max(config.volWindow, config.alignWindow));
     this.winM = new Float64Array(config.alignWindow);
+    this.devM = new Float64Array(config.alignWindow);
   }
 
   /** vel_div[t] per velDivSource; NaN when not finite. */
@@ -79,56 +89,141 @@ export class FeatureCalc {
 
   /**
    * Fills the market-return window ending at t into an internal buffer; false when any m is not finite.
-   * Call before alignmentBeta for the same t.
+   * Call before alignmentBeta for the same t. The market's mean, deviations and variance are the same
+   * for every asset at t, so they are computed here once (the same sums, in the same order).
    */
   prepareMarketWindow(t: number): boolean {
     const n = this.alignWindow;
     if (t - n + 1 < 1) return false;
+    const wm = this.winM;
+    let sumM = 0;
     for (let k = 0; k < n; k++) {
       const m = this.marketReturn(t - n + 1 + k);
       if (!Number.isFinite(m)) return false;
-      this.winM[k] = m;
+      wm[k] = m;
+      sumM += m;
     }
+    const meanM = sumM / n;
+    const dm = this.devM;
+    let smm = 0;
+    for (let k = 0; k < n; k++) {
+      const d = wm[k] - meanM;
+      dm[k] = d;
+      smm += d * d;
+    }
+    this.varM = smm / n;
     return true;
   }
 
   /**
    * alignment[id][t] and beta[id][t] into out[0], out[1] (NaN when undefined). Requires a successful
-   * prepareMarketWindow(t).
+   * prepareMarketWindow(t). Two-pass moments as STRATEGY.md 2 asks; the candidate loop of every entry
+   * runs this for each asset, so the window's prices are read with local indices.
    */
   alignmentBeta(id: number, t: number, out: Float64Array): void {
-    const n = this.alignWindow;
-    const w = this.win;
-    const wm = this.winM;
     out[0] = NaN;
     out[1] = NaN;
+    const varM = this.varM;
+    if (varM === 0) return;
+    const n = this.alignWindow;
+    const w = this.win;
+    const dm = this.devM;
+    const s = this.store;
+    const prices = s.prices;
+    const stride = s.stride;
+    // Row of scan t - n + 1, at this asset's column: r[id][t'] = p[t'] / p[t' - 1] - 1 (assetReturn).
+    let at = (t - n + 1 - s.base) * stride + id;
     let sumI = 0;
-    let sumM = 0;
-    for (let k = 0; k < n; k++) {
-      const r = this.ret(id, t - n + 1 + k);
+    for (let k = 0; k < n; k++, at += stride) {
+      const r = prices[at] / prices[at - stride] - 1;
       if (!Number.isFinite(r)) return;
       w[k] = r;
       sumI += r;
-      sumM += wm[k];
     }
     const meanI = sumI / n;
-    const meanM = sumM / n;
     let sii = 0;
-    let smm = 0;
     let sim = 0;
     for (let k = 0; k < n; k++) {
       const di = w[k] - meanI;
-      const dm = wm[k] - meanM;
       sii += di * di;
-      smm += dm * dm;
-      sim += di * dm;
+      sim += di * dm[k];
     }
     const varI = sii / n;
-    const varM = smm / n;
     const cov = sim / n;
-    if (varI === 0 || varM === 0) return;
+    if (varI === 0) return;
     out[0] = cov / Math.sqrt(varI * varM);
     out[1] = cov / varM;
+  }
+
+  /**
+   * alignment[id][t] and beta[id][t] of every symbol id into align[id], beta[id] (NaN when undefined),
+   * the same values alignmentBeta gives one by one. Requires a successful prepareMarketWindow(t).
+   *
+   * Why a second form: the entry gate evaluates every asset of a candidate scan. Going through the
+   * window row by row over all symbols keeps each symbol's sums in time order (so the values are bit
+   * for bit those of alignmentBeta) while the symbols' independent sums run side by side instead of one
+   * long dependency chain per symbol, about 3x faster. A symbol whose sum is not finite (a missing price
+   * in its window, or an overflow) is recomputed by alignmentBeta itself.
+   */
+  alignmentBetaAll(t: number, align: Float64Array, beta: Float64Array): void {
+    const s = this.store;
+    const S = s.stride;
+    const ids = s.symbols.length;
+    const n = this.alignWindow;
+    const varM = this.varM;
+    if (varM === 0) {
+      align.fill(NaN, 0, ids);
+      beta.fill(NaN, 0, ids);
+      return;
+    }
+    if (this.sumI.length < ids || this.rowWin.length < n * S) this.growRowBuffers(ids, n * S);
+    const prices = s.prices;
+    const win = this.rowWin;
+    const sumI = this.sumI;
+    const sii = this.sii;
+    const sim = this.sim;
+    sumI.fill(0, 0, ids);
+    sii.fill(0, 0, ids);
+    sim.fill(0, 0, ids);
+    let at = (t - n + 1 - s.base) * S;
+    for (let k = 0; k < n; k++, at += S) {
+      const o = k * S;
+      for (let id = 0; id < ids; id++) {
+        const r = prices[at + id] / prices[at - S + id] - 1;
+        win[o + id] = r;
+        sumI[id] += r;
+      }
+    }
+    for (let id = 0; id < ids; id++) sumI[id] /= n;
+    const dm = this.devM;
+    for (let k = 0; k < n; k++) {
+      const o = k * S;
+      const d = dm[k];
+      for (let id = 0; id < ids; id++) {
+        const di = win[o + id] - sumI[id];
+        sii[id] += di * di;
+        sim[id] += di * d;
+      }
+    }
+    const one = this.ab;
+    for (let id = 0; id < ids; id++) {
+      const mean = sumI[id];
+      if (!(mean - mean === 0)) {
+        this.alignmentBeta(id, t, one);
+        align[id] = one[0];
+        beta[id] = one[1];
+        continue;
+      }
+      const varI = sii[id] / n;
+      const cov = sim[id] / n;
+      if (varI === 0) {
+        align[id] = NaN;
+        beta[id] = NaN;
+      } else {
+        align[id] = cov / Math.sqrt(varI * varM);
+        beta[id] = cov / varM;
+      }
+    }
   }
 
   /**
@@ -143,6 +238,14 @@ export class FeatureCalc {
   /** Uses precomputed btcVol[t] for t < column.length (config volWindow/volAsset must match). */
   useBtcVolColumn(column: Float64Array): void {
     this.btcVolColumn = column;
+  }
+
+  private growRowBuffers(ids: number, cells: number): void {
+    this.rowWin = new Float64Array(Math.max(cells, this.rowWin.length));
+    const cap = Math.max(ids, this.sumI.length);
+    this.sumI = new Float64Array(cap);
+    this.sii = new Float64Array(cap);
+    this.sim = new Float64Array(cap);
   }
 
   private growMemo(): void {
