@@ -28,8 +28,6 @@ export class FeatureCalc {
   /** alignmentBetaAll's buffers: returns of the window (row k at k * stride) and per-symbol sums; grown with the universe. */
   private rowWin: Float64Array = new Float64Array(0);
   private sumI: Float64Array = new Float64Array(0);
-  private sii: Float64Array = new Float64Array(0);
-  private sim: Float64Array = new Float64Array(0);
 
   constructor(store: ScanStore, config: StrategyConfig) {
     this.store = store;
@@ -180,11 +178,8 @@ export class FeatureCalc {
     const prices = s.prices;
     const win = this.rowWin;
     const sumI = this.sumI;
-    const sii = this.sii;
-    const sim = this.sim;
     sumI.fill(0, 0, ids);
-    sii.fill(0, 0, ids);
-    sim.fill(0, 0, ids);
+    // Pass 1, row by row: r[id][t'] = p[t'] / p[t' - 1] - 1 (assetReturn) and each symbol's sum in time order.
     let at = (t - n + 1 - s.base) * S;
     for (let k = 0; k < n; k++, at += S) {
       const o = k * S;
@@ -194,35 +189,28 @@ export class FeatureCalc {
         sumI[id] += r;
       }
     }
-    for (let id = 0; id < ids; id++) sumI[id] /= n;
+    // Pass 2, symbol by symbol: deviation products in time order, then the two ratios.
     const dm = this.devM;
-    for (let k = 0; k < n; k++) {
-      const o = k * S;
-      const d = dm[k];
-      for (let id = 0; id < ids; id++) {
-        const di = win[o + id] - sumI[id];
-        sii[id] += di * di;
-        sim[id] += di * d;
-      }
-    }
-    const one = this.ab;
     for (let id = 0; id < ids; id++) {
-      const mean = sumI[id];
-      if (!(mean - mean === 0)) {
-        this.alignmentBeta(id, t, one);
-        align[id] = one[0];
-        beta[id] = one[1];
+      const meanI = sumI[id] / n;
+      if (!Number.isFinite(meanI)) {
+        // A missing price in the window (or an overflow): alignmentBeta decides, exactly as one by one.
+        this.alignmentBeta(id, t, this.ab);
+        align[id] = this.ab[0];
+        beta[id] = this.ab[1];
         continue;
       }
-      const varI = sii[id] / n;
-      const cov = sim[id] / n;
-      if (varI === 0) {
-        align[id] = NaN;
-        beta[id] = NaN;
-      } else {
-        align[id] = cov / Math.sqrt(varI * varM);
-        beta[id] = cov / varM;
+      let sii = 0;
+      let sim = 0;
+      for (let k = 0, o = id; k < n; k++, o += S) {
+        const di = win[o] - meanI;
+        sii += di * di;
+        sim += di * dm[k];
       }
+      const varI = sii / n;
+      const cov = sim / n;
+      align[id] = varI === 0 ? NaN : cov / Math.sqrt(varI * varM);
+      beta[id] = varI === 0 ? NaN : cov / varM;
     }
   }
 
@@ -242,10 +230,7 @@ export class FeatureCalc {
 
   private growRowBuffers(ids: number, cells: number): void {
     this.rowWin = new Float64Array(Math.max(cells, this.rowWin.length));
-    const cap = Math.max(ids, this.sumI.length);
-    this.sumI = new Float64Array(cap);
-    this.sii = new Float64Array(cap);
-    this.sim = new Float64Array(cap);
+    this.sumI = new Float64Array(Math.max(ids, this.sumI.length));
   }
 
   private growMemo(): void {

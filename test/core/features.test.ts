@@ -229,6 +229,26 @@ describe('alignment and beta', () => {
     }
   });
 
+  it('all at once (alignmentBetaAll) equals one by one, also when a missing price or an overflowing sum takes the exact path', () => {
+    // HUGE: each of its returns is finite (about 1e308) but two of them overflow the window's sum.
+    const { store, f } = calcOf(
+      pathScans({ paths: { AAA: A, BBB: B, CCC: [100, 98, null, 96, 97], HUGE: [1e-154, 1e154, 1e-154, 1e154, 1e-154] } }),
+      { alignWindow: 3 },
+    );
+    expect(f.ret(store.idOf('HUGE'), 3) + f.ret(store.idOf('HUGE'), 1)).toBe(Infinity);
+    const align = new Float64Array(store.stride);
+    const beta = new Float64Array(store.stride);
+    const one = new Float64Array(2);
+    expect(f.prepareMarketWindow(4)).toBe(true);
+    f.alignmentBetaAll(4, align, beta);
+    for (const s of ['AAA', 'BBB', 'CCC', 'HUGE']) {
+      f.alignmentBeta(store.idOf(s), 4, one);
+      expect([align[store.idOf(s)], beta[store.idOf(s)]]).toEqual([...one]);
+    }
+    expect(Number.isFinite(align[store.idOf('AAA')])).toBe(true);
+    expect([align[store.idOf('CCC')], beta[store.idOf('CCC')]]).toEqual([NaN, NaN]);
+  });
+
   it('an asset moving against the market has negative alignment', () => {
     const { store, f } = calcOf(pathScans({ paths: { AAA: A, BBB: B, CCC: [100, 98, 99, 96, 97], DDD: [10, 10.3, 10.1, 10.5, 10.4] } }), { alignWindow: 3 });
     const out = new Float64Array(2);
