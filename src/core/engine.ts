@@ -103,7 +103,7 @@ export class Engine {
   onScan(t: number): void {
     if (t !== this.lastIndex + 1) throw new RangeError(`engine expects scan index ${this.lastIndex + 1}, got ${t}`);
     const s = this.store;
-    const cut = this.factors.advance(s.ts[t], s.day[t]);
+    const cut = this.factors.advanceAt(s.ts, s.n, t, s.day[t]);
     this.lastCut = cut;
     this.exits(t);
     this.entry(t, cut);
