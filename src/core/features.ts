@@ -256,7 +256,51 @@ export function btcVolRange(store: ScanStore, config: StrategyConfig, from: numb
   const lo = Math.max(1, from - n + 1);
   const r = new Float64Array(Math.max(0, to - lo));
   if (id >= 0) for (let t = lo; t < to; t++) r[t - lo] = assetReturn(store, id, t);
-  for (let t = from; t < to; t++) out[t - from] = id < 0 || t - n + 1 < 1 ? NaN : windowStd(r, t - n + 1 - lo, n);
+  let t = from;
+  for (; t < to && (id < 0 || t - n + 1 < 1); t++) out[t - from] = NaN;
+  for (; t + 3 < to; t += 4) windowStd4(r, t - n + 1 - lo, n, out, t - from);
+  for (; t < to; t++) out[t - from] = windowStd(r, t - n + 1 - lo, n);
+}
+
+/**
+ * out[o + i] = windowStd(a, from + i, n) for i = 0..3. Why: one window's sums are a chain of dependent
+ * additions; four windows side by side keep the CPU busy (about 3x faster). Each window is still summed
+ * in its own order, so the values are the same bits; a window whose sum is not finite (a missing value
+ * or an overflow) is left to windowStd.
+ */
+function windowStd4(a: Float64Array, from: number, n: number, out: Float64Array, o: number): void {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let k = from; k < from + n; k++) {
+    s0 += a[k];
+    s1 += a[k + 1];
+    s2 += a[k + 2];
+    s3 += a[k + 3];
+  }
+  const m0 = s0 / n;
+  const m1 = s1 / n;
+  const m2 = s2 / n;
+  const m3 = s3 / n;
+  let q0 = 0;
+  let q1 = 0;
+  let q2 = 0;
+  let q3 = 0;
+  for (let k = from; k < from + n; k++) {
+    const d0 = a[k] - m0;
+    const d1 = a[k + 1] - m1;
+    const d2 = a[k + 2] - m2;
+    const d3 = a[k + 3] - m3;
+    q0 += d0 * d0;
+    q1 += d1 * d1;
+    q2 += d2 * d2;
+    q3 += d3 * d3;
+  }
+  out[o] = Number.isFinite(s0) ? Math.sqrt(q0 / n) : windowStd(a, from, n);
+  out[o + 1] = Number.isFinite(s1) ? Math.sqrt(q1 / n) : windowStd(a, from + 1, n);
+  out[o + 2] = Number.isFinite(s2) ? Math.sqrt(q2 / n) : windowStd(a, from + 2, n);
+  out[o + 3] = Number.isFinite(s3) ? Math.sqrt(q3 / n) : windowStd(a, from + 3, n);
 }
 
 /** Simple return of asset id at t: p[t] / p[t - 1] - 1; NaN when either price is invalid or t = 0. */

@@ -9,11 +9,13 @@
  *  4. Oracle: every value equals the spec written out naively over plain ScanRecords (support/reference.ts).
  *  5. All at once: alignmentBetaAll (every symbol, row by row) equals alignmentBeta symbol by symbol, on a
  *     replay store and on a growing live store (whose price rows are wider than its universe).
+ *  6. Ranges: btcVolRange (what pool workers and the day cache compute) over any [from, to) equals the
+ *     lazy FeatureCalc.btcVol.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type StrategyConfig } from '../../src/core/config.js';
-import { FeatureCalc } from '../../src/core/features.js';
+import { FeatureCalc, btcVolRange } from '../../src/core/features.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { ScanStore } from '../../src/core/scan-store.js';
 import { storeOf } from './support/scan-builder.js';
@@ -125,6 +127,22 @@ describe('feature computation is order- and chunk-independent', () => {
         });
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('6. btcVolRange over any range = the lazy btcVol', () => {
+    fc.assert(
+      fc.property(marketArb, windowsArb, fc.nat(), fc.nat(), (m, w, a, b) => {
+        const config = resolveConfig(w);
+        const store = storeOf(m.scans);
+        const from = a % store.n;
+        const to = from + (b % (store.n - from + 1));
+        const out = new Float64Array(to - from);
+        btcVolRange(store, config, from, to, out);
+        const f = new FeatureCalc(store, config);
+        for (let t = from; t < to; t++) expect(Object.is(out[t - from], f.btcVol(t))).toBe(true);
+      }),
+      { numRuns: 200 },
     );
   });
 

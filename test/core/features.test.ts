@@ -1,7 +1,7 @@
 /** STRATEGY.md 2: vel_div sources, returns, market return, btcVol, alignment/beta, barOfDay, windows. */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
-import { FeatureCalc } from '../../src/core/features.js';
+import { FeatureCalc, btcVolRange } from '../../src/core/features.js';
 import { makeScan, pathScans, storeOf, tsOf, type PathPrice } from './support/scan-builder.js';
 import { refAlignBeta, refBtcVol, refMarket } from './support/reference.js';
 
@@ -147,6 +147,18 @@ describe('btcVol', () => {
   it('is exactly 0 for a constant price', () => {
     const { f } = calcOf(pathScans({ paths: { BTCUSDT: [5, 5, 5, 5] } }), { volWindow: 3 });
     expect(f.btcVol(3)).toBe(0);
+  });
+
+  it('btcVolRange (four windows at a time) gives the lazy values, also around a missing price and an overflowing sum', () => {
+    // BTCUSDT's returns are about 1e308 every other scan: finite each, but two of them overflow a sum.
+    const wild = pathScans({ paths: { BTCUSDT: [1, 2, 1e-154, 1e154, 1e-154, 1e154, 3, null, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] } });
+    const { store, f } = calcOf(wild, { volWindow: 3 });
+    const out = new Float64Array(store.n);
+    btcVolRange(store, resolveConfig({ volWindow: 3 }), 0, store.n, out);
+    for (let t = 0; t < store.n; t++) expect(Object.is(out[t], f.btcVol(t))).toBe(true);
+    expect(out[5]).toBe(Infinity); // r[3..5] = 1e308, -1, 1e308: the mean overflows
+    expect(out[8]).toBeNaN(); // the window holds the missing price's returns
+    expect(out.slice(12).every(Number.isFinite)).toBe(true);
   });
 
   it('windows ignore UTC day boundaries', () => {
