@@ -264,7 +264,7 @@ export function btcVolRange(store: ScanStore, config: StrategyConfig, from: numb
 
 /**
  * out[o + i] = windowStd(a, from + i, n) for i = 0..3. Why: one window's sums are a chain of dependent
- * additions; four windows side by side keep the CPU busy (about 3x faster). Each window is still summed
+ * additions; four windows side by side keep the CPU busy (the range about 1.9x faster). Each window is still summed
  * in its own order, so the values are the same bits; a window whose sum is not finite (a missing value
  * or an overflow) is left to windowStd.
  */
