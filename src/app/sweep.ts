@@ -180,8 +180,8 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   if (!Number.isInteger(chunk) || chunk < 1) throw new UsageError(`chunk (parameter sets per pool task) must be an integer >= 1, was ${chunk}`);
   const done = completedKeys(o.ndjsonPath, o.onWarning);
   if (!existsSync(o.ndjsonPath)) writeFileSync(o.ndjsonPath, '');
-  const todo = calibrateOnce(o.replay, o.items.filter((i) => !done.has(i.key)));
-  const skipped = o.items.length - todo.length;
+  const pending = o.items.filter((i) => !done.has(i.key));
+  const skipped = o.items.length - pending.length;
   let finished = skipped;
   o.onProgress?.(finished, o.items.length);
   const write = (r: SweepResult): void => {
@@ -190,12 +190,14 @@ export async function runSweep(o: SweepOptions): Promise<{ ran: number; skipped:
   };
   const { store, factors } = o.replay;
   if (!o.pool) {
-    for (const item of todo) write(await runSweepItem(store, factors, null, item));
-    return { ran: todo.length, skipped };
+    for (const item of calibrateOnce(o.replay, pending)) write(await runSweepItem(store, factors, null, item));
+    return { ran: pending.length, skipped };
   }
   const pool = o.pool;
-  const first = todo[0]?.config ?? o.items[0]?.config;
+  const first = pending[0]?.config ?? o.items[0]?.config;
   const shared = await sweepColumns(o.replay, first, pool);
+  // Calibration reads btcVol over the first days: the pool's column when the key matches (same values).
+  const todo = calibrateOnce(o.replay, pending, shared.btcVol && shared.btcVolKey ? { key: shared.btcVolKey, column: shared.btcVol } : undefined);
   const tasks: Promise<void>[] = [];
   for (let i = 0; i < todo.length; i += chunk) {
     const items = todo.slice(i, i + chunk);
@@ -211,15 +213,18 @@ export function sweepResultLine(r: SweepResult, overrides: Record<string, unknow
   return `${JSON.stringify(line, jsonReplacer)}\n`;
 }
 
-/** Chooses each item's volThreshold, calibrating each distinct (volWindow, volAsset, calibrationDays) once. */
-export function calibrateOnce(replay: ReplayData, items: readonly SweepItem[]): CalibratedSweepItem[] {
+/**
+ * Chooses each item's volThreshold, calibrating each distinct (volWindow, volAsset, calibrationDays) once;
+ * `btcVol` (a column computed ahead, e.g. the sweep's shared one) is read for the configs of its key.
+ */
+export function calibrateOnce(replay: ReplayData, items: readonly SweepItem[], btcVol?: { readonly key: string; readonly column: Float64Array }): CalibratedSweepItem[] {
   const memo = new Map<string, VolThresholdChoice | { error: string }>();
   return items.map((item) => {
     const k = volThresholdKey(item.config);
     let choice = memo.get(k);
     if (!choice) {
       try {
-        choice = chooseVolThreshold(replay.store, item.config);
+        choice = chooseVolThreshold(replay.store, item.config, btcVol && btcVol.key === btcVolKeyOf(item.config) ? btcVol.column : undefined);
       } catch (e) {
         choice = { error: (e as Error).message };
       }

@@ -40,6 +40,8 @@ export class FactorTimeline {
   private curDay = Number.NaN;
   private curCut = 0;
   private dirty = true;
+  /** advanceAt reads no timestamp before this scan index: the next record takes effect at it or later. */
+  private checkFrom = 0;
 
   constructor(records: readonly FactorRecord[], acbCuts: readonly number[]) {
     // Stable sort by effective time keeps the arrival order of records effective at the same instant.
@@ -51,6 +53,7 @@ export class FactorTimeline {
   add(record: FactorRecord): void {
     this.records.push(record);
     this.dirty = true;
+    this.checkFrom = 0;
   }
 
   /** Days (UTC day numbers) that have at least one record. */
@@ -65,12 +68,37 @@ export class FactorTimeline {
 
   /** Moves to scan time tsNs of UTC day `day` and returns acbCut there. */
   advance(tsNs: bigint, day: number): number {
+    this.applyUpTo(tsNs);
+    this.checkFrom = 0;
+    return this.cutOn(day);
+  }
+
+  /**
+   * advance(ts[t], day) for scan t of an ascending time column holding n scans (the engine's path).
+   * Why: reading ts[t] makes a bigint, a cost on every scan although records take effect a few times a
+   * day. So the scan at which the next record takes effect is found once, by binary search (or n: look
+   * again once the column has grown), and ts[t] is read only from there.
+   */
+  advanceAt(ts: BigInt64Array, n: number, t: number, day: number): number {
+    if (t >= this.checkFrom) {
+      this.applyUpTo(ts[t]);
+      const next = this.records[this.cursor];
+      this.checkFrom = next === undefined ? Infinity : firstAtOrAfter(ts, t + 1, n, next.effectiveFromNs);
+    }
+    return this.cutOn(day);
+  }
+
+  /** Takes in every record, in order, whose effective time is at or before tsNs. */
+  private applyUpTo(tsNs: bigint): void {
     const recs = this.records;
     while (this.cursor < recs.length && recs[this.cursor].effectiveFromNs <= tsNs) {
       const r = recs[this.cursor++];
       this.byDay.set(r.day, r);
       this.dirty = true;
     }
+  }
+
+  private cutOn(day: number): number {
     if (this.dirty || day !== this.curDay) {
       this.curDay = day;
       this.curCut = acbCutFor(acbSignals(this.byDay.get(day)), this.acbCuts);
@@ -78,4 +106,16 @@ export class FactorTimeline {
     }
     return this.curCut;
   }
+}
+
+/** First index i in [from, to) with ts[i] >= at (ts ascending), or `to` when there is none. */
+function firstAtOrAfter(ts: BigInt64Array, from: number, to: number, at: bigint): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid] < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -21,16 +21,23 @@ export function calibrateVolThreshold(store: ScanStore, config: StrategyConfig, 
   const features = new FeatureCalc(store, config);
   if (btcVol) features.useBtcVolColumn(btcVol);
   const days: number[] = [];
-  const sample: number[] = [];
-  for (let t = 0; t < store.n; t++) {
-    const d = store.day[t];
+  let end = 0;
+  for (; end < store.n; end++) {
+    const d = store.day[end];
     if (days.length === 0 || days[days.length - 1] !== d) {
       if (days.length === config.calibrationDays) break;
       days.push(d);
     }
-    const v = features.btcVol(t);
-    if (Number.isFinite(v)) sample.push(v);
   }
+  const values = new Float64Array(end);
+  let count = 0;
+  for (let t = 0; t < end; t++) {
+    const v = features.btcVol(t);
+    if (Number.isFinite(v)) values[count++] = v;
+  }
+  // A typed array sorts numerically in native code, several times faster than sort((a, b) => a - b) on
+  // a plain array; the order is the same: the values are finite and never -0 (square roots of sums of squares).
+  const sample = values.subarray(0, count).sort();
   if (sample.length === 0) {
     const which = days.length ? days.map(dayToIso).join(', ') : 'no days';
     throw new CalibrationError(
@@ -38,7 +45,6 @@ export function calibrateVolThreshold(store: ScanStore, config: StrategyConfig, 
         `check that ${config.volAsset} has valid prices, or set a numeric volThreshold (--set volThreshold=0.0001)`,
     );
   }
-  sample.sort((a, b) => a - b);
   const n = sample.length;
   const k = 3 * (n - 1);
   const lo = Math.floor(k / 5);

@@ -43,7 +43,9 @@ export class Engine {
   private held: Uint8Array;
   private excluded: Uint8Array = new Uint8Array(0);
   private excludedSynced = -1;
-  private readonly ab = new Float64Array(2);
+  /** alignment and beta of every symbol at a candidate scan (grown with the universe). */
+  private align: Float64Array = new Float64Array(0);
+  private beta: Float64Array = new Float64Array(0);
   /** Index of the last processed scan, -1 before the first. */
   lastIndex = -1;
   /** Cut in effect at the last processed scan. */
@@ -101,7 +103,7 @@ export class Engine {
   onScan(t: number): void {
     if (t !== this.lastIndex + 1) throw new RangeError(`engine expects scan index ${this.lastIndex + 1}, got ${t}`);
     const s = this.store;
-    const cut = this.factors.advance(s.ts[t], s.day[t]);
+    const cut = this.factors.advanceAt(s.ts, s.n, t, s.day[t]);
     this.lastCut = cut;
     this.exits(t);
     this.entry(t, cut);
@@ -154,17 +156,23 @@ export class Engine {
     this.syncExcluded();
     const order = s.order;
     const row = (t - s.base) * s.stride;
+    if (this.align.length < s.symbols.length) {
+      this.align = new Float64Array(s.stride);
+      this.beta = new Float64Array(s.stride);
+    }
+    const align = this.align;
+    const beta = this.beta;
+    f.alignmentBetaAll(t, align, beta);
     let best = -1;
     let bestBeta = -Infinity;
     for (let k = 0; k < order.length; k++) {
       const id = order[k];
       const p = s.prices[row + id];
       if (!(p > 0 && p < Infinity) || this.held[id] === 1 || this.excluded[id] === 1) continue;
-      f.alignmentBeta(id, t, this.ab);
-      if (!(this.ab[0] >= c.minAlignment)) continue;
+      if (!(align[id] >= c.minAlignment)) continue;
       // Ascending symbol order + strict '>' = ties go to the smallest symbol.
-      if (this.ab[1] > bestBeta) {
-        bestBeta = this.ab[1];
+      if (beta[id] > bestBeta) {
+        bestBeta = beta[id];
         best = id;
       }
     }

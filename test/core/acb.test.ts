@@ -1,4 +1,5 @@
 /** STRATEGY.md 6 and 1: ACB v5 signal count, cut table, factor timeline (effective-from, latest of day(t)). */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { FactorTimeline, acbCutFor, acbSignals } from '../../src/core/acb.js';
 import { DEFAULT_CONFIG } from '../../src/core/config.js';
@@ -94,6 +95,48 @@ describe('FactorTimeline', () => {
   it('lists the days with factor data', () => {
     const tl = new FactorTimeline([factorDay(D, {}), factorDay('2026-02-12', { fng: 3 })], cuts);
     expect([...tl.daysWithData()].sort()).toEqual([dayNum(D), dayNum('2026-02-12')]);
+  });
+});
+
+describe('FactorTimeline.advanceAt (the engine path) = advance(ts[t], day)', () => {
+  const cuts = DEFAULT_CONFIG.acbCuts;
+  const rec = (effectiveS: number, day: number, dvol: number): FactorRecord => ({ day, effectiveFromNs: BigInt(effectiveS) * 1_000_000_000n, dvolBtc: dvol });
+  const recArb = fc.tuple(fc.integer({ min: -5, max: 80 }), fc.integer({ min: 0, max: 2 }), fc.constantFrom(40, 60, 90)).map(([s, d, v]) => rec(s, d, v));
+
+  it('on a replay column (whole) and a live one (growing, records added between scans)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 6 }), { minLength: 1, maxLength: 40 }),
+        fc.array(recArb, { maxLength: 5 }),
+        fc.array(fc.tuple(fc.nat(39), recArb), { maxLength: 3 }),
+        (steps, records, added) => {
+          const ts = new BigInt64Array(steps.length);
+          let s = 0;
+          steps.forEach((d, i) => {
+            s += d; // equal timestamps allowed: the column only ascends
+            ts[i] = BigInt(s) * 1_000_000_000n;
+          });
+          const dayAt = (t: number): number => Math.floor(Number(ts[t] / 1_000_000_000n) / 30);
+          const want = new FactorTimeline(records, cuts);
+          const whole = new FactorTimeline(records, cuts);
+          const live = new FactorTimeline(records, cuts);
+          const liveWant = new FactorTimeline(records, cuts);
+          expect(live.advanceAt(ts, 1, 0, dayAt(0))).toBe(liveWant.advance(ts[0], dayAt(0)));
+          for (let t = 0; t < ts.length; t++) {
+            expect(whole.advanceAt(ts, ts.length, t, dayAt(t))).toBe(want.advance(ts[t], dayAt(t)));
+            for (const [at, r] of added) {
+              // live: a record arrives after scan `at` and takes effect no earlier than it
+              if (at !== t) continue;
+              const late = { ...r, effectiveFromNs: ts[t] + r.effectiveFromNs };
+              live.add(late);
+              liveWant.add(late);
+            }
+            if (t + 1 < ts.length) expect(live.advanceAt(ts, t + 2, t + 1, dayAt(t + 1))).toBe(liveWant.advance(ts[t + 1], dayAt(t + 1)));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

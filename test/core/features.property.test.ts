@@ -7,11 +7,15 @@
  *  3. Incremental (live): computing t right after appending scan t to a growing store equals the
  *     batch pass over the full store.
  *  4. Oracle: every value equals the spec written out naively over plain ScanRecords (support/reference.ts).
+ *  5. All at once: alignmentBetaAll (every symbol, row by row) equals alignmentBeta symbol by symbol, on a
+ *     replay store and on a growing live store (whose price rows are wider than its universe).
+ *  6. Ranges: btcVolRange (what pool workers and the day cache compute) over any [from, to) equals the
+ *     lazy FeatureCalc.btcVol.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveConfig, type StrategyConfig } from '../../src/core/config.js';
-import { FeatureCalc } from '../../src/core/features.js';
+import { FeatureCalc, btcVolRange } from '../../src/core/features.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { ScanStore } from '../../src/core/scan-store.js';
 import { storeOf } from './support/scan-builder.js';
@@ -94,6 +98,51 @@ describe('feature computation is order- and chunk-independent', () => {
         });
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('5. alignmentBetaAll = alignmentBeta per symbol, replay and live stores', () => {
+    fc.assert(
+      fc.property(marketArb, windowsArb, (m, w) => {
+        const config = resolveConfig(w);
+        const check = (store: ScanStore, f: FeatureCalc, t: number): void => {
+          if (!f.prepareMarketWindow(t)) return;
+          const align = new Float64Array(store.stride);
+          const beta = new Float64Array(store.stride);
+          f.alignmentBetaAll(t, align, beta);
+          const one = new Float64Array(2);
+          for (let id = 0; id < store.symbols.length; id++) {
+            f.alignmentBeta(id, t, one);
+            expect(Object.is(align[id], one[0]) && Object.is(beta[id], one[1])).toBe(true);
+          }
+        };
+        const replay = storeOf(m.scans);
+        const fr = new FeatureCalc(replay, config);
+        for (let t = 0; t < replay.n; t++) check(replay, fr, t);
+        const live = new ScanStore(1, 1);
+        const fl = new FeatureCalc(live, config);
+        m.scans.forEach((scan, t) => {
+          live.append(scan);
+          check(live, fl, t);
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('6. btcVolRange over any range = the lazy btcVol', () => {
+    fc.assert(
+      fc.property(marketArb, windowsArb, fc.nat(), fc.nat(), (m, w, a, b) => {
+        const config = resolveConfig(w);
+        const store = storeOf(m.scans);
+        const from = a % store.n;
+        const to = from + (b % (store.n - from + 1));
+        const out = new Float64Array(to - from);
+        btcVolRange(store, config, from, to, out);
+        const f = new FeatureCalc(store, config);
+        for (let t = from; t < to; t++) expect(Object.is(out[t - from], f.btcVol(t))).toBe(true);
+      }),
+      { numRuns: 200 },
     );
   });
 

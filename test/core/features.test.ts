@@ -1,7 +1,7 @@
 /** STRATEGY.md 2: vel_div sources, returns, market return, btcVol, alignment/beta, barOfDay, windows. */
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../src/core/config.js';
-import { FeatureCalc } from '../../src/core/features.js';
+import { FeatureCalc, btcVolRange } from '../../src/core/features.js';
 import { makeScan, pathScans, storeOf, tsOf, type PathPrice } from './support/scan-builder.js';
 import { refAlignBeta, refBtcVol, refMarket } from './support/reference.js';
 
@@ -149,6 +149,18 @@ describe('btcVol', () => {
     expect(f.btcVol(3)).toBe(0);
   });
 
+  it('btcVolRange (four windows at a time) gives the lazy values, also around a missing price and an overflowing sum', () => {
+    // BTCUSDT's returns are about 1e308 every other scan: finite each, but two of them overflow a sum.
+    const wild = pathScans({ paths: { BTCUSDT: [1, 2, 1e-154, 1e154, 1e-154, 1e154, 3, null, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] } });
+    const { store, f } = calcOf(wild, { volWindow: 3 });
+    const out = new Float64Array(store.n);
+    btcVolRange(store, resolveConfig({ volWindow: 3 }), 0, store.n, out);
+    for (let t = 0; t < store.n; t++) expect(Object.is(out[t], f.btcVol(t))).toBe(true);
+    expect(out[5]).toBe(Infinity); // r[3..5] = 1e308, -1, 1e308: the mean overflows
+    expect(out[8]).toBeNaN(); // the window holds the missing price's returns
+    expect(out.slice(12).every(Number.isFinite)).toBe(true);
+  });
+
   it('windows ignore UTC day boundaries', () => {
     const cross = pathScans({ paths: { BTCUSDT: btc }, start: '2026-01-01T23:59:50Z' });
     const { store, f } = calcOf(cross, { volWindow: 3 });
@@ -227,6 +239,26 @@ describe('alignment and beta', () => {
       f.alignmentBeta(store.idOf(s), 4, out);
       expect([...out]).toEqual([NaN, NaN]);
     }
+  });
+
+  it('all at once (alignmentBetaAll) equals one by one, also when a missing price or an overflowing sum takes the exact path', () => {
+    // HUGE: each of its returns is finite (about 1e308) but two of them overflow the window's sum.
+    const { store, f } = calcOf(
+      pathScans({ paths: { AAA: A, BBB: B, CCC: [100, 98, null, 96, 97], HUGE: [1e-154, 1e154, 1e-154, 1e154, 1e-154] } }),
+      { alignWindow: 3 },
+    );
+    expect(f.ret(store.idOf('HUGE'), 3) + f.ret(store.idOf('HUGE'), 1)).toBe(Infinity);
+    const align = new Float64Array(store.stride);
+    const beta = new Float64Array(store.stride);
+    const one = new Float64Array(2);
+    expect(f.prepareMarketWindow(4)).toBe(true);
+    f.alignmentBetaAll(4, align, beta);
+    for (const s of ['AAA', 'BBB', 'CCC', 'HUGE']) {
+      f.alignmentBeta(store.idOf(s), 4, one);
+      expect([align[store.idOf(s)], beta[store.idOf(s)]]).toEqual([...one]);
+    }
+    expect(Number.isFinite(align[store.idOf('AAA')])).toBe(true);
+    expect([align[store.idOf('CCC')], beta[store.idOf('CCC')]]).toEqual([NaN, NaN]);
   });
 
   it('an asset moving against the market has negative alignment', () => {
