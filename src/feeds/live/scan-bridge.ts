@@ -263,7 +263,9 @@ export class ScanBridge {
       this.collapse = true;
     }
     for (const f of initial) this.consider(f, now);
-    if (this.pending.size > 0) await this.sleep(this.settleMs);
+    // a timer may fire up to a millisecond early by Date.now() (libuv counts whole ms): sleep until the
+    // settle time has passed by the clock the second look uses, or that look finds nothing settled
+    if (this.pending.size > 0) for (let left = this.settleMs; left > 0 && !this.stopped; left = now + this.settleMs - Date.now()) await this.sleep(left);
     // second look: whatever is complete now is handled (the newest only, without a backfill)
     await this.runTick(true);
     this.collapse = false;
