@@ -52,7 +52,7 @@ describeHazelcast('live acceptance guards', () => {
       expect(folders).toEqual(['2026-01-05']);
       expect(readdirSync(join(journalDir, '2026-01-05')).filter((f) => f.endsWith('.arrow'))).toHaveLength(60);
 
-      await waitFor(async () => JSON.parse((await (await put.client.getMap<string, string>(maps.stateMap)).get('acc')) ?? '{}').counters?.outOfBounds === 4, 5000, 'the published state');
+      await waitFor(async () => JSON.parse((await (await put.client.getMap<string, string>(maps.stateMap)).get('acc')) ?? '{}').counters?.outOfBounds === 4, 20_000, 'the published state');
       const status = await collectStatus(put.client, { now: Date.now(), staleAfterMs: 3_600_000_000, ...maps });
       const run = status.runs.find((r) => r.runId === 'acc')!;
       expect(run.counters.badTimestamps).toBe(1);

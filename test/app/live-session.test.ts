@@ -42,7 +42,7 @@ describeHazelcast('live session steps', () => {
       const session = await startLive({ config: LIVE_TEST_CONFIG, shadows: [{ name: 'tight', config: shadowConfig }], pool, address: member.address, cluster: member.cluster, journalDir, runId: 'shadow-run', ...maps });
       for (const s of scans) await put.put(s);
       await waitFor(() => session.state().lastScanTs === scans[199].timestampNs.toString(), 30_000, 'the last scan');
-      await waitFor(() => session.latenciesMs().length === 200, 10_000, 'the engine replies');
+      await waitFor(() => session.latenciesMs().length === 200, 30_000, 'the engine replies');
       const live = await session.stop();
       const shadow = JSON.parse(readFileSync(join(journalDir, 'report.shadow-tight.json'), 'utf8'));
       const replayShadow = (await backtest(journalDir, liveEngineConfig(shadowConfig))).report;

@@ -57,7 +57,7 @@ describeHazelcast('validation during live', () => {
           expect(v.summary).toMatch(/lacks the scan/);
         }
         const stateMap = await put.client.getMap<string, string>(maps.stateMap);
-        await waitFor(async () => JSON.parse((await stateMap.get(`validate-${dropEvery}`)) ?? '{}').validation?.verdict === v.verdict, 5000, 'the verdict in the published state');
+        await waitFor(async () => JSON.parse((await stateMap.get(`validate-${dropEvery}`)) ?? '{}').validation?.verdict === v.verdict, 20_000, 'the verdict in the published state');
       } finally {
         await session.stop();
         await put.close();

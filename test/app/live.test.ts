@@ -57,10 +57,11 @@ describeHazelcast('live paper run', () => {
       expect(st.counters.invalidPrices).toBe(1);
       expect(st.feedStatus).toBe('CONNECTED');
       const stateMap = await put.client.getMap<string, string>(maps.stateMap);
-      await waitFor(async () => (await stateMap.get('test-run-1')) !== null, 5000, 'the published state');
+      // the heartbeat goes on: a state written after this moment arrives (however late a loaded machine runs it)
+      const asked = Date.now();
+      await waitFor(async () => JSON.parse((await stateMap.get('test-run-1')) ?? 'null')?.heartbeatMs >= asked, 20_000, 'a heartbeat after now');
       const published = JSON.parse((await stateMap.get('test-run-1'))!);
       expect(published.runId).toBe('test-run-1');
-      expect(Date.now() - published.heartbeatMs).toBeLessThan(5000);
       const live = await session.stop();
       expect(JSON.parse((await stateMap.get('test-run-1'))!).stopped).toBe(true);
       expect(readdirSync(join(journalDir, '2026-01-05')).filter((f) => f.endsWith('.arrow'))).toHaveLength(300);

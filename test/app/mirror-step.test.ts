@@ -30,16 +30,16 @@ it('queues while the venue is down, sends once it is up, drains at stop', async 
   const port = probe.port;
   await probe.close();
   const logs: string[] = [];
-  const venue = new DemoOrderVenue({ apiKey: EMULATOR_API_KEY, secret: EMULATOR_API_SECRET, overrideUrl: `http://127.0.0.1:${port}`, timeoutMs: 500 });
+  const venue = new DemoOrderVenue({ apiKey: EMULATOR_API_KEY, secret: EMULATOR_API_SECRET, overrideUrl: `http://127.0.0.1:${port}`, timeoutMs: 2000 }); // refused while down: the timeout only bounds a slow answer
   const step = new MirrorStep({ journalDir: dir, runId: 'step-test', venue, paperPositions: () => [], reconcileEveryMs: 60_000, log: (m) => logs.push(m) });
   step.start([]);
   step.onFills([fill('SELL', 1)]);
-  await waitFor(() => step.state().health === 'DOWN', 5_000, 'the mirror DOWN');
+  await waitFor(() => step.state().health === 'DOWN', 20_000, 'the mirror DOWN');
   expect(step.state().pending).toBe(1);
   expect(logs.join('\n')).toMatch(/venue 127\.0\.0\.1:\d+ unavailable/);
 
   emu = await startBinanceEmulator({ port, assets: 2, extra: [{ symbol: 'A00USDT', price: 100 }] });
-  await waitFor(() => step.state().filled === 1, 10_000, `the queued leg filled: ${logs.join('\n')}`);
+  await waitFor(() => step.state().filled === 1, 20_000, `the queued leg filled: ${logs.join('\n')}`);
   expect(step.state().health).toBe('OK');
 
   step.onFills([fill('BUY', 2)]);

@@ -158,7 +158,7 @@ describe('dolphin sweep --walk-forward (CLI, pool) and sweep.html', () => {
       page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
       page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
       await page.goto(pathToFileURL(join(out, 'sweep.html')).href);
-      await page.waitForSelector('html[data-ready="1"]', { timeout: 10_000 });
+      await page.waitForSelector('html[data-ready="1"]', { timeout: 30_000 });
       const got = (await page.evaluate(`(() => ({
         points: Number(document.getElementById('equity-svg').getAttribute('data-points')),
         folds: document.querySelectorAll('#walk-forward-table tbody tr').length,

@@ -155,7 +155,7 @@ describeHazelcast('dolphin bridge (process, real member)', () => {
       await waitFor(() => p.err().includes('watching'), 30_000, `the bridge to start: ${p.err()}`);
       expect(await latest()).toBe(s[0].timestampNs);
       writeScan(dir, s[2], 'scan_000002.arrow');
-      await waitFor(async () => (await latest()) === s[2].timestampNs, 10_000, 'the new scan');
+      await waitFor(async () => (await latest()) === s[2].timestampNs, 30_000, 'the new scan');
       p.proc.kill('SIGINT');
       expect(await p.exited).toBe(0);
       expect(JSON.parse(p.out())).toMatchObject({ published: 2, rejected: 0, stale: 0, lastTs: s[2].timestampNs.toString() });

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fmtMoney } from '../../src/app/watch/watch-frame.js';
 import { CLI, dolphin, spawnDolphin, TEST_CACHE_HOME } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
-import { ScanPutter, uniqueMaps, waitFor } from '../support/live-driver.js';
+import { ScanPutter, uniqueMaps, waitFor, waitForSettledState } from '../support/live-driver.js';
 import { synthScans } from '../support/synthetic-scans.js';
 
 const SETS = ['warmupBars=5', 'volWindow=10', 'alignWindow=10', 'minAlignment=0', 'maxHoldBars=20', 'volThreshold=0'].flatMap((s) => ['--set', s]);
@@ -53,10 +53,7 @@ describeHazelcast('dolphin dashboard (tmux, real member, real live run)', () => 
       const all = synthScans({ n: 96, seed: 41, cadenceSec: 5 });
       const scans = all.slice(0, 90);
       for (const s of scans) await put.put(s);
-      const last = scans[scans.length - 1]!.timestampNs.toString();
-      await waitFor(async () => JSON.parse((await stateMap.get('dash-e2e')) ?? 'null')?.lastScanTs === last, 20_000, 'state of the last scan');
-      await new Promise((r) => setTimeout(r, 1100)); // one more heartbeat: the state after the last scan is complete
-      const state = JSON.parse((await stateMap.get('dash-e2e'))!) as { equity: number; positions: { asset: string }[]; trades: number };
+      const state = await waitForSettledState(stateMap, 'dash-e2e', scans[scans.length - 1]!.timestampNs, scans.length);
 
       const cmd = [process.execPath, CLI, 'dashboard', ...hz, '--scanner-map', scannerMap].map((a) => `'${a}'`).join(' ');
       expect(tmux('new-session', '-d', '-s', 'dash', '-x', '130', '-y', '50', `XDG_CACHE_HOME=${TEST_CACHE_HOME} ${cmd}; echo EXITED $?; sleep 30`).code).toBe(0);

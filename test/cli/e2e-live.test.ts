@@ -34,7 +34,7 @@ describeHazelcast('end to end: bridge -> Hazelcast -> live -> journal', () => {
     expect(await bridge.exited, bridge.err()).toBe(0);
     expect(JSON.parse(bridge.out().trim().split('\n').pop()!).published).toBe(N);
     const count = () => (existsSync(join(journal, '2026-01-05')) ? readdirSync(join(journal, '2026-01-05')).filter((f) => f.endsWith('.arrow')).length : 0);
-    await waitFor(() => count() === N, 30_000, `journal to hold ${N} scans (has ${count()})`);
+    await waitFor(() => count() === N, 60_000, `journal to hold ${N} scans (has ${count()})`);
     live.proc.kill('SIGTERM');
     expect(await live.exited, live.err()).toBe(0);
     const liveReport = JSON.parse(readFileSync(join(journal, 'report.json'), 'utf8'));

@@ -118,10 +118,10 @@ describeHazelcast('dolphin live --paper --mirror binance-demo (emulated venue)',
       await waitFor(() => has(records(journal), '-8-o', 'filled'), 30_000, `trade 8 open filled: ${p2.err()}`);
       // a position the mirror did not make: the next reconciliation must report it
       emu.account.positions.set('A03USDT', { amt: -1.5, entry: 500 }); // trade 1's symbol, flat since
-      await waitFor(() => records(journal).some((r) => r.ev === 'reconcile' && r.ok === false), 10_000, 'a reconciliation with drift');
-      await waitFor(() => p2.err().includes('reconciliation found drift: A03USDT venue 1.5 vs mirrored 0'), 5_000, 'drift logged');
+      await waitFor(() => records(journal).some((r) => r.ev === 'reconcile' && r.ok === false), 30_000, 'a reconciliation with drift');
+      await waitFor(() => p2.err().includes('reconciliation found drift: A03USDT venue 1.5 vs mirrored 0'), 20_000, 'drift logged');
       const stateMap = await put.client.getMap<string, string>(maps.stateMap);
-      await waitFor(async () => JSON.parse((await stateMap.get('mirror-test')) ?? '{}').mirror?.lastReconcile?.ok === false, 5_000, 'the drift in the published state');
+      await waitFor(async () => JSON.parse((await stateMap.get('mirror-test')) ?? '{}').mirror?.lastReconcile?.ok === false, 20_000, 'the drift in the published state');
       const status = dolphin(['status', '--hz', member.address, '--cluster', member.cluster, '--state-map', maps.stateMap, '--features-map', maps.featuresMap]);
       outputs.push(status.stdout, status.stderr);
       expect(status.stdout).toMatch(/mirror binance-demo \(127\.0\.0\.1:\d+\): DEGRADED, sent \d+, filled \d+, partial 1, rejected 3, not sent 3/);

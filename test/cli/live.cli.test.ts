@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dolphin, spawnDolphin } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
-import { ScanPutter, uniqueMaps, waitFor } from '../support/live-driver.js';
+import { ScanPutter, uniqueMaps, waitFor, waitForSettledState } from '../support/live-driver.js';
 import { synthScans } from '../support/synthetic-scans.js';
 
 let root: string;
@@ -37,10 +37,8 @@ describeHazelcast('dolphin live --paper (process)', () => {
       const p1 = spawnDolphin(args);
       await waitFor(() => p1.err().includes('listening on'), 30_000, `live to start: ${p1.err()}`);
       for (let i = 0; i < 150; i++) await put.put(scans[i]);
-      await waitFor(() => journalScans(journal) === 150, 20_000, 'journal of 150 scans');
-      await waitFor(async () => (await state())?.lastScanTs === scans[149].timestampNs.toString(), 10_000, 'state of scan 149');
-      await new Promise((r) => setTimeout(r, 1200)); // one more heartbeat: the state after scan 149 is complete
-      const before = await state();
+      await waitFor(() => journalScans(journal) === 150, 30_000, 'journal of 150 scans');
+      const before = await waitForSettledState(stateMap, 'kill-test', scans[149].timestampNs, 150);
       p1.proc.kill('SIGKILL');
       expect(await p1.exited).toBe(null);
 
@@ -53,8 +51,8 @@ describeHazelcast('dolphin live --paper (process)', () => {
       expect(after.positions).toEqual(before.positions);
       expect(after.trades).toBe(before.trades);
       for (let i = 150; i < 300; i++) await put.put(scans[i]);
-      await waitFor(() => journalScans(journal) === 300, 20_000, 'journal of 300 scans');
-      await waitFor(async () => (await state())?.lastScanTs === scans[299].timestampNs.toString(), 10_000, 'state of scan 299');
+      await waitFor(() => journalScans(journal) === 300, 30_000, 'journal of 300 scans');
+      await waitFor(async () => (await state())?.lastScanTs === scans[299].timestampNs.toString(), 30_000, 'state of scan 299');
       p2.proc.kill('SIGINT');
       expect(await p2.exited, p2.err()).toBe(0);
       expect(p2.out()).toContain('Live paper run kill-test');

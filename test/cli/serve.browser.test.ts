@@ -14,7 +14,7 @@ import type { ScanRecord } from '../../src/core/scan.js';
 import { browserSkipReason, launchChromium, type TestBrowser } from '../support/browser.js';
 import { spawnDolphin, type CliProcess } from '../support/cli.js';
 import { describeHazelcast, ensureMember } from '../support/hazelcast.js';
-import { ScanPutter, uniqueMaps, waitFor } from '../support/live-driver.js';
+import { ScanPutter, uniqueMaps, waitFor, waitForSettledState } from '../support/live-driver.js';
 import { synthScans } from '../support/synthetic-scans.js';
 import { FIXTURES } from '../report/fixtures/golden.js';
 
@@ -98,14 +98,13 @@ describeHazelcast('dolphin serve (headless chromium, real member, real live run)
       const last = scans[99]!.timestampNs.toString();
       await expect.poll(async () => page.getAttribute('body', 'data-last-scan'), { timeout: 15_000 }).toBe(last);
       expect(Number(await page.getAttribute('body', 'data-updates')) - start).toBeGreaterThanOrEqual(3);
-      await new Promise((r) => setTimeout(r, 1200)); // the state after the last scan, then the page
-      const st = await state();
-      await expect.poll(() => page.locator('#positions-table tbody tr').count()).toBe(st.positions.length);
+      const st = await waitForSettledState(stateMap, RUN_ID, scans[99]!.timestampNs, scans.length); // then the page shows it
+      await expect.poll(() => page.locator('#positions-table tbody tr').count(), { timeout: 15_000 }).toBe(st.positions.length);
+      await expect.poll(async () => (await page.locator('#v-equity').textContent())!.replace(/,/g, ''), { timeout: 15_000 }).toBe(st.equity.toFixed(2));
       const shown = await page.locator('#positions-table tbody tr td:first-child').allTextContents();
       expect(shown.sort()).toEqual(st.positions.map((p) => p.asset).sort());
       expect(await page.locator('#equity-svg').count()).toBe(1); // redrawn, not stacked
       expect(await vertices()).toBeGreaterThanOrEqual(verticesBefore + 3); // one point per new scan
-      expect((await page.locator('#v-equity').textContent())!.replace(/,/g, '')).toBe(st.equity.toFixed(2));
       // the hostile strings are text: the symbol in a table or nowhere, never an element; the title is the run id
       expect(await page.title()).toBe(`DOLPHIN live: ${RUN_ID}`);
       expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();

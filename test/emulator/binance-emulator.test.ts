@@ -39,8 +39,13 @@ function messages(url: string, count: number, send?: unknown): Promise<unknown[]
 
 describe('binance emulator', () => {
   it('serves REST market data in the documented shapes, on a skewed clock', async () => {
+    // the venue's time lies between the local clock before the request and after the answer, 2.5 s ahead
+    const asked = Date.now();
     const t = await get('/fapi/v1/time');
-    expect(Math.abs((t.body as { serverTime: number }).serverTime - Date.now() - 2500)).toBeLessThan(200);
+    const answered = Date.now();
+    const serverTime = (t.body as { serverTime: number }).serverTime;
+    expect(serverTime).toBeGreaterThanOrEqual(asked + 2500);
+    expect(serverTime).toBeLessThanOrEqual(answered + 2500);
     const info = (await get('/fapi/v1/exchangeInfo')).body as { symbols: { symbol: string; status: string; contractType: string; quoteAsset: string; filters: { filterType: string }[] }[] };
     expect(info.symbols.map((s) => s.symbol)).toEqual(['BTCUSDT', 'ETHUSDT', 'SOLUSDT', 'BNBUSDT', 'XRPUSDT', 'DOGEUSDT', 'BTCUSDC', 'BTCUSDT_260626', 'OLDUSDT']);
     expect(info.symbols[0].filters.map((f) => f.filterType)).toContain('PRICE_FILTER');
@@ -59,13 +64,16 @@ describe('binance emulator', () => {
   });
 
   it('streams combined and raw forms', async () => {
+    const subscribed = Date.now();
     const combined = await messages(`${emu.url.replace('http', 'ws')}/stream?streams=btcusdt@miniTicker/ethusdt@markPrice@1s`, 4);
     const streams = new Set(combined.map((m) => (m as { stream: string }).stream));
     expect([...streams].every((s) => s === 'btcusdt@miniTicker' || s === 'ethusdt@markPrice@1s')).toBe(true);
     const mini = combined.find((m) => (m as { stream: string }).stream === 'btcusdt@miniTicker') as { data: { e: string; s: string; c: string; E: number } };
     expect(mini.data.e).toBe('24hrMiniTicker');
     expect(mini.data.s).toBe('BTCUSDT');
-    expect(Math.abs(mini.data.E - Date.now() - 2500)).toBeLessThan(500);
+    // event time on the venue's clock (2.5 s ahead), stamped between the subscription and now
+    expect(mini.data.E).toBeGreaterThanOrEqual(subscribed + 2500);
+    expect(mini.data.E).toBeLessThanOrEqual(Date.now() + 2500);
     const raw = await messages(`${emu.wsUrl}`, 3, { method: 'SUBSCRIBE', params: ['!miniTicker@arr'], id: 7 });
     expect(raw[0]).toEqual({ result: null, id: 7 });
     expect(Array.isArray(raw[1])).toBe(true);

@@ -65,7 +65,7 @@ async function open(file: string, shot?: string): Promise<PageResult & { page: i
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
   await page.goto(pathToFileURL(file).href);
-  await page.waitForSelector('html[data-ready="1"]', { timeout: 10_000 });
+  await page.waitForSelector('html[data-ready="1"]', { timeout: 30_000 });
   // a string expression: the test tsconfig has no DOM types
   const got = (await page.evaluate(`(() => {
     const svg = document.getElementById('equity-svg');

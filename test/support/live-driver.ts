@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { resolveConfig, type StrategyConfig } from '../../src/core/config.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { connectHazelcast, type HazelcastClient } from '../../src/feeds/live/hazelcast-connection.js';
-import { SCAN_KEY, scanStreamName } from '../../src/feeds/live/paper-state.js';
+import { SCAN_KEY, scanStreamName, type PaperState } from '../../src/feeds/live/paper-state.js';
 import { scanToJson } from '../../src/feeds/live/scan-json.js';
 import { ScanStreamWriter } from '../../src/feeds/live/scan-stream-writer.js';
 
@@ -62,4 +62,29 @@ export async function waitFor(cond: () => boolean | Promise<boolean>, timeoutMs:
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/**
+ * Waits for a published state of `runId` that holds the run's scans up to `lastTs` with the portfolio
+ * after all of them: the state is written every second, and a beat between a scan's acceptance and the
+ * engine's answer shows the scan with the portfolio before it. `decided` is how many scans the engine
+ * answered in this process (latency.scans; resumed scans are not counted). Returns that state.
+ */
+export async function waitForSettledState(
+  map: { get(key: string): Promise<string | null | undefined> },
+  runId: string,
+  lastTs: bigint,
+  decided: number,
+  timeoutMs = 30_000,
+): Promise<PaperState> {
+  let st: PaperState | null = null;
+  await waitFor(
+    async () => {
+      st = JSON.parse((await map.get(runId)) ?? 'null') as PaperState | null;
+      return st?.lastScanTs === lastTs.toString() && st.latency?.scans === decided;
+    },
+    timeoutMs,
+    `the state of ${runId} after its ${decided} scans (last ${lastTs}): ${JSON.stringify(st)}`,
+  );
+  return st!;
 }

@@ -111,10 +111,15 @@ export function Dashboard({ sample, intervalMs, initialRun }: DashboardProps): R
     return () => void stdout.off('resize', onResize);
   }, [stdout]);
 
+  // Read through a ref: ink swaps the input handler in an effect after the frame is drawn, so a key
+  // pressed right after a sample reached the screen would otherwise see the run count before it.
+  const runs = useRef(runCount);
+  runs.current = runCount;
   useInput((input, key) => {
+    const n = runs.current;
     if (input === 'q' || (key.ctrl && input === 'c')) exit();
-    else if (runCount > 0 && (key.rightArrow || key.downArrow || (key.tab && !key.shift))) setSelected((s) => (Math.min(s, runCount - 1) + 1) % runCount);
-    else if (runCount > 0 && (key.leftArrow || key.upArrow || (key.tab && key.shift))) setSelected((s) => (Math.min(s, runCount - 1) + runCount - 1) % runCount);
+    else if (n > 0 && (key.rightArrow || key.downArrow || (key.tab && !key.shift))) setSelected((s) => (Math.min(s, n - 1) + 1) % n);
+    else if (n > 0 && (key.leftArrow || key.upArrow || (key.tab && key.shift))) setSelected((s) => (Math.min(s, n - 1) + n - 1) % n);
   });
 
   return <DashboardScreen view={view} selected={selected} columns={size.columns} rows={size.rows} />;

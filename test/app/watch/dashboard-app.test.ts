@@ -52,7 +52,7 @@ describe('DashboardScreen', () => {
 
 describe('Dashboard (keys, refresh, resize)', () => {
   const frame = (r: ReturnType<typeof render>) => () => r.lastFrame() ?? '';
-  const POLL = { timeout: 5_000 };
+  const POLL = { timeout: 20_000 };
   it('switches run with arrows and tab, wrapping, and stops sampling on q', async () => {
     let samples = 0;
     const sample = async (): Promise<ReturnType<typeof sampleView>> => {

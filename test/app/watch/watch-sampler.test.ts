@@ -103,7 +103,7 @@ describeHazelcast('WatchSampler (own member, stopped and restarted)', () => {
       expect(v3.feed.cadenceSeconds).toBe(5);
       expect(r3.positions[0]!.barsHeld).toBe(6);
       // LiveRuns got every state as it was published: one curve point per new scan
-      await waitUntil(() => pushed.at(-1)?.state.equity === 10_050, 5_000);
+      await waitUntil(() => pushed.at(-1)?.state.equity === 10_050, 20_000);
       expect(pushed.at(-1)!.curve.e).toEqual([10_020, 10_050]);
       expect(pushed.at(-1)!.positions[0]).toMatchObject({ asset: 'SOLUSDT', entryPrice: 180 });
 

@@ -12,7 +12,9 @@ let emu: BinanceEmulator;
 let venue: DemoOrderVenue;
 beforeAll(async () => {
   emu = await startBinanceEmulator({ assets: 4, extra: [{ symbol: 'A00USDT', price: 100 }], account: { fillSlipBps: 2 } });
-  venue = new DemoOrderVenue({ apiKey: EMULATOR_API_KEY, secret: EMULATOR_API_SECRET, overrideUrl: emu.url, timeoutMs: 800 });
+  // the client timeout must outlast a normal order on a loaded machine (the venue runs in this process):
+  // only the held answer of the timeout fault may run into it
+  venue = new DemoOrderVenue({ apiKey: EMULATOR_API_KEY, secret: EMULATOR_API_SECRET, overrideUrl: emu.url, timeoutMs: 2000 });
   await venue.load();
 });
 afterAll(async () => emu?.close());
@@ -60,7 +62,7 @@ describe('DemoOrderVenue against the emulated account', () => {
     await new Promise((r) => setTimeout(r, 1100));
     await venue.marketOrder('A00USDT', 'SELL', '2', 'dtest-7-o', false);
     expect(await fail('dtest-7-o')).toMatchObject({ kind: 'duplicate' });
-    emu.orderFault({ kind: 'timeout', holdMs: 3000 });
+    emu.orderFault({ kind: 'timeout', holdMs: 30_000 });
     const t = await fail('dtest-8-o');
     expect(t).toMatchObject({ kind: 'transient' });
     // the venue took it although the client timed out: found by its client id
@@ -87,7 +89,7 @@ describe('DemoOrderVenue against the emulated account', () => {
     for (const bad of ['https://fapi.binance.com', 'http://10.0.0.1:80', 'http://127.0.0.1.example.com', 'ftp://127.0.0.1', 'nonsense', 'http://127.0.0.1:1/fapi']) {
       expect(() => demoOrigin(bad), bad).toThrow(/DOLPHIN_BINANCE_DEMO_URL/);
     }
-    const wrong = new DemoOrderVenue({ apiKey: 'k-SECRETKEYVALUE', secret: 's-SECRETSECRETVALUE', overrideUrl: emu.url, timeoutMs: 800 });
+    const wrong = new DemoOrderVenue({ apiKey: 'k-SECRETKEYVALUE', secret: 's-SECRETSECRETVALUE', overrideUrl: emu.url, timeoutMs: 2000 });
     await wrong.load();
     let msg = '';
     try {

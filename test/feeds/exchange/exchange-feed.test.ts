@@ -99,7 +99,7 @@ describe('ExchangeScanSource', () => {
       expect(statuses).toEqual(['CONNECTED', 'STALE']);
       expect(logs.some((l) => /^feed status: STALE \(no scan accepted for \d+\.\d s, last price \d+\.\d s ago\)$/.test(l))).toBe(true);
       const n = feed.store.n;
-      await waitFor(() => feed.store.n > n, 5_000, 'scans go on (with invalid prices)');
+      await waitFor(() => feed.store.n > n, 20_000, 'scans go on (with invalid prices)');
       expect(feed.source.counters.invalidPrices).toBeGreaterThan(0);
     } finally {
       await feed.stop();

@@ -17,15 +17,23 @@ describeHazelcast('HazelcastFeed', () => {
     const client = await connectHazelcast({ address: member.address, cluster: member.cluster, reconnect: true });
     const feed = new HazelcastFeed({ client, featuresMap: maps.featuresMap, pollMs: 500 });
     const config = liveEngineConfig(LIVE_TEST_CONFIG);
+    // scans are put once the source has subscribed and positioned its stream reader (start resolved)
+    const start = feed.source.start.bind(feed.source);
+    const sourceStarted = new Promise<void>((resolve) => {
+      feed.source.start = async (sink) => {
+        await start(sink);
+        resolve();
+      };
+    });
     let engine: Engine | null = null;
     const running = runEngine(feed, config, { onEngine: (e) => (engine = e) });
     const put = await ScanPutter.connect(member.address, member.cluster, maps.featuresMap);
     const scans = synthScans({ n: 200, seed: 71 });
     try {
-      await waitFor(() => engine !== null, 5000, 'the engine');
-      await new Promise((r) => setTimeout(r, 200));
+      await sourceStarted;
+      expect(engine).not.toBeNull();
       for (const s of scans) await put.put(s);
-      await waitFor(() => feed.store.n === 200, 20_000, 'all scans');
+      await waitFor(() => feed.store.n === 200, 30_000, 'all scans');
       await feed.stop();
       const live = await running;
       const store = new ScanStore();

@@ -51,7 +51,7 @@ describeHazelcast('scan stream across a member restart', () => {
       expect(reader.lastSeq).toBe(99);
 
       await restartMember(member, 500);
-      await waitFor(() => lost > 0, 10_000, 'the disconnect');
+      await waitFor(() => lost > 0, 30_000, 'the disconnect');
       // the next append finds the stream reset and republishes first (it may take a few tries while the client reconnects)
       await waitFor(async () => writer.append(texts[100]!, { ts: scans[100]!.timestampNs, i: 100 }).then(() => true, () => false), 30_000, 'an append after the restart');
       for (let i = 101; i < 120; i++) await writer.append(texts[i]!, { ts: scans[i]!.timestampNs, i });
