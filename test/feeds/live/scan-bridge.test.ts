@@ -12,6 +12,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSy
 import { randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { EntryEvent, IMap } from 'hazelcast-client';
 import { dayOf, dayToIso, type ScanRecord } from '../../../src/core/scan.js';
@@ -135,7 +136,7 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
     expect(logs.some((l) => l.includes('zz_late.arrow') && l.includes('not newer'))).toBe(true);
     await sleep(300);
     expect(await latestTs(map)).toBe(s[5].timestampNs);
-    await until(() => seen.length === b.stats().published, 5_000, 'listener events');
+    await until(() => seen.length === b.stats().published, 20_000, 'listener events');
     for (let i = 1; i < seen.length; i++) expect(seen[i] > seen[i - 1]).toBe(true);
     expect(seen[0]).toBe(s[3].timestampNs);
     expect(seen.at(-1)).toBe(s[5].timestampNs);
@@ -146,7 +147,9 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
     const { dir, map, seen, logs, bridge } = await setup();
     const s = synthScans({ n: 3, seed: 5 });
     writeScan(dir, s[0], 'scan_000001.arrow', Math.floor(Date.now() / 1000) - 60);
-    const b = bridge();
+    // rejectAfterMs well above any stall of a loaded machine: the file is completed right after the
+    // bridge has looked at its first half, and must not be rejected in between
+    const b = bridge({ rejectAfterMs: 60_000 });
     await b.start();
     expect(b.stats().published).toBe(1);
 
@@ -154,7 +157,8 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
     const p = join(dir, dayToIso(dayOf(s[1].timestampNs)), 'scan_000002.arrow');
     const half = Math.floor(bytes.length / 2);
     writeFileSync(p, bytes.subarray(0, half));
-    await sleep(300);
+    // it is looked at while half-written, and retried rather than rejected
+    await until(() => logs.some((l) => l.startsWith('debug') && l.includes('scan_000002.arrow not complete yet')), 10_000, 'a look at the half-written file');
     expect(b.stats()).toMatchObject({ published: 1, rejected: 0 });
     const completedAt = Date.now();
     appendFileSync(p, bytes.subarray(half));
@@ -162,13 +166,11 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
     expect(Date.now()).toBeGreaterThanOrEqual(completedAt);
     expect(b.stats()).toMatchObject({ published: 2, rejected: 0, stale: 0, lastTs: s[1].timestampNs });
     expect(logs.filter((l) => l.startsWith('warn'))).toEqual([]);
-    // it was looked at while half-written, and retried rather than rejected
-    expect(logs.some((l) => l.startsWith('debug') && l.includes('scan_000002.arrow not complete yet'))).toBe(true);
     const got = parseScanJson((await map.get(SCAN_KEY)) ?? '');
     expect(got.assets).toEqual(s[1].assets);
     expect(Array.from(got.prices)).toEqual(Array.from(s[1].prices));
     expect(Array.from(got.features)).toEqual(Array.from(s[1].features));
-    await until(() => seen.length === 2, 5_000, 'two listener events');
+    await until(() => seen.length === 2, 20_000, 'two listener events');
     expect(seen).toEqual([s[0].timestampNs, s[1].timestampNs]);
   });
 
@@ -234,21 +236,29 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
 
     const map = await client.getMap<string, string>(mapName);
     const puts: string[] = [];
+    let putMs = 0; // time spent in the member's puts: the pace cannot be kept while one is slow
     const recording: FeaturesSink = {
       set: async (key, value) => {
+        const t = performance.now();
         await map.set(key, value);
+        putMs += performance.now() - t;
         puts.push(key === EXF_KEY ? `exf:${parseFactorsJson(value).date}` : `scan:${dayToIso(dayOf(parseScanJson(value).timestampNs))}`);
       },
     };
     const b = bridge({ client: recording });
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     const started = performance.now();
     const published = await b.backfill(20);
     const secs = (performance.now() - started) / 1000;
+    stalls.disable();
     expect(published).toBe(n);
     expect(b.stats()).toMatchObject({ published: n, rejected: 0, stale: 0, factorsPublished: days.length });
-    // 30 scans at 20/s: the last put is due at 29/20 = 1.45 s
+    // 30 scans at 20/s: the last put is due at 29/20 = 1.45 s; the 4 s allowed on an idle machine grow by
+    // what this process could not control: slow puts and event-loop stalls (a loaded machine)
+    const stalledS = (stalls.count * stalls.mean) / 1e9;
     expect(secs).toBeGreaterThan(1.3);
-    expect(secs).toBeLessThan(4);
+    expect(secs, `slow puts ${(putMs / 1000).toFixed(2)} s, event loop stalled ${stalledS.toFixed(2)} s`).toBeLessThan(4 + putMs / 1000 + stalledS);
     await until(() => seen.length === n, 10_000, `${n} listener events`);
     expect(seen).toEqual(s.map((x) => x.timestampNs));
     // the factors of each day go out before the first scan of that day
@@ -288,8 +298,10 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
     const b = bridge();
     await b.start();
     const exf = async (): Promise<ReturnType<typeof parseFactorsJson>> => parseFactorsJson((await map.get(EXF_KEY)) ?? '');
-    expect(await exf()).toEqual({ date: '2026-01-06', fundingBtc: -0.0002, dvolBtc: 55, fng: 20, takerRatio: 0.9 });
+    // start() resolves once the files complete at start are published (its settle sleep once ended up to
+    // 1 ms early by Date.now(), leaving them pending: about 1 start in 15 right after file writes)
     expect(b.stats().factorsPublished).toBe(1);
+    expect(await exf()).toEqual({ date: '2026-01-06', fundingBtc: -0.0002, dvolBtc: 55, fng: 20, takerRatio: 0.9 });
 
     writeFileSync(join(fdir, '2026-01-06.json'), JSON.stringify({ funding_btc: -0.0002, dvol_btc: 60, fng: 20, taker_ratio: 0.9 }));
     await until(() => b.stats().factorsPublished === 2, 10_000, 'the changed factors');
@@ -327,7 +339,7 @@ describeHazelcast('ScanBridge (real member, real files)', () => {
     await until(() => b.stats().published === 2, 10_000, 'publishing to resume');
     expect(logs.some((l) => l.startsWith('warn') && l.includes('failed') && l.includes('not reachable'))).toBe(true);
     expect(logs.some((l) => l.includes('publishing resumed'))).toBe(true);
-    await until(() => seen.length === 2, 5_000, 'listener events');
+    await until(() => seen.length === 2, 20_000, 'listener events');
     expect(seen).toEqual([s[0].timestampNs, s[1].timestampNs]);
   });
 });
