@@ -9,11 +9,13 @@
  *   node dist/bench/live-latency.bench.js [--quick] [--json]
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLive } from '../src/app/live.js';
 import { resolveConfig } from '../src/core/config.js';
 import type { ScanRecord } from '../src/core/scan.js';
+import { JournalWriter } from '../src/feeds/live/journal.js';
+import { encodeScans } from '../src/feeds/replay/arrow-scan.codec.js';
 import { generateScans } from '../src/generator/market.js';
 import { ScanPutter, uniqueMaps, waitFor } from '../test/support/live-driver.js';
 import { HOP_STEPS, HopLog, instrumentLivePath } from './support/live-hops.js';
@@ -59,6 +61,33 @@ function hopFigures(hops: HopLog, tss: readonly bigint[], at: string): Figure[] 
     out.push({ name: `${at}: ${a} -> ${b}, p50 (p99 in the note)`, value: median(d), unit: 'ms', note: `p99 ${quantile(d, 0.99).toFixed(3)} ms: ${what}` });
   }
   return out;
+}
+
+/**
+ * The floor under a durable journal on this machine: JournalWriter.writeScan alone (encode, write, fsync,
+ * rename) and the fsync of a new scan-sized file alone, in the journal folder, `n` scans 20 ms apart.
+ */
+async function journalFloor(dir: string, scans: readonly ScanRecord[]): Promise<{ write: number[]; encode: number[]; fsync: number[] }> {
+  const j = new JournalWriter(join(dir, 'floor'));
+  const write: number[] = [];
+  const encode: number[] = [];
+  const fsync: number[] = [];
+  for (const s of scans) {
+    let t = performance.now();
+    j.writeScan(s);
+    write.push(performance.now() - t);
+    t = performance.now();
+    const bytes = encodeScans([s]);
+    encode.push(performance.now() - t);
+    const fd = openSync(join(dir, 'floor', `raw-${s.timestampNs}`), 'w');
+    writeSync(fd, bytes);
+    t = performance.now();
+    fsyncSync(fd);
+    fsync.push(performance.now() - t);
+    closeSync(fd);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { write, encode, fsync };
 }
 
 function hz(cmd: 'start' | 'stop' | 'status'): { ok: boolean; out: string } {
@@ -143,6 +172,16 @@ export async function runLiveLatencyBench(o: BenchOptions): Promise<CaseResult> 
       );
       if (rate !== 50) targets.push(below(`live put -> decision p99 at ${rate} scans/s`, quantile(e2e, 0.99), 2, 'ms'));
       details[`rate${rate}`] = { count, accepted: state.counters.scansAccepted, lateOrDuplicate: state.counters.lateOrDuplicate, putSeconds: run.seconds, baselineSeconds: baseline.seconds };
+    }
+    rmSync(journalDir, { recursive: true, force: true });
+    o.log('live: the journal floor (writeScan alone, fsync alone), 100 scans 20 ms apart...');
+    const floor = await journalFloor(journalDir, all.slice(0, 100));
+    for (const [k, xs, what] of [
+      ['journal writeScan alone', floor.write, 'encode + write + fsync + rename of one scan file, nothing else running'],
+      ['Arrow encode of one scan alone', floor.encode, 'encodeScans([scan])'],
+      ['fsync of a new scan file alone', floor.fsync, 'the durability floor of a per-scan journal file on this disk'],
+    ] as const) {
+      figures.push({ name: `floor: ${k}, p50 (p99 in the note)`, value: median(xs), unit: 'ms', note: `p99 ${quantile(xs, 0.99).toFixed(3)} ms: ${what}` });
     }
     return {
       ...base,
