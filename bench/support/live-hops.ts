@@ -3,7 +3,7 @@
  * putter's IMap/ringbuffer calls to the engine worker's reply happened (performance.now, one process,
  * one clock), by wrapping prototype methods of the real classes; restored by the returned function.
  */
-import { EngineLink } from '../../src/app/live/engine-link.js';
+import { Worker } from 'node:worker_threads';
 import { LiveRun } from '../../src/app/live/live-session.js';
 import type { ScanRecord } from '../../src/core/scan.js';
 import { JournalWriter } from '../../src/feeds/live/journal.js';
@@ -11,13 +11,12 @@ import { ScanAcceptance } from '../../src/feeds/live/scan-acceptance.js';
 import { ScanStreamWriter } from '../../src/feeds/live/scan-stream-writer.js';
 
 /**
- * The marks of one scan (ms on this thread's performance clock; NaN when not seen): the path in order
- * (put, received, accepted, posted, then computed by the worker while the main thread journals, journaled,
- * decision: the reply handled), and `appended`, when the putter's ringbuffer add
+ * The marks of one scan (ms since an arbitrary origin; NaN when not seen): the path in order (put,
+ * received, accepted, posted, journaled, decision), and `appended`, when the putter's ringbuffer add
  * resolved (off the path: the putter shares this process, so its reply can be handled after the session
  * has already taken the scan).
  */
-export const HOPS = ['put', 'received', 'accepted', 'posted', 'computed', 'journaled', 'decision', 'appended'] as const;
+export const HOPS = ['put', 'received', 'accepted', 'posted', 'journaled', 'decision', 'appended'] as const;
 /** One mark. */
 export type Hop = (typeof HOPS)[number];
 
@@ -27,8 +26,6 @@ export const HOP_STEPS: readonly (readonly [Hop, Hop, string])[] = [
   ['received', 'accepted', 'parse + acceptance (judge start -> session onAccepted)'],
   ['accepted', 'posted', 'onAccepted -> scan posted to the engine worker'],
   ['accepted', 'journaled', 'journal write (factors + scan file: encode, write, fsync, rename)'],
-  ['posted', 'computed', 'engine worker (post -> engines done with the scan, worker clock)'],
-  ['computed', 'decision', 'worker done -> its reply handled on the main thread'],
   ['posted', 'decision', 'engine worker (post -> scanDone reply handled)'],
   ['journaled', 'decision', 'journal written -> scanDone reply handled (the engine time not hidden behind the journal)'],
   ['put', 'appended', 'putter ringbuffer add round trip (off the path; same process, so delayed by the session\'s work)'],
@@ -114,24 +111,22 @@ export function instrumentLivePath(log: HopLog): () => void {
         return r;
       },
     ),
-    wrap(EngineLink.prototype, 'post', (orig) =>
-      function (this: EngineLink, ...a: never[]) {
-        const seq = a[0] as unknown as number;
-        const scan = a[1] as unknown as ScanRecord;
-        if (this.name === 'engine') {
-          seqTs.set(seq, scan.timestampNs);
-          log.mark(scan.timestampNs, 'posted');
+    wrap(Worker.prototype, 'postMessage', (orig) =>
+      function (this: unknown, ...a: never[]) {
+        const m = a[0] as unknown as { type?: string; seq?: number; scan?: ScanRecord };
+        if (m && m.type === 'scan' && m.scan && typeof m.seq === 'number') {
+          seqTs.set(m.seq, m.scan.timestampNs);
+          log.mark(m.scan.timestampNs, 'posted');
         }
         return orig.apply(this, a);
       },
     ),
-    wrap(EngineLink.prototype, 'handle', (orig) =>
-      function (this: EngineLink, ...a: never[]) {
-        const m = a[0] as unknown as { type?: string; seq?: number; doneAtMs?: number };
-        const ts = this.name === 'engine' && m && m.type === 'scanDone' && typeof m.seq === 'number' ? seqTs.get(m.seq) : undefined;
-        if (ts !== undefined) {
-          log.mark(ts, 'decision');
-          if (typeof m.doneAtMs === 'number') log.mark(ts, 'computed', m.doneAtMs - performance.timeOrigin);
+    wrap(Worker.prototype, 'emit', (orig) =>
+      function (this: unknown, ...a: never[]) {
+        if ((a[0] as unknown) === 'message') {
+          const m = a[1] as unknown as { type?: string; seq?: number };
+          const ts = m && m.type === 'scanDone' && typeof m.seq === 'number' ? seqTs.get(m.seq) : undefined;
+          if (ts !== undefined) log.mark(ts, 'decision');
         }
         return orig.apply(this, a);
       },

@@ -2,14 +2,14 @@
  * The engine step of a live run: the main thread's end of a portfolio host (the main engine in its own
  * worker thread, or the shadow portfolios in a long-lived pool task), spoken to over a MessagePort.
  */
-import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DolphinError, type ErrorCode } from '../../core/errors.js';
 import type { ScanRecord } from '../../core/scan.js';
 import type { FactorRecord } from '../../core/trade.js';
 import type { HostMessage } from '../../workers/message-port.feed.js';
-import type { HostInit, HostReply, PortfolioWorkerStart } from '../../workers/portfolio-host.js';
+import type { HostInit, HostReply } from '../../workers/portfolio-host.js';
 import type { WorkerPool } from '../../workers/pool.js';
 
 /** The host's first reply: what it resumed from the journal. */
@@ -31,39 +31,39 @@ function hostError(m: Extract<HostReply, { type: 'error' }>): Error {
   return m.code ? new DolphinError(m.code as ErrorCode, m.message) : new Error(m.message);
 }
 
-/** Waits for the first message of a type on a port (an error reply rejects). */
-function nextReply<T extends HostReply['type']>(port: MessagePort, type: T): Promise<Extract<HostReply, { type: T }>> {
+/** Waits for the first message of a type on a port or worker (an error reply or worker exit rejects). */
+function nextReply<T extends HostReply['type']>(target: MessagePort | Worker, type: T): Promise<Extract<HostReply, { type: T }>> {
   return new Promise((resolve, reject) => {
+    const done = (): void => {
+      target.off('message', on);
+      if (target instanceof Worker) {
+        target.off('error', onError);
+        target.off('exit', onExit);
+      }
+    };
     const on = (m: HostReply): void => {
       if (m.type === type) {
-        port.off('message', on);
+        done();
         resolve(m as Extract<HostReply, { type: T }>);
       } else if (m.type === 'error') {
-        port.off('message', on);
+        done();
         reject(hostError(m));
       }
     };
-    port.on('message', on);
+    const onError = (e: Error): void => {
+      done();
+      reject(e);
+    };
+    const onExit = (code: number): void => {
+      done();
+      reject(new Error(`the engine worker exited (code ${code}) before replying ${type}`));
+    };
+    target.on('message', on);
+    if (target instanceof Worker) {
+      target.on('error', onError);
+      target.on('exit', onExit);
+    }
   });
-}
-
-/** Rejects when the worker fails or exits before its first reply; `off` stops watching. */
-function workerEnd(worker: Worker): { promise: Promise<never>; off: () => void } {
-  let onError: (e: Error) => void = () => undefined;
-  let onExit: (code: number) => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => {
-    onError = reject;
-    onExit = (code) => reject(new Error(`the engine worker exited (code ${code}) before replying ready`));
-    worker.once('error', onError);
-    worker.once('exit', onExit);
-  });
-  return {
-    promise,
-    off: () => {
-      worker.off('error', onError);
-      worker.off('exit', onExit);
-    },
-  };
 }
 
 /** One portfolio host (main engine or shadows) as the live session drives it. */
@@ -77,69 +77,46 @@ export class EngineLink {
   private readonly latency = new Float64Array(LATENCY_RING);
   private latencyCount = 0;
   private closed = false;
-  /** Snapshot or stop requests waiting for their reply. */
-  private requests = 0;
   /** stop() was sent: the host ends by itself after its reports (an exit is expected). */
   private ending = false;
 
   private constructor(
     readonly name: string,
-    private readonly port: MessagePort,
-    private readonly worker: Worker | null,
+    private readonly target: Worker | MessagePort,
     readonly ready: ReadyReply,
     private readonly task: Promise<unknown> | null,
   ) {
     this.failed = new Promise<Error>((r) => (this.failWith = r));
-    port.on('message', (m: HostReply) => this.handle(m));
-    if (worker !== null) {
-      worker.on('error', (e) => this.failWith(e));
-      worker.on('exit', (code) => {
+    target.on('message', (m: HostReply) => {
+      if (m.type === 'scanDone') {
+        const t0 = this.sentAt.get(m.seq);
+        let ms = NaN;
+        if (t0 !== undefined) {
+          ms = performance.now() - t0;
+          this.sentAt.delete(m.seq);
+          this.latency[this.latencyCount++ % LATENCY_RING] = ms;
+        }
+        this.onScanDone?.(m, ms);
+      } else if (m.type === 'error') this.failWith(hostError(m));
+    });
+    if (target instanceof Worker) {
+      target.on('error', (e) => this.failWith(e));
+      target.on('exit', (code) => {
         if (!this.closed && !this.ending) this.failWith(new Error(`the engine worker exited unexpectedly (code ${code})`));
       });
     }
   }
 
-  /** One reply of the host (from the port's message event, or taken at once by takeWaiting). */
-  private handle(m: HostReply): void {
-    if (m.type === 'scanDone') {
-      const t0 = this.sentAt.get(m.seq);
-      let ms = NaN;
-      if (t0 !== undefined) {
-        ms = performance.now() - t0;
-        this.sentAt.delete(m.seq);
-        this.latency[this.latencyCount++ % LATENCY_RING] = ms;
-      }
-      this.onScanDone?.(m, ms);
-    } else if (m.type === 'error') this.failWith(hostError(m));
-  }
-
-  /**
-   * Handles now, in order, the replies already waiting on the port (the engine is usually done with a
-   * scan before its journal write returns): the decision is acted upon as soon as the scan is durable,
-   * not after whatever else the event loop has queued. Replies not there yet come as events.
-   */
-  takeWaiting(): void {
-    // a snapshot or stop waits for its reply on the message event: nothing is taken from under it
-    if (this.closed || this.requests > 0) return;
-    for (let r = receiveMessageOnPort(this.port); r !== undefined; r = receiveMessageOnPort(this.port)) this.handle(r.message as HostReply);
-  }
-
   /** Starts the main engine in its own worker thread; resolves once it has resumed from the journal. */
   static async worker(name: string, init: HostInit): Promise<EngineLink> {
     const worker = new Worker(engineWorkerFile());
-    // a port of its own (not the worker's parentPort), so replies can also be taken synchronously
-    const ch = new MessageChannel();
-    const end = workerEnd(worker);
     try {
-      const ready = Promise.race([nextReply(ch.port1, 'ready'), end.promise]);
-      worker.postMessage({ port: ch.port2, init } satisfies PortfolioWorkerStart, [ch.port2]);
-      return new EngineLink(name, ch.port1, worker, await ready, null);
+      const ready = nextReply(worker, 'ready');
+      worker.postMessage(init);
+      return new EngineLink(name, worker, await ready, null);
     } catch (e) {
-      ch.port1.close();
       await worker.terminate();
       throw e;
-    } finally {
-      end.off();
     }
   }
 
@@ -148,7 +125,7 @@ export class EngineLink {
     const ch = new MessageChannel();
     const ready = nextReply(ch.port1, 'ready');
     const task = pool.run('shadowHost', { port: ch.port2, init }, [ch.port2]);
-    const link = new EngineLink(name, ch.port1, null, await Promise.race([ready, task.then(() => Promise.reject(new Error(`${name} host ended before it was ready`)))]), task);
+    const link = new EngineLink(name, ch.port1, await Promise.race([ready, task.then(() => Promise.reject(new Error(`${name} host ended before it was ready`)))]), task);
     task.catch((e: unknown) => link.failWith(e instanceof Error ? e : new Error(String(e))));
     return link;
   }
@@ -156,27 +133,21 @@ export class EngineLink {
   /** Posts one accepted scan (with the factor records taking effect from it). */
   post(seq: number, scan: ScanRecord, factors: readonly FactorRecord[]): void {
     this.sentAt.set(seq, performance.now());
-    this.port.postMessage({ type: 'scan', seq, scan, factors } satisfies HostMessage);
+    this.target.postMessage({ type: 'scan', seq, scan, factors } satisfies HostMessage);
   }
 
   /** The main portfolio's live report as it stands (JSON); the run goes on. */
   async snapshot(extra: Record<string, unknown>): Promise<string> {
-    const r = nextReply(this.port, 'snapshot');
-    this.requests++;
-    try {
-      this.port.postMessage({ type: 'snapshot', extra } satisfies HostMessage);
-      return (await r).report;
-    } finally {
-      this.requests--;
-    }
+    const r = nextReply(this.target, 'snapshot');
+    this.target.postMessage({ type: 'snapshot', extra } satisfies HostMessage);
+    return (await r).report;
   }
 
   /** Ends the portfolios' runs; resolves with each portfolio's report JSON. */
   async stop(extra: Record<string, unknown>): Promise<string[]> {
     this.ending = true;
-    const r = nextReply(this.port, 'reports');
-    this.requests++; // for good: the host ends after its reports
-    this.port.postMessage({ type: 'stop', extra } satisfies HostMessage);
+    const r = nextReply(this.target, 'reports');
+    this.target.postMessage({ type: 'stop', extra } satisfies HostMessage);
     const reports = (await r).reports;
     await this.task;
     return reports;
@@ -195,9 +166,7 @@ export class EngineLink {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.worker !== null) {
-      this.port.close();
-      await this.worker.terminate();
-    } else this.port.close();
+    if (this.target instanceof Worker) await this.target.terminate();
+    else this.target.close();
   }
 }

@@ -373,7 +373,6 @@ export class LiveRun {
     this.lastScanTs = scan.timestampNs;
     this.lastScanNumber = scan.scanNumber;
     this.shadows?.post(s, scan, factors);
-    this.engine!.takeWaiting(); // the decision, when the engine was done before the journal write
   }
 
   /** Runs a step of an event handler; a throw fails the session (never escapes the handler). */
