@@ -1,10 +1,9 @@
 /**
  * A fault injected into each I/O step of the journal (through its file-system port) while a live run
  * takes real scans from a real member. Invariants: the run fails with a JournalError naming the step
- * and what to do, never with an uncaught error from an event handler; no decision on a scan that is not
- * durable is acted upon (the engine starts on a scan while it is journaled; when the write fails, stop()
- * rebuilds the engine from the journal), so the report at stop covers exactly the journaled scans and
- * equals a replay of the journal; no temp file is left behind; the lock is released.
+ * and what to do, never with an uncaught error from an event handler; no scan reaches the engine
+ * without being durable, so the report at stop covers exactly the journaled scans and equals a replay of
+ * the journal; no temp file is left behind; the lock is released.
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

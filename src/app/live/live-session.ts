@@ -112,10 +112,6 @@ export class LiveRun {
   private lastScanNumber: number | null = null;
   private feedStatus: FeedStatus = 'DISCONNECTED';
   private seq = 0;
-  /** The last scan (by seq) the journal holds: the engine's replies for later ones are not acted upon. */
-  private durableSeq = 0;
-  /** A journal write failed after the engine had the scan: at stop, the engine is rebuilt from the journal. */
-  private engineAhead = false;
   private stopping: Promise<Report> | null = null;
   private reportDir: string | null = null;
 
@@ -178,29 +174,15 @@ export class LiveRun {
   /** Engine worker: resumes from the journal (same engine, same config), then takes live scans. */
   private async startEngine(): Promise<void> {
     const o = this.o;
-    const ready = (await this.openEngine()).ready;
+    const engine = await EngineLink.worker('engine', { portfolios: [{ name: 'main', config: o.config }], journalDir: o.journalDir });
+    this.engine = engine;
+    const ready = engine.ready;
+    this.main = ready.states[0] as PortfolioSnapshot;
     this.resumed = ready.resumedScans;
     this.lastScanTs = ready.lastTs;
     this.lastScanNumber = ready.lastScanNumber;
-    if (ready.resumedScans > 0) {
-      this.journal!.rewriteDerived(ready.fills, ready.trades);
-      const st = this.main!;
-      o.log(
-        `resumed from journal ${o.journalDir}: ${ready.resumedScans} scans replayed (last ${ready.lastTs}), cash ${st.cash.toFixed(2)}, equity ${st.equity.toFixed(2)}, ${st.positions.length} open position(s)${st.positions.map((p) => ` ${p.asset} qty ${p.qty.toPrecision(6)} @ ${p.entryPrice}`).join(',')}; no accepted scan lost`,
-      );
-    }
-  }
-
-  /** Starts the engine worker on the journal (every durable scan replayed) and wires its replies. */
-  private async openEngine(): Promise<EngineLink> {
-    const o = this.o;
-    const engine = await EngineLink.worker('engine', { portfolios: [{ name: 'main', config: o.config }], journalDir: o.journalDir });
-    this.engine = engine;
-    this.main = engine.ready.states[0] as PortfolioSnapshot;
     void engine.failed.then((e) => this.fail(e));
     engine.onScanDone = (m) => {
-      // a reply is handled on this thread, so after the journal write of its scan returned; a scan whose write failed is not acted upon
-      if (m.seq > this.durableSeq) return;
       this.main = m.states[0] as PortfolioSnapshot;
       this.mirror?.onFills(m.fills);
       this.guard(() => {
@@ -209,7 +191,13 @@ export class LiveRun {
       });
       for (const t of m.trades) o.log(`trade ${t.asset} ${t.reason} pnl ${t.pnl.toFixed(2)}`);
     };
-    return engine;
+    if (ready.resumedScans > 0) {
+      this.journal!.rewriteDerived(ready.fills, ready.trades);
+      const st = this.main;
+      o.log(
+        `resumed from journal ${o.journalDir}: ${ready.resumedScans} scans replayed (last ${ready.lastTs}), cash ${st.cash.toFixed(2)}, equity ${st.equity.toFixed(2)}, ${st.positions.length} open position(s)${st.positions.map((p) => ` ${p.asset} qty ${p.qty.toPrecision(6)} @ ${p.entryPrice}`).join(',')}; no accepted scan lost`,
+      );
+    }
   }
 
   /** Shadow portfolios: one long-lived pool task fed the same scans. */
@@ -335,8 +323,7 @@ export class LiveRun {
     this.validation = new ValidationStep({
       validate: this.o.validate,
       pool: this.o.pool,
-      // after a failed journal write the engine holds a scan the journal does not: no snapshot of it
-      snapshot: () => (this.engineAhead ? Promise.reject(this.failure!) : this.engine!.snapshot(this.reportExtra())),
+      snapshot: () => this.engine!.snapshot(this.reportExtra()),
       onVerdict: () => void this.publisher?.publish(),
       log: this.o.log,
     });
@@ -348,30 +335,22 @@ export class LiveRun {
   // ---------------------------------------------------------------------------------------------
 
   /**
-   * An accepted scan: posted to the engine, then journaled (durable), then posted to the shadows. The
-   * engine works on the scan while this thread writes and syncs the journal, but its reply (the decision:
-   * fills journaled, state published, orders mirrored) is handled on this thread, so never before the
-   * write returned; when the write fails, the reply is dropped and stop() rebuilds the engine from the
-   * journal, so the report covers exactly the durable scans, as a restart would. The factor records
-   * taking effect from the scan are written before it, whose rename into place is the commit point: a
+   * An accepted scan: journal first (durable), then the engine and the shadows. The factor records
+   * taking effect from it are written before the scan, whose rename into place is the commit point: a
    * fault in between leaves a record effective from a scan the journal does not hold, which changes
    * nothing a replay computes.
    */
   onAccepted(scan: ScanRecord, factors: readonly FactorRecord[]): void {
     if (this.failure !== null || this.stopping !== null) return;
-    const s = ++this.seq;
-    this.engine!.post(s, scan, factors);
     const ok = this.guard(() => {
       this.journal!.writeFactors(factors);
       this.journal!.writeScan(scan);
     });
-    if (!ok) {
-      this.engineAhead = true;
-      return;
-    }
-    this.durableSeq = s;
+    if (!ok) return;
     this.lastScanTs = scan.timestampNs;
     this.lastScanNumber = scan.scanNumber;
+    const s = ++this.seq;
+    this.engine!.post(s, scan, factors);
     this.shadows?.post(s, scan, factors);
   }
 
@@ -484,11 +463,6 @@ export class LiveRun {
       await this.source?.stop();
       await this.mirror?.stop();
       if (this.failure === null) this.guard(() => this.position?.save());
-      if (this.engineAhead) {
-        // the engine holds a scan the journal does not: a new one replays the journal (as a restart would)
-        await this.engine!.close();
-        await this.openEngine();
-      }
       const extra = this.reportExtra();
       const [mainJson, shadowJson] = await Promise.all([this.engine!.stop(extra), this.shadows ? this.shadows.stop(extra) : Promise.resolve([])]);
       const written = writeLiveReports(
