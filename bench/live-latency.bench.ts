@@ -1,10 +1,12 @@
 /**
- * Live latency bench: a bridge-like client puts scans (scanToJson + map.set) into a real Hazelcast
- * member at a steady rate; startLive accepts them (entry listener), journals them and posts them to the
- * engine worker. Measured in this one process with one clock (performance.now): put start -> the
- * engine's reply (decision), and the session's own latenciesMs() (scan reaching the process -> reply);
- * plus the process CPU over the run, with a put-only baseline run to separate the putter's share.
- * Skipped when Java is not available. Member start and scan generation are outside the timed region.
+ * Live latency bench: a bridge-like client puts scans (scanToJson + ringbuffer add + map.set) into a real
+ * Hazelcast member at a steady rate; startLive takes them from the scan stream (a read parked on the
+ * member), journals them (fsync) and then posts them to the engine worker. Measured in this one process with one clock (performance.now): put start -> the engine's
+ * reply handled (decision), each hop of the way (support/live-hops.ts: p50, p99 in the note), the
+ * session's own latenciesMs(), the floor of a durable per-scan journal file on this disk (writeScan,
+ * encode and fsync alone), and the process CPU over the run, with a put-only baseline run to separate
+ * the putter's share. Skipped when Java is not available. Member start and scan generation are outside
+ * the timed region. LIVE_BENCH_HZ_PORT: the member port (default 5702; one is started there if none runs).
  *
  *   node dist/bench/live-latency.bench.js [--quick] [--json]
  */

@@ -11,12 +11,13 @@ import { ScanAcceptance } from '../../src/feeds/live/scan-acceptance.js';
 import { ScanStreamWriter } from '../../src/feeds/live/scan-stream-writer.js';
 
 /**
- * The marks of one scan (ms since an arbitrary origin; NaN when not seen): the path in order (put,
- * received, accepted, posted, journaled, decision), and `appended`, when the putter's ringbuffer add
- * resolved (off the path: the putter shares this process, so its reply can be handled after the session
- * has already taken the scan).
+ * The marks of one scan (ms on this thread's performance clock; NaN when not seen): the path in order
+ * (put, received, accepted, journaled, posted, computed: the worker done with it, decision: its reply
+ * handled on the main thread), and `appended`, when the putter's ringbuffer add resolved (off the path:
+ * the putter shares this process, so its reply can be handled after the session has already taken the
+ * scan).
  */
-export const HOPS = ['put', 'received', 'accepted', 'posted', 'journaled', 'decision', 'appended'] as const;
+export const HOPS = ['put', 'received', 'accepted', 'journaled', 'posted', 'computed', 'decision', 'appended'] as const;
 /** One mark. */
 export type Hop = (typeof HOPS)[number];
 
@@ -24,10 +25,10 @@ export type Hop = (typeof HOPS)[number];
 export const HOP_STEPS: readonly (readonly [Hop, Hop, string])[] = [
   ['put', 'received', 'put start -> scan text reaches acceptance (ringbuffer add + the member handing it to the live client)'],
   ['received', 'accepted', 'parse + acceptance (judge start -> session onAccepted)'],
-  ['accepted', 'posted', 'onAccepted -> scan posted to the engine worker'],
   ['accepted', 'journaled', 'journal write (factors + scan file: encode, write, fsync, rename)'],
-  ['posted', 'decision', 'engine worker (post -> scanDone reply handled)'],
-  ['journaled', 'decision', 'journal written -> scanDone reply handled (the engine time not hidden behind the journal)'],
+  ['journaled', 'posted', 'journal written -> scan posted to the engine worker'],
+  ['posted', 'computed', 'engine worker: post -> engines done with the scan (worker clock: wake-up + compute)'],
+  ['computed', 'decision', 'worker done -> its reply handled on the main thread'],
   ['put', 'appended', 'putter ringbuffer add round trip (off the path; same process, so delayed by the session\'s work)'],
 ];
 
@@ -124,9 +125,12 @@ export function instrumentLivePath(log: HopLog): () => void {
     wrap(Worker.prototype, 'emit', (orig) =>
       function (this: unknown, ...a: never[]) {
         if ((a[0] as unknown) === 'message') {
-          const m = a[1] as unknown as { type?: string; seq?: number };
+          const m = a[1] as unknown as { type?: string; seq?: number; doneAtMs?: number };
           const ts = m && m.type === 'scanDone' && typeof m.seq === 'number' ? seqTs.get(m.seq) : undefined;
-          if (ts !== undefined) log.mark(ts, 'decision');
+          if (ts !== undefined) {
+            log.mark(ts, 'decision');
+            if (typeof m.doneAtMs === 'number') log.mark(ts, 'computed', m.doneAtMs - performance.timeOrigin);
+          }
         }
         return orig.apply(this, a);
       },

@@ -32,7 +32,7 @@ export interface LiveSession {
    * a fallback folder: see reportFolder) and returns the report. Also after a journal fault.
    */
   stop(): Promise<Report>;
-  /** Engine decisions, recent scans: ms from the accepted scan posted to the engine (before its journal write) to the engine's reply handled (after it). */
+  /** Engine decisions, recent scans: ms from the scan posted to the engine (after its journal write) to the engine's reply. */
   latenciesMs(): number[];
   /** Resolves with the first failure (journal fault, worker error); never resolves otherwise. */
   readonly failed: Promise<Error>;
