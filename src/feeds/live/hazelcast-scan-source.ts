@@ -94,6 +94,8 @@ export class HazelcastScanSource {
   private streamFailingSince: number | null = null;
   private lastStreamError = '';
   private position: StreamPosition | null = null;
+  /** Text of the last scan accepted from the stream: the key event that follows it needs no drain or parse. */
+  private lastStreamText: string | null = null;
 
   constructor(o: ScanSourceOptions) {
     this.o = o;
@@ -247,6 +249,9 @@ export class HazelcastScanSource {
     if (key === EXF_KEY) this.onFactors(value);
     else if (key === SCAN_KEY) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
+      // the key written after the stream entry already taken: judging it would drop it silently (not newer,
+      // a stream was read), so skip the drain and the parse that would sit before the next scan's work
+      if (text === this.lastStreamText) return;
       if (this.queue.length >= MAX_QUEUED_KEYS) this.queue.shift();
       this.queue.push({ text, listener: !fromPoll });
       this.kick();
@@ -334,6 +339,7 @@ export class HazelcastScanSource {
     const scan = this.acceptance.judge(text, 'scan stream', !rewinding);
     if (scan === null) return;
     this.rewindTs = null;
+    this.lastStreamText = text;
     this.fromStream++;
     this.position = { seq, ts: scan.timestampNs };
     this.accepted(scan, before, 'stream');
