@@ -1,39 +1,42 @@
 /**
- * Live latency bench: a bridge-like client puts scans (scanToJson + map.set) into a real Hazelcast
- * member at a steady rate; startLive accepts them (entry listener), journals them and posts them to the
- * engine worker. Measured in this one process with one clock (performance.now): put start -> the
- * engine's reply (decision), and the session's own latenciesMs() (scan reaching the process -> reply);
- * plus the process CPU over the run, with a put-only baseline run to separate the putter's share.
- * Skipped when Java is not available. Member start and scan generation are outside the timed region.
+ * Live latency bench: a bridge-like client puts scans (scanToJson + ringbuffer add + map.set) into a real
+ * Hazelcast member at a steady rate; startLive takes them from the scan stream (a read parked on the
+ * member), journals them (fsync) and then posts them to the engine worker. Measured in this one process with one clock (performance.now): put start -> the engine's
+ * reply handled (decision), each hop of the way (support/live-hops.ts: p50, p99 in the note), the
+ * session's own latenciesMs(), the floor of a durable per-scan journal file on this disk (writeScan,
+ * encode and fsync alone), and the process CPU over the run, with a put-only baseline run to separate
+ * the putter's share. Skipped when Java is not available. Member start and scan generation are outside
+ * the timed region. LIVE_BENCH_HZ_PORT: the member port (default 5702; one is started there if none runs).
  *
  *   node dist/bench/live-latency.bench.js [--quick] [--json]
  */
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { startLive } from '../src/app/live.js';
 import { resolveConfig } from '../src/core/config.js';
 import type { ScanRecord } from '../src/core/scan.js';
+import { JournalWriter } from '../src/feeds/live/journal.js';
+import { encodeScans } from '../src/feeds/replay/arrow-scan.codec.js';
 import { generateScans } from '../src/generator/market.js';
 import { ScanPutter, uniqueMaps, waitFor } from '../test/support/live-driver.js';
+import { HOP_STEPS, HopLog, instrumentLivePath } from './support/live-hops.js';
 import { MARKET, repoRoot, scratchDir } from './support/datasets.js';
 import { below, median, quantile, type BenchOptions, type CaseResult, type Figure, type TargetCheck, standalone } from './support/result.js';
 
-const PORT = 5702;
+/** Member port (the bench starts one there unless one runs already); LIVE_BENCH_HZ_PORT overrides. */
+const PORT = Number(process.env.LIVE_BENCH_HZ_PORT ?? 5702);
 const CLUSTER = 'bench';
 const ADDRESS = `127.0.0.1:${PORT}`;
 
 interface Paced {
-  readonly putStart: Map<bigint, number>;
   readonly seconds: number;
   readonly cpuUs: number;
   readonly putMs: number[];
 }
 
 /** Puts the scans at `rate` per second (absolute schedule, each put awaited like a bridge does). */
-async function pacedPuts(putter: ScanPutter, scans: readonly ScanRecord[], rate: number): Promise<Paced> {
-  const putStart = new Map<bigint, number>();
+async function pacedPuts(putter: ScanPutter, scans: readonly ScanRecord[], rate: number, hops?: HopLog): Promise<Paced> {
   const putMs: number[] = [];
   const period = 1000 / rate;
   const cpu0 = process.cpuUsage();
@@ -43,43 +46,50 @@ async function pacedPuts(putter: ScanPutter, scans: readonly ScanRecord[], rate:
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const s = performance.now();
-    putStart.set(scans[i].timestampNs, s);
+    hops?.mark(scans[i].timestampNs, 'put', s);
     await putter.put(scans[i]);
     putMs.push(performance.now() - s);
   }
   const cpu = process.cpuUsage(cpu0);
-  return { putStart, seconds: (performance.now() - t0) / 1000, cpuUs: cpu.user + cpu.system, putMs };
+  return { seconds: (performance.now() - t0) / 1000, cpuUs: cpu.user + cpu.system, putMs };
+}
+
+/** p50 and p99 of each step of the path (HOP_STEPS); a negative value means the later mark was seen first. */
+function hopFigures(hops: HopLog, tss: readonly bigint[], at: string): Figure[] {
+  const out: Figure[] = [];
+  for (const [a, b, what] of HOP_STEPS) {
+    const d = hops.between(tss, a, b);
+    if (d.length === 0) continue;
+    out.push({ name: `${at}: ${a} -> ${b}, p50 (p99 in the note)`, value: median(d), unit: 'ms', note: `p99 ${quantile(d, 0.99).toFixed(3)} ms: ${what}` });
+  }
+  return out;
 }
 
 /**
- * Records, per scan timestamp, when the engine worker replied: wraps Worker.prototype.postMessage (to
- * learn which seq carries which scan) and Worker.prototype.emit (the 'scanDone' reply). Bench-only
- * instrumentation; restored by the returned function.
+ * The floor under a durable journal on this machine: JournalWriter.writeScan alone (encode, write, fsync,
+ * rename) and the fsync of a new scan-sized file alone, in the journal folder, `n` scans 20 ms apart.
  */
-function instrumentWorkers(decisions: Map<bigint, number>): () => void {
-  const proto = Worker.prototype as unknown as { postMessage: (m: unknown, t?: unknown) => void; emit: (e: string | symbol, ...a: unknown[]) => boolean };
-  const post = proto.postMessage;
-  const emit = proto.emit;
-  const seqTs = new Map<number, bigint>();
-  proto.postMessage = function (this: unknown, m: unknown, t?: unknown) {
-    const msg = m as { type?: string; seq?: number; scan?: ScanRecord };
-    if (msg && msg.type === 'scan' && msg.scan && typeof msg.seq === 'number') seqTs.set(msg.seq, msg.scan.timestampNs);
-    return post.call(this, m, t);
-  };
-  proto.emit = function (this: unknown, e: string | symbol, ...a: unknown[]) {
-    if (e === 'message') {
-      const msg = a[0] as { type?: string; seq?: number };
-      if (msg && msg.type === 'scanDone' && typeof msg.seq === 'number') {
-        const ts = seqTs.get(msg.seq);
-        if (ts !== undefined && !decisions.has(ts)) decisions.set(ts, performance.now());
-      }
-    }
-    return emit.call(this, e, ...a);
-  };
-  return () => {
-    proto.postMessage = post;
-    proto.emit = emit;
-  };
+async function journalFloor(dir: string, scans: readonly ScanRecord[]): Promise<{ write: number[]; encode: number[]; fsync: number[] }> {
+  const j = new JournalWriter(join(dir, 'floor'));
+  const write: number[] = [];
+  const encode: number[] = [];
+  const fsync: number[] = [];
+  for (const s of scans) {
+    let t = performance.now();
+    j.writeScan(s);
+    write.push(performance.now() - t);
+    t = performance.now();
+    const bytes = encodeScans([s]);
+    encode.push(performance.now() - t);
+    const fd = openSync(join(dir, 'floor', `raw-${s.timestampNs}`), 'w');
+    writeSync(fd, bytes);
+    t = performance.now();
+    fsyncSync(fd);
+    fsync.push(performance.now() - t);
+    closeSync(fd);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { write, encode, fsync };
 }
 
 function hz(cmd: 'start' | 'stop' | 'status'): { ok: boolean; out: string } {
@@ -126,16 +136,16 @@ export async function runLiveLatencyBench(o: BenchOptions): Promise<CaseResult> 
       putter = null;
 
       const maps = uniqueMaps();
-      const decisions = new Map<bigint, number>();
-      restore = instrumentWorkers(decisions);
+      const hops = new HopLog();
+      restore = instrumentLivePath(hops);
       rmSync(journalDir, { recursive: true, force: true });
       const session = await startLive({ config, address: ADDRESS, cluster: CLUSTER, journalDir, runId: `bench-${process.pid}-${rate}`, featuresMap: maps.featuresMap, stateMap: maps.stateMap, pollMs: 2000 });
       putter = await ScanPutter.connect(ADDRESS, CLUSTER, maps.featuresMap);
       o.log(`live: ${count} scans at ${rate}/s through startLive...`);
       const cpu0 = process.cpuUsage();
       const w0 = performance.now();
-      const run = await pacedPuts(putter, scans, rate);
-      await waitFor(() => decisions.size >= count, 30_000, `${count} engine decisions (have ${decisions.size})`);
+      const run = await pacedPuts(putter, scans, rate, hops);
+      await waitFor(() => hops.decisions >= count, 30_000, `${count} engine decisions (have ${hops.decisions})`);
       const cpu = process.cpuUsage(cpu0);
       const wallS = (performance.now() - w0) / 1000;
       const state = session.state();
@@ -146,12 +156,8 @@ export async function runLiveLatencyBench(o: BenchOptions): Promise<CaseResult> 
       restore();
       restore = null;
 
-      const e2e: number[] = [];
-      for (const s of scans) {
-        const a = run.putStart.get(s.timestampNs);
-        const b = decisions.get(s.timestampNs);
-        if (a !== undefined && b !== undefined) e2e.push(b - a);
-      }
+      const tss = scans.map((s) => s.timestampNs);
+      const e2e = hops.between(tss, 'put', 'decision');
       const cpuPct = (us: number, sec: number): number => (100 * us) / 1e6 / sec;
       const totalPct = cpuPct(cpu.user + cpu.system, wallS);
       const putOnlyPct = cpuPct(baseline.cpuUs, baseline.seconds);
@@ -162,11 +168,22 @@ export async function runLiveLatencyBench(o: BenchOptions): Promise<CaseResult> 
         { name: `${at}: put start -> decision, max`, value: Math.max(...e2e), unit: 'ms' },
         { name: `${at}: accepted -> decision (latenciesMs), median`, value: median(sessionLat), unit: 'ms', note: `(${sessionLat.length} scans)` },
         { name: `${at}: accepted -> decision (latenciesMs), p99`, value: quantile(sessionLat, 0.99), unit: 'ms' },
-        { name: `${at}: map.set round trip, median (put-only run)`, value: median(baseline.putMs), unit: 'ms' },
+        ...hopFigures(hops, tss, at),
+        { name: `${at}: put (ringbuffer add + map.set) round trip, median (put-only run)`, value: median(baseline.putMs), unit: 'ms' },
         { name: `${at}: live session CPU (session + putter minus putter alone)`, value: totalPct - putOnlyPct, unit: '% of one core', note: `(${(((totalPct - putOnlyPct) / 100) * 1000 / rate).toFixed(2)} ms CPU per scan)` },
       );
       if (rate !== 50) targets.push(below(`live put -> decision p99 at ${rate} scans/s`, quantile(e2e, 0.99), 2, 'ms'));
       details[`rate${rate}`] = { count, accepted: state.counters.scansAccepted, lateOrDuplicate: state.counters.lateOrDuplicate, putSeconds: run.seconds, baselineSeconds: baseline.seconds };
+    }
+    rmSync(journalDir, { recursive: true, force: true });
+    o.log('live: the journal floor (writeScan alone, fsync alone), 100 scans 20 ms apart...');
+    const floor = await journalFloor(journalDir, all.slice(0, 100));
+    for (const [k, xs, what] of [
+      ['journal writeScan alone', floor.write, 'encode + write + fsync + rename of one scan file, nothing else running'],
+      ['Arrow encode of one scan alone', floor.encode, 'encodeScans([scan])'],
+      ['fsync of a new scan file alone', floor.fsync, 'the durability floor of a per-scan journal file on this disk'],
+    ] as const) {
+      figures.push({ name: `floor: ${k}, p50 (p99 in the note)`, value: median(xs), unit: 'ms', note: `p99 ${quantile(xs, 0.99).toFixed(3)} ms: ${what}` });
     }
     return {
       ...base,

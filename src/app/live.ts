@@ -32,7 +32,7 @@ export interface LiveSession {
    * a fallback folder: see reportFolder) and returns the report. Also after a journal fault.
    */
   stop(): Promise<Report>;
-  /** Engine decisions: ms from the scan reaching this process to the engine's reply, recent scans. */
+  /** Engine decisions, recent scans: ms from the scan posted to the engine (after its journal write) to the engine's reply. */
   latenciesMs(): number[];
   /** Resolves with the first failure (journal fault, worker error); never resolves otherwise. */
   readonly failed: Promise<Error>;

@@ -44,7 +44,8 @@ export interface PortfolioSnapshot {
 /** Messages a host sends back. */
 export type HostReply =
   | { readonly type: 'ready'; readonly resumedScans: number; readonly lastTs: bigint | null; readonly lastScanNumber: number | null; readonly fills: Fill[]; readonly trades: Trade[]; readonly states: PortfolioSnapshot[] }
-  | { readonly type: 'scanDone'; readonly seq: number; readonly t: number; readonly states: PortfolioSnapshot[]; readonly fills: Fill[]; readonly trades: Trade[] }
+  /** `doneAtMs`: when the engines were done with the scan (performance.timeOrigin + performance.now() in the worker), for latency figures. */
+  | { readonly type: 'scanDone'; readonly seq: number; readonly t: number; readonly doneAtMs: number; readonly states: PortfolioSnapshot[]; readonly fills: Fill[]; readonly trades: Trade[] }
   | { readonly type: 'reports'; readonly reports: string[] }
   | { readonly type: 'snapshot'; readonly report: string }
   | { readonly type: 'error'; readonly message: string; readonly code?: string };
@@ -93,7 +94,7 @@ export async function hostPortfolios(port: MessagePort, init: HostInit): Promise
     const fills = e0 ? e0.recorder.fills.slice(seen[0].fills) : [];
     const trades = e0 ? e0.recorder.trades.slice(seen[0].trades) : [];
     engines.forEach((e, i) => (seen[i] = { fills: e.recorder.fills.length, trades: e.recorder.trades.length }));
-    port.postMessage({ type: 'scanDone', seq, t, states: engines.map((e, i) => snapshot(init.portfolios[i].name, e)), fills, trades } satisfies HostReply);
+    port.postMessage({ type: 'scanDone', seq, t, doneAtMs: performance.timeOrigin + performance.now(), states: engines.map((e, i) => snapshot(init.portfolios[i].name, e)), fills, trades } satisfies HostReply);
   };
   port.on('message', (m: HostMessage) => {
     try {

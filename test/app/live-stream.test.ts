@@ -4,7 +4,8 @@
  * gap the stream cannot fill (entries overwritten while the run was down) is named with its range and
  * count in the state, `dolphin status` and the report; with the key alone (a publisher that does not
  * write the stream, like the external scanner) scans are accepted from the key and the ones it never
- * showed are counted from the scan_number jumps, never silently.
+ * showed are counted from the scan_number jumps, never silently; a scan appended to the stream is taken
+ * without the key being written or the poll coming round (the read parked on the member).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -127,6 +128,33 @@ describeHazelcast('live on the scan stream', () => {
       expect(report.dataQuality.liveFeed).toMatchObject({ fromKey: 107, scansMissed: 13 });
     } finally {
       await put.close();
+    }
+  }, 60_000);
+
+  it('takes a scan appended to the stream without waiting for the key or the poll (a read parked on the member)', async () => {
+    const member = await ensureMember();
+    const maps = uniqueMaps();
+    const scans = synthScans({ n: 30, seed: 9 });
+    const journalDir = join(root, 'follow');
+    // the poll (the only other way a stream-only append is seen) is far longer than the wait below
+    const session = await startLive({ config: LIVE_TEST_CONFIG, address: member.address, cluster: member.cluster, journalDir, runId: 'follow', ...maps, pollMs: 600_000 });
+    const client = (await ScanPutter.connect(member.address, member.cluster, maps.featuresMap)).client;
+    try {
+      const rb = await client.getRingbuffer<string>(scanStreamName(maps.featuresMap));
+      for (let i = 0; i < scans.length; i++) {
+        await rb.add(scanToJson(scans[i]));
+        // one at a time: each is taken before the next is appended, from the stream alone
+        await waitFor(() => session.state().lastScanTs === scans[i].timestampNs.toString(), 5_000, `scan ${i} from the stream alone`);
+      }
+      const st = session.state();
+      expect(st.counters.fromStream).toBe(scans.length);
+      expect(st.counters.fromKey).toBe(0);
+      expect(st.counters.lateOrDuplicate).toBe(0);
+      await session.stop();
+      expect(tsList(journalDir)).toEqual(scans.map((s) => s.timestampNs.toString()));
+    } finally {
+      await session.stop().catch(() => undefined);
+      await client.shutdown();
     }
   }, 60_000);
 });

@@ -17,7 +17,7 @@ import type { HazelcastClient } from './hazelcast-connection.js';
 import { EXF_KEY, FEATURES_MAP, SCAN_KEY, scanStreamName, type MissedRange } from './paper-state.js';
 import { acceptanceFor, type ScanAcceptance, type AcceptanceCounters, type LiveSourceOptions, type Rejection } from './scan-acceptance.js';
 import { parseFactorsJson, parseScanJson } from './scan-json.js';
-import { ScanStreamReader, type StreamPosition } from './scan-stream-reader.js';
+import { ScanStreamReader, type DrainResult, type StreamPosition } from './scan-stream-reader.js';
 
 /** What the source hands on: accepted scans (in order) and factor records with their effective scan. */
 export interface ScanSourceSink {
@@ -57,6 +57,8 @@ const MAX_QUEUED_KEYS = 10_000;
 const MAX_MISSED_RANGES = 100;
 /** A stream failing this long while the key is readable is given up for the key alone. */
 const STREAM_GIVE_UP_MS = 30_000;
+/** Pause of the stream follower after a failed or dropped wait (the pump and the poll do the recovery). */
+const FOLLOW_RETRY_MS = 250;
 
 /** The live scan source of `dolphin live`. */
 export class HazelcastScanSource {
@@ -91,6 +93,8 @@ export class HazelcastScanSource {
   private streamFailingSince: number | null = null;
   private lastStreamError = '';
   private position: StreamPosition | null = null;
+  /** Text of the last scan accepted from the stream: the key event that follows it needs no drain or parse. */
+  private lastStreamText: string | null = null;
 
   constructor(o: ScanSourceOptions) {
     this.o = o;
@@ -157,6 +161,7 @@ export class HazelcastScanSource {
     }
     await this.pollOnce();
     await this.pumping; // what was there at start is handled before start resolves
+    if (this.reader !== null) void this.follow(this.reader);
     this.timers.push(setInterval(() => void this.pollOnce(), this.o.pollMs ?? 2000));
     this.timers.push(setInterval(() => this.checkStale(), 500));
   }
@@ -184,6 +189,26 @@ export class HazelcastScanSource {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     if (this.map && this.listenerId) await this.map.removeEntryListener(this.listenerId).catch(() => false);
+  }
+
+  /**
+   * The stream follower: a blocking read parked on the member, answered as soon as a scan is appended.
+   * It is the fast path (one hop from the publisher's append to acceptance); the key events, the poll
+   * and the pump stay as they were and find the scans already handed on (both hand on only what is past
+   * the position). Failures are left to them: the follower pauses and waits again.
+   */
+  private async follow(reader: ScanStreamReader): Promise<void> {
+    while (!this.stopped) {
+      let r: DrainResult | null = null;
+      try {
+        r = await reader.follow((text, seq) => this.onStreamText(text, seq));
+      } catch {
+        // the cluster is away or the stream was reset: the lifecycle listener, the poll and the pump report and recover
+      }
+      if (this.stopped) return;
+      if (r === null) await new Promise((res) => setTimeout(res, FOLLOW_RETRY_MS));
+      else this.lostPending += r.lost;
+    }
   }
 
   private async pollOnce(): Promise<void> {
@@ -217,6 +242,9 @@ export class HazelcastScanSource {
     if (key === EXF_KEY) this.onFactors(value);
     else if (key === SCAN_KEY) {
       const text = typeof value === 'string' ? value : JSON.stringify(value);
+      // the key written after the stream entry already taken: judging it would drop it silently (not newer,
+      // a stream was read), so skip the drain and the parse that would sit before the next scan's work
+      if (text === this.lastStreamText) return;
       if (this.queue.length >= MAX_QUEUED_KEYS) this.queue.shift();
       this.queue.push({ text, listener: !fromPoll });
       this.kick();
@@ -304,6 +332,7 @@ export class HazelcastScanSource {
     const scan = this.acceptance.judge(text, 'scan stream', !rewinding);
     if (scan === null) return;
     this.rewindTs = null;
+    this.lastStreamText = text;
     this.fromStream++;
     this.position = { seq, ts: scan.timestampNs };
     this.accepted(scan, before, 'stream');

@@ -5,7 +5,7 @@
  * head; what is not newer than the consumer's last scan is skipped, the publisher republishes the rest),
  * and a consumer resuming from a saved position (verified against the entry at that sequence).
  */
-import type { Ringbuffer } from 'hazelcast-client';
+import type { ReadResultSet, Ringbuffer } from 'hazelcast-client';
 import type { HazelcastClient } from './hazelcast-connection.js';
 
 /** Largest batch of one readMany (hazelcast-client allows up to 1000). */
@@ -46,6 +46,8 @@ export class ScanStreamReader {
   /** Text of the last entry read and its sequence: checked after a reconnect to detect a reset. */
   private anchor: { seq: number; text: string } | null = null;
   private suspect = false;
+  /** Bumped whenever the position jumps or the connection is lost: a follow() issued before is dropped. */
+  private epoch = 0;
   /** Entries read in this session. */
   entriesRead = 0;
 
@@ -63,6 +65,7 @@ export class ScanStreamReader {
    * at the newest entry, as it would with the latest key alone.
    */
   async position(saved: StreamPosition | null, resuming: boolean): Promise<'saved' | 'head' | 'newest'> {
+    this.epoch++;
     const rb = await this.ringbuffer();
     if (saved !== null) {
       const r = await rb.readMany(saved.seq, 0, 1);
@@ -86,6 +89,7 @@ export class ScanStreamReader {
   /** The connection was lost: before the next read, check that the stream is still the one we read. */
   markSuspect(): void {
     this.suspect = true;
+    this.epoch++;
     this.rb = null;
   }
 
@@ -115,23 +119,55 @@ export class ScanStreamReader {
         }
         break;
       }
-      const first = Number(r.getSequence(0));
-      if (first > from) {
-        lost += first - from;
-        this.o.log?.(`scan stream ${this.o.name}: ${first - from} entr${first - from === 1 ? 'y was' : 'ies were'} overwritten or expired before being read (sequences ${from}..${first - 1})`);
-      }
-      for (let i = 0; i < n; i++) {
-        const seq = Number(r.getSequence(i));
-        const text = r.get(i);
-        this.anchor = { seq, text };
-        this.entriesRead++;
-        read++;
-        handle(text, seq);
-      }
-      this.next = Number(r.getNextSequenceToReadFrom());
+      const got = this.take(r, handle);
+      read += got.read;
+      lost += got.lost;
       if (n < BATCH) break;
     }
     return { read, lost, reset };
+  }
+
+  /**
+   * Waits on the member for the next entries after the position (a blocking read: the member answers
+   * as soon as one is appended, so a scan reaches the consumer one network hop after its publisher
+   * appended it, without waiting for the key event and a read of its own) and hands them on in sequence
+   * order. May run while a drain() is in flight: both hand on only entries past the position, so none is
+   * handed on twice. Returns null, dropping the result, when the reader was repositioned or the
+   * connection lost meanwhile (the next drain() checks the stream first), or when it is not positioned.
+   * Throws when the cluster is away.
+   */
+  async follow(handle: (text: string, seq: number) => void): Promise<DrainResult | null> {
+    if (this.next === null || this.suspect) return null;
+    const epoch = this.epoch;
+    const rb = await this.ringbuffer();
+    if (epoch !== this.epoch) return null;
+    const r = await rb.readMany(this.next, 1, BATCH);
+    if (epoch !== this.epoch || this.suspect) return null;
+    return { ...this.take(r, handle), reset: false };
+  }
+
+  /** Hands on the entries of one read that are past the position; counts the ones gone before it. */
+  private take(r: ReadResultSet<string>, handle: (text: string, seq: number) => void): { read: number; lost: number } {
+    let read = 0;
+    let lost = 0;
+    const n = r.size();
+    for (let i = 0; i < n; i++) {
+      const seq = Number(r.getSequence(i));
+      const next = this.next as number;
+      if (seq < next) continue; // handed on already by a read that overlapped this one
+      if (seq > next) {
+        lost += seq - next;
+        this.o.log?.(`scan stream ${this.o.name}: ${seq - next} entr${seq - next === 1 ? 'y was' : 'ies were'} overwritten or expired before being read (sequences ${next}..${seq - 1})`);
+      }
+      const text = r.get(i);
+      this.anchor = { seq, text };
+      this.next = seq + 1;
+      this.entriesRead++;
+      read++;
+      handle(text, seq);
+    }
+    if (n > 0) this.next = Math.max(this.next as number, Number(r.getNextSequenceToReadFrom()));
+    return { read, lost };
   }
 
   private async ringbuffer(): Promise<Ringbuffer<string>> {
@@ -156,6 +192,7 @@ export class ScanStreamReader {
   private restartAtHead(head: number, why: string): true {
     this.o.log?.(`scan stream ${this.o.name} was reset (${why}: a member restart?); reading it again from its head (sequence ${head})`);
     this.next = head;
+    this.epoch++;
     this.anchor = null;
     this.o.onReset?.();
     return true;
