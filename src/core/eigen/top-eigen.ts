@@ -119,10 +119,11 @@ function fallback(a: Float64Array, ws: TopEigenWorkspace): TopEigenWorkspace {
  * Lanczos with full reorthogonalization, started from `warm` (e.g. the previous scan's top
  * eigenvector) plus half of `warm2` (e.g. the previous second eigenvector: with both directions in
  * the start vector, both pairs converge in a few steps), plus a small fixed perturbation so every
- * eigen-direction is present; or, cold, from a fixed spread vector. After each step the tridiagonal matrix is diagonalized (eigenvalues plus the
- * last component of each Ritz vector, O(k^2)), and the run stops when both top Ritz residuals
- * `|beta_k * s_k|` are within tolerance. Falls back to {@link symmetricEigen} when it has not
- * converged after `maxSteps` steps, on a Lanczos breakdown (an invariant subspace found early) or
+ * eigen-direction is present; or, cold, from a fixed spread vector. At each convergence check the
+ * top two eigenpairs of the tridiagonal T_k are found ({@link topRitzPairs}: QL at the first check,
+ * then the previous pairs followed by Rayleigh quotient iteration, O(k)), and the run stops when both
+ * top Ritz residuals `|beta_k * s_k|` (s_k: last component of the pair's vector) are within
+ * tolerance. Falls back to {@link symmetricEigen} when it has not converged after `maxSteps` steps, on a Lanczos breakdown (an invariant subspace found early) or
  * for n <= 3. A non-finite entry gives NaN outputs. Results are in `ws` (also returned).
  */
 export function topEigen(
@@ -228,9 +229,9 @@ export function topEigen(
     k = j + 1;
     anorm = Math.max(anorm, Math.abs(aj) + b + (j > 0 ? beta[j - 1] : 0));
 
-    // Convergence checks cost O(k^2) (the QL of T_k dominates a cold run when done every step): the
-    // first at step 6 (or n); the next ones where the geometric decay of the residuals seen so far
-    // predicts convergence (three quarters of the predicted distance, at least one step).
+    // Convergence checks cost O(k) to O(k^2) each, a fair share of a step: the first at step 6 (or n),
+    // the next ones where the geometric decay of the residuals seen so far predicts convergence (three
+    // quarters of the predicted distance, at least one step).
     if (k >= nextCheck || k === n || k === maxSteps) {
       if (k < 2 || !topRitzPairs(rz, k)) return fallback(a, ws);
       const scale = Math.max(Math.abs(rz.theta1), Number.MIN_VALUE);
