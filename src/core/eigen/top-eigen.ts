@@ -1,11 +1,7 @@
 /** Fast lambda_max, lambda_2 and top eigenvector: warm-started Lanczos with full solver fallback. */
 
-import {
-  createSymmetricEigenWorkspace,
-  symmetricEigen,
-  tridiagonalQL,
-  type SymmetricEigenWorkspace,
-} from './symmetric-eigen.js';
+import { createSymmetricEigenWorkspace, symmetricEigen, type SymmetricEigenWorkspace } from './symmetric-eigen.js';
+import { createRitzWorkspace, topRitzPairs, type RitzWorkspace } from './tridiagonal-ritz.js';
 
 /** Reusable buffers and the outputs of {@link topEigen}. */
 export interface TopEigenWorkspace {
@@ -25,17 +21,9 @@ export interface TopEigenWorkspace {
   usedFallback: boolean;
   /** Lanczos basis, row-major maxSteps x n. */
   readonly q: Float64Array;
-  readonly alpha: Float64Array;
-  readonly beta: Float64Array;
   readonly w: Float64Array;
-  readonly td: Float64Array;
-  readonly te: Float64Array;
-  readonly zrow: Float64Array;
-  readonly zfull: Float64Array;
-  /** Second super-diagonal and pivots of the factored T_k - theta I, inverse-iteration iterate. */
-  readonly du2: Float64Array;
-  readonly piv: Uint8Array;
-  readonly y: Float64Array;
+  /** The tridiagonal T_k (alpha, beta) and its top Ritz pairs. */
+  readonly ritz: RitzWorkspace;
   /** The fixed spread perturbation of start vectors, component i (see spread). */
   readonly start: Float64Array;
   readonly full: SymmetricEigenWorkspace;
@@ -74,16 +62,11 @@ export function createTopEigenWorkspace(n: number): TopEigenWorkspace {
     steps: 0,
     usedFallback: false,
     q: new Float64Array(m * n),
-    alpha: new Float64Array(m),
-    beta: new Float64Array(m),
     w: new Float64Array(n),
-    td: new Float64Array(m),
-    te: new Float64Array(m),
-    zrow: new Float64Array(m),
-    zfull: new Float64Array(m * m),
-    du2: new Float64Array(m),
-    piv: new Uint8Array(m),
-    y: new Float64Array(m),
+    ritz: createRitzWorkspace(
+      m,
+      Float64Array.from({ length: m }, (_, i) => 1 + 0.5 * spread(i % Math.max(1, n))),
+    ),
     start: Float64Array.from({ length: n }, (_, i) => spread(i)),
     full: createSymmetricEigenWorkspace(n),
   };
@@ -136,10 +119,11 @@ function fallback(a: Float64Array, ws: TopEigenWorkspace): TopEigenWorkspace {
  * Lanczos with full reorthogonalization, started from `warm` (e.g. the previous scan's top
  * eigenvector) plus half of `warm2` (e.g. the previous second eigenvector: with both directions in
  * the start vector, both pairs converge in a few steps), plus a small fixed perturbation so every
- * eigen-direction is present; or, cold, from a fixed spread vector. After each step the tridiagonal matrix is diagonalized (eigenvalues plus the
- * last component of each Ritz vector, O(k^2)), and the run stops when both top Ritz residuals
- * `|beta_k * s_k|` are within tolerance. Falls back to {@link symmetricEigen} when it has not
- * converged after `maxSteps` steps, on a Lanczos breakdown (an invariant subspace found early) or
+ * eigen-direction is present; or, cold, from a fixed spread vector. At each convergence check the
+ * top two eigenpairs of the tridiagonal T_k are found ({@link topRitzPairs}: QL at the first check,
+ * then the previous pairs followed by Rayleigh quotient iteration, O(k)), and the run stops when both
+ * top Ritz residuals `|beta_k * s_k|` (s_k: last component of the pair's vector) are within
+ * tolerance. Falls back to {@link symmetricEigen} when it has not converged after `maxSteps` steps, on a Lanczos breakdown (an invariant subspace found early) or
  * for n <= 3. A non-finite entry gives NaN outputs. Results are in `ws` (also returned).
  */
 export function topEigen(
@@ -161,7 +145,10 @@ export function topEigen(
     return ws;
   }
   if (n <= 3) return fallback(a, ws);
-  const { q, alpha, beta, w, td, te, zrow, start } = ws;
+  const { q, w, start } = ws;
+  const rz = ws.ritz;
+  const { alpha, beta } = rz;
+  rz.tracked = 0;
 
   // Start vector.
   let norm = 0;
@@ -188,44 +175,11 @@ export function topEigen(
   let converged = false;
   let k = 0;
   let nextCheck = Math.min(n, options.lambda2 === false ? 4 : 6);
-  let theta1 = NaN;
-  let theta2 = NaN;
   let lastK = 0;
   let lastRatio = Infinity;
   for (let j = 0; j < maxSteps; j++) {
     const qj = j * n;
-    // w = A q_j, four rows at a time (each load of q feeds four products).
-    let aj = 0;
-    let r = 0;
-    for (; r + 3 < n; r += 4) {
-      const o0 = r * n;
-      const o1 = o0 + n;
-      const o2 = o1 + n;
-      const o3 = o2 + n;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let c = 0; c < n; c++) {
-        const x = q[qj + c];
-        s0 += a[o0 + c] * x;
-        s1 += a[o1 + c] * x;
-        s2 += a[o2 + c] * x;
-        s3 += a[o3 + c] * x;
-      }
-      w[r] = s0;
-      w[r + 1] = s1;
-      w[r + 2] = s2;
-      w[r + 3] = s3;
-      aj += q[qj + r] * s0 + q[qj + r + 1] * s1 + q[qj + r + 2] * s2 + q[qj + r + 3] * s3;
-    }
-    for (; r < n; r++) {
-      const o = r * n;
-      let s = 0;
-      for (let c = 0; c < n; c++) s += a[o + c] * q[qj + c];
-      w[r] = s;
-      aj += q[qj + r] * s;
-    }
+    const aj = multiply(a, q, qj, w, n);
     alpha[j] = aj;
     if (!(aj - aj === 0)) {
       ws.lambdaMax = NaN;
@@ -275,28 +229,15 @@ export function topEigen(
     k = j + 1;
     anorm = Math.max(anorm, Math.abs(aj) + b + (j > 0 ? beta[j - 1] : 0));
 
-    // Convergence checks cost O(k^2) (the QL of T_k dominates a cold run when done every step): the
-    // first at step 6 (or n); the next ones where the geometric decay of the residuals seen so far
-    // predicts convergence (three quarters of the predicted distance, at least one step).
+    // Convergence checks cost O(k) to O(k^2) each, a fair share of a step: the first at step 6 (or n),
+    // the next ones where the geometric decay of the residuals seen so far predicts convergence (three
+    // quarters of the predicted distance, at least one step).
     if (k >= nextCheck || k === n || k === maxSteps) {
-      // Eigenvalues of T_k and the last component of each of its eigenvectors.
-      for (let i = 0; i < k; i++) {
-        td[i] = alpha[i];
-        te[i] = i === 0 ? 0 : beta[i - 1];
-        zrow[i] = i === k - 1 ? 1 : 0;
-      }
-      if (!tridiagonalQL(k, td, te, zrow, 1)) return fallback(a, ws);
-      // The two largest Ritz values (counted with multiplicity) and their last components.
-      let i1 = 0;
-      for (let i = 1; i < k; i++) if (td[i] > td[i1]) i1 = i;
-      let i2 = i1 === 0 ? 1 : 0;
-      for (let i = 0; i < k; i++) if (i !== i1 && td[i] > td[i2]) i2 = i;
-      const scale = Math.max(Math.abs(td[i1]), Number.MIN_VALUE);
-      const ratio = Math.max(Math.abs(b * zrow[i1]) / (tol * scale), Math.abs(b * zrow[i2]) / (tol2 * scale));
+      if (k < 2 || !topRitzPairs(rz, k)) return fallback(a, ws);
+      const scale = Math.max(Math.abs(rz.theta1), Number.MIN_VALUE);
+      const ratio = Math.max(Math.abs(b * rz.y1[k - 1]) / (tol * scale), Math.abs(b * rz.y2[k - 1]) / (tol2 * scale));
       if (ratio <= 1) {
         converged = true;
-        theta1 = td[i1];
-        theta2 = td[i2];
         break;
       }
       let ahead = 2;
@@ -310,116 +251,102 @@ export function topEigen(
     }
     if (b <= 1e-12 * anorm || k === maxSteps) break; // breakdown or out of steps
     const qn = k * n;
-    for (let r = 0; r < n; r++) q[qn + r] = w[r] / b;
+    const inv = 1 / b;
+    for (let r = 0; r < n; r++) q[qn + r] = w[r] * inv;
   }
   ws.steps = k;
   if (!converged) return fallback(a, ws);
 
-  // Ritz vectors of the top two Ritz values: eigenvectors of T_k by inverse iteration at the
-  // (converged, exact to rounding) Ritz values, O(k) each instead of a full O(k^3) QL with vectors.
-  ws.lambdaMax = theta1;
-  ws.lambda2 = theta2;
-  const zfull = ws.zfull;
-  if (!tridiagonalEigenvector(ws, k, theta1, null, 0) || !tridiagonalEigenvector(ws, k, theta2, zfull, 1)) {
-    return fallback(a, ws);
-  }
-  ritzVector(ws, k, 0, ws.vector);
-  ritzVector(ws, k, 1, ws.vector2);
+  // Ritz vectors of the top two Ritz pairs: u = Q_k y, both in one pass over the basis.
+  ws.lambdaMax = rz.theta1;
+  ws.lambda2 = rz.theta2;
+  ritzVectors(ws, k);
   return ws;
 }
 
-/**
- * Unit eigenvector of the Lanczos tridiagonal T_k (ws.alpha, ws.beta) for its eigenvalue `theta`,
- * by two steps of inverse iteration with (T_k - theta I) factored once (Gaussian elimination with
- * partial pivoting, LAPACK dgttrf/dgtts2; a zero pivot is replaced by eps * ||T_k||). With `against`
- * (column 0 of ws.zfull), the iterate is kept orthogonal to that vector (close or equal Ritz
- * values). The result goes to column `col` of ws.zfull (row stride k). False on non-finite values.
- */
-function tridiagonalEigenvector(
-  ws: TopEigenWorkspace,
-  k: number,
-  theta: number,
-  against: Float64Array | null,
-  col: number,
-): boolean {
-  const { alpha, beta, td: d, te: du, zrow: dl, du2, piv, y, zfull } = ws;
-  let tnorm = 0;
+/** ws.vector = Q_k y1 and ws.vector2 = Q_k y2 (the Ritz vectors), normalized, sign-normalized. */
+function ritzVectors(ws: TopEigenWorkspace, k: number): void {
+  const { n, q, vector: u1, vector2: u2 } = ws;
+  const { y1, y2 } = ws.ritz;
+  u1.fill(0);
+  u2.fill(0);
   for (let i = 0; i < k; i++) {
-    d[i] = alpha[i] - theta;
-    const off = i < k - 1 ? beta[i] : 0;
-    du[i] = off;
-    dl[i] = off;
-    du2[i] = 0;
-    tnorm = Math.max(tnorm, Math.abs(alpha[i]) + off + (i > 0 ? beta[i - 1] : 0));
-  }
-  for (let i = 0; i < k - 1; i++) {
-    if (Math.abs(d[i]) >= Math.abs(dl[i])) {
-      piv[i] = 0;
-      const fact = d[i] !== 0 ? dl[i] / d[i] : 0;
-      dl[i] = fact;
-      d[i + 1] -= fact * du[i];
-    } else {
-      piv[i] = 1;
-      const fact = d[i] / dl[i];
-      d[i] = dl[i];
-      dl[i] = fact;
-      const temp = du[i];
-      du[i] = d[i + 1];
-      d[i + 1] = temp - fact * d[i + 1];
-      if (i < k - 2) {
-        du2[i] = du[i + 1];
-        du[i + 1] = -fact * du[i + 1];
-      }
-    }
-  }
-  const tiny = Math.max(tnorm, Number.MIN_VALUE) * 2 ** -52;
-  for (let i = 0; i < k; i++) if (Math.abs(d[i]) < tiny) d[i] = d[i] < 0 ? -tiny : tiny;
-  for (let i = 0; i < k; i++) y[i] = 1 + 0.5 * ws.start[i % ws.n];
-  for (let it = 0; it < 2; it++) {
-    if (against !== null) orthogonalizeColumn(y, zfull, k);
-    for (let i = 0; i < k - 1; i++) {
-      if (piv[i] === 0) {
-        y[i + 1] -= dl[i] * y[i];
-      } else {
-        const temp = y[i];
-        y[i] = y[i + 1];
-        y[i + 1] = temp - dl[i] * y[i];
-      }
-    }
-    y[k - 1] /= d[k - 1];
-    y[k - 2] = (y[k - 2] - du[k - 2] * y[k - 1]) / d[k - 2];
-    for (let i = k - 3; i >= 0; i--) y[i] = (y[i] - du[i] * y[i + 1] - du2[i] * y[i + 2]) / d[i];
-    if (against !== null) orthogonalizeColumn(y, zfull, k);
-    let nn = 0;
-    for (let i = 0; i < k; i++) nn += y[i] * y[i];
-    nn = Math.sqrt(nn);
-    if (!(nn > 0 && nn < Infinity)) return false;
-    for (let i = 0; i < k; i++) y[i] /= nn;
-  }
-  for (let i = 0; i < k; i++) zfull[i * k + col] = y[i];
-  return true;
-}
-
-/** y -= (z0 . y) z0, with z0 column 0 of the k x k row-major zfull. */
-function orthogonalizeColumn(y: Float64Array, zfull: Float64Array, k: number): void {
-  let c = 0;
-  for (let i = 0; i < k; i++) c += zfull[i * k] * y[i];
-  for (let i = 0; i < k; i++) y[i] -= c * zfull[i * k];
-}
-
-/** Ritz vector of column `col` of the k x k eigenvectors in ws.zfull, normalized, into `u`. */
-function ritzVector(ws: TopEigenWorkspace, k: number, col: number, u: Float64Array): void {
-  const n = ws.n;
-  const q = ws.q;
-  u.fill(0);
-  for (let i = 0; i < k; i++) {
-    const s = ws.zfull[i * k + col];
+    const s1 = y1[i];
+    const s2 = y2[i];
     const qi = i * n;
-    for (let r = 0; r < n; r++) u[r] += s * q[qi + r];
+    for (let r = 0; r < n; r++) {
+      const x = q[qi + r];
+      u1[r] += s1 * x;
+      u2[r] += s2 * x;
+    }
   }
-  let un = 0;
-  for (let r = 0; r < n; r++) un += u[r] * u[r];
-  un = Math.sqrt(un);
-  for (let r = 0; r < n; r++) u[r] /= un;
-  normalizeSign(u, n);
+  let n1 = 0;
+  let n2 = 0;
+  for (let r = 0; r < n; r++) {
+    n1 += u1[r] * u1[r];
+    n2 += u2[r] * u2[r];
+  }
+  const inv1 = 1 / Math.sqrt(n1);
+  const inv2 = 1 / Math.sqrt(n2);
+  for (let r = 0; r < n; r++) {
+    u1[r] *= inv1;
+    u2[r] *= inv2;
+  }
+  normalizeSign(u1, n);
+  normalizeSign(u2, n);
+}
+
+/**
+ * w = A q_j (q_j at offset qj of q); returns q_j . w. Four rows at a time (each load of q feeds four
+ * products), then two, then one: one dependent sum per row would leave the CPU waiting on each add.
+ */
+function multiply(a: Float64Array, q: Float64Array, qj: number, w: Float64Array, n: number): number {
+  let aj = 0;
+  let r = 0;
+  for (; r + 3 < n; r += 4) {
+    const o0 = r * n;
+    const o1 = o0 + n;
+    const o2 = o1 + n;
+    const o3 = o2 + n;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let c = 0; c < n; c++) {
+      const x = q[qj + c];
+      s0 += a[o0 + c] * x;
+      s1 += a[o1 + c] * x;
+      s2 += a[o2 + c] * x;
+      s3 += a[o3 + c] * x;
+    }
+    w[r] = s0;
+    w[r + 1] = s1;
+    w[r + 2] = s2;
+    w[r + 3] = s3;
+    aj += q[qj + r] * s0 + q[qj + r + 1] * s1 + q[qj + r + 2] * s2 + q[qj + r + 3] * s3;
+  }
+  if (r + 1 < n) {
+    const o0 = r * n;
+    const o1 = o0 + n;
+    let s0 = 0;
+    let s1 = 0;
+    for (let c = 0; c < n; c++) {
+      const x = q[qj + c];
+      s0 += a[o0 + c] * x;
+      s1 += a[o1 + c] * x;
+    }
+    w[r] = s0;
+    w[r + 1] = s1;
+    aj += q[qj + r] * s0;
+    aj += q[qj + r + 1] * s1;
+    r += 2;
+  }
+  if (r < n) {
+    const o = r * n;
+    let s = 0;
+    for (let c = 0; c < n; c++) s += a[o + c] * q[qj + c];
+    w[r] = s;
+    aj += q[qj + r] * s;
+  }
+  return aj;
 }
