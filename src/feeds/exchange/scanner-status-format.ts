@@ -1,7 +1,8 @@
 /** Text of a scanner status for `dolphin status` and logs (one block, a few lines). */
 import { scannerHealth, type ScannerHealth, type ScannerStatus } from './scanner-status.js';
 
-const ago = (ms: number | null): string => (ms === null ? 'never' : ms < 10_000 ? `${ms} ms ago` : `${(ms / 1000).toFixed(0)} s ago`);
+/** An age; a record written after `now` was taken (status reads the cluster after its clock) counts as 0. */
+const ago = (ms: number | null): string => (ms === null ? 'never' : ms < 10_000 ? `${Math.max(0, ms)} ms ago` : `${(ms / 1000).toFixed(0)} s ago`);
 
 /** Formats one scanner's status; `now` judges the heartbeat's age (or `health` when the caller judged it). */
 export function formatScannerStatus(s: ScannerStatus, now: number, health: ScannerHealth = scannerHealth(s, now)): string {

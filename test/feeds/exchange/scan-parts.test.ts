@@ -89,6 +89,9 @@ describe('formatScannerStatus', () => {
     expect(text).toContain('1 socket drops, 1 resubscribes');
     expect(formatScannerStatus({ ...st, connection: 'WEBSOCKET' }, 1_002_000)).toContain('[OK]');
     expect(formatScannerStatus({ ...st, connection: 'WEBSOCKET' }, 1_100_000)).toContain('[STALE]');
+    expect(text).toContain('heartbeat 2000 ms ago');
+    // a heartbeat written after the reader took its clock is not in the future
+    expect(formatScannerStatus(st, 999_996)).toContain('heartbeat 0 ms ago');
   });
 });
 
