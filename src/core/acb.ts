@@ -1,5 +1,6 @@
 /** Adaptive Circuit Breaker v5 (STRATEGY.md 6) and the timeline of external-factor records. */
 import type { FactorRecord } from './trade.js';
+import { firstAtOrAfter } from './ts-deltas.js';
 
 /** A factor value, or NaN when missing (undefined, null or not a number): NaN never fires a signal. */
 function factor(v: unknown): number {
@@ -106,16 +107,4 @@ export class FactorTimeline {
     }
     return this.curCut;
   }
-}
-
-/** First index i in [from, to) with ts[i] >= at (ts ascending), or `to` when there is none. */
-function firstAtOrAfter(ts: BigInt64Array, from: number, to: number, at: bigint): number {
-  let lo = from;
-  let hi = to;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid] < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
