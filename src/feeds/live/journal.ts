@@ -12,7 +12,7 @@ import { ConfigError, JournalError } from '../../core/errors.js';
 import { dayOf, dayToIso, type ScanRecord } from '../../core/scan.js';
 import type { FactorRecord, Fill, Trade } from '../../core/trade.js';
 import { DIR_CONFIG_FILE } from '../replay/scan-directory.js';
-import { encodeScans } from '../replay/arrow-scan.codec.js';
+import { OneScanEncoder } from '../replay/one-scan-encoder.js';
 import { jsonReplacer } from '../../core/json-replacer.js';
 import { factorJournalLine } from '../../core/factor-record.js';
 
@@ -94,6 +94,8 @@ export class JournalWriter {
   /** Day folders known to exist (created or found) by this writer. */
   private readonly days = new Set<string>();
   private readonly durable: boolean;
+  /** The bytes of encodeScans([scan]), from a template after the first scan of a universe. */
+  private readonly encoder = new OneScanEncoder();
 
   /**
    * Creates the folder when missing. `durable`: fsync each scan file before it is renamed into place
@@ -154,7 +156,7 @@ export class JournalWriter {
     }
     const name = journalScanName(scan);
     const tmp = join(folder, `.${name}.tmp`);
-    const bytes = encodeScans([scan]);
+    const bytes = this.encoder.encode(scan);
     let fd = -1;
     try {
       fd = this.step('create the scan file', tmp, () => this.fs.openSync(tmp, 'w'));
