@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runDistributedSweep } from '../src/app/distributed/distributed-sweep.js';
 import { deleteJob, listJobs, listWorkers } from '../src/app/distributed/jobs-admin.js';
 import { parseGrid, runSweep, sweepItems, type GridAxis } from '../src/app/sweep.js';
@@ -43,8 +43,9 @@ interface Worker {
   err(): string;
 }
 
+/** A worker on `data`, reading the day cache the bench built beside it (as the submitter's load does). */
 function startWorker(data: string): Worker {
-  const proc = spawn(process.execPath, [CLI, 'sweep-worker', '--hz', ADDRESS, '--cluster', CLUSTER, '--data', data, '--workers', '1', '--no-cache', '--poll', '100', '--verbose']);
+  const proc = spawn(process.execPath, [CLI, 'sweep-worker', '--hz', ADDRESS, '--cluster', CLUSTER, '--data', data, '--workers', '1', '--cache', join(dirname(data), 'cache'), '--poll', '100', '--verbose']);
   let err = '';
   proc.stderr!.on('data', (d) => (err += d));
   proc.stdout!.resume();
@@ -105,9 +106,13 @@ export async function runDistributedBench(o: BenchOptions): Promise<CaseResult> 
   const client = await connectHazelcast({ address: ADDRESS, cluster: CLUSTER, reconnect: true });
   const workers: Worker[] = [];
   try {
-    // loaded as the CLI loads it (pool decode: columns in shared memory), like the workers' copies
+    // loaded as the CLI loads it by default (pool decode into shared memory, through the day cache: a first
+    // pass writes it, the load kept reads it), like the workers' copies
     const loadPool = new WorkerPool(1);
-    const replay = await loadReplayInput(data, { pool: loadPool }).finally(() => loadPool.destroy());
+    const cacheRoot = join(dataRoot, 'cache');
+    const replay = await loadReplayInput(data, { pool: loadPool, cacheRoot })
+      .then(() => loadReplayInput(data, { pool: loadPool, cacheRoot }))
+      .finally(() => loadPool.destroy());
     const conf = resolveConfig(DEFAULT_CONFIG as unknown as Record<string, unknown>, { warmupBars: 5, calibrationDays: 1 });
     const grid = ['takeProfitPct=0.004,0.008,0.012,0.016', 'maxHoldBars=20,60,240', o.quick ? 'velDivThreshold=-0.01' : 'velDivThreshold=-0.01,-0.02'].map(parseGrid);
     const { items, overrides } = sweepItems(conf, grid);

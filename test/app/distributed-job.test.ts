@@ -39,6 +39,12 @@ describe('dataset fingerprint', () => {
     const a = await fp('a');
     expect(a).toMatch(/^[0-9a-f]{24}$/);
     expect(await fp('copy')).toBe(a);
+    // through the day cache (its content-hash column, first pass and cached pass): the same
+    const cacheRoot = join(root, 'cache');
+    expect(datasetFingerprint(await loadReplayInput(join(root, 'a'), { cacheRoot })).hash).toBe(a);
+    const cachedReplay = await loadReplayInput(join(root, 'a'), { cacheRoot });
+    expect(cachedReplay.cached).toBeTruthy();
+    expect(datasetFingerprint(cachedReplay).hash).toBe(a);
     expect(await fp('changed')).not.toBe(a);
     expect(await fp('factors')).not.toBe(a);
   });

@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { jsonReplacer } from '../../core/json-replacer.js';
 import { scanContentHash, symbolHash } from '../../core/scan-hash.js';
+import { cachedColumnsOf } from '../../feeds/replay/load-scan-directory.js';
 import type { ReplayData } from '../replay-input.js';
 
 /** What a distributed job says about its data, so a worker can tell whether it holds the same. */
@@ -25,10 +26,8 @@ export function datasetFingerprint(replay: ReplayData): DatasetFingerprint {
   const n = store.n;
   const h = createHash('sha256');
   h.update(new Uint8Array(store.ts.buffer, store.ts.byteOffset, n * 8));
-  const content = new Uint32Array(n);
-  const symHashes = store.symbols.map(symbolHash);
-  for (let t = 0; t < n; t++) content[t] = scanContentHash(store, t, symHashes);
-  h.update(new Uint8Array(content.buffer));
+  const content = contentHashes(replay);
+  h.update(new Uint8Array(content.buffer, content.byteOffset, n * 4));
   h.update(JSON.stringify(replay.factors, jsonReplacer));
   return {
     hash: h.digest('hex').slice(0, 24),
@@ -37,6 +36,17 @@ export function datasetFingerprint(replay: ReplayData): DatasetFingerprint {
     lastTs: n > 0 ? store.ts[n - 1].toString() : null,
     dir: replay.dir,
   };
+}
+
+/** The scans' content hashes: the day cache's column when the replay came from it (the same values), else computed. */
+function contentHashes(replay: ReplayData): Uint32Array {
+  const cached = cachedColumnsOf(replay);
+  if (cached && cached.hashes.length >= replay.store.n) return cached.hashes;
+  const { store } = replay;
+  const content = new Uint32Array(store.n);
+  const symHashes = store.symbols.map(symbolHash);
+  for (let t = 0; t < store.n; t++) content[t] = scanContentHash(store, t, symHashes);
+  return content;
 }
 
 /** `hash (N scans, DIR)` for messages. */
