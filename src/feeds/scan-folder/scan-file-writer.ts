@@ -20,7 +20,7 @@ export class ScanFileWriter {
   readonly root: string;
   private lastDay = Number.NaN;
   /** The bytes of encodeScans([scan]), from a template after the first scan of a universe. */
-  readonly encoder = new OneScanEncoder();
+  private readonly encoder = new OneScanEncoder();
 
   constructor(root: string) {
     this.root = root;
@@ -29,11 +29,6 @@ export class ScanFileWriter {
 
   /** Writes one scan; returns its path relative to the root. */
   write(scan: ScanRecord): string {
-    return this.writeEncoded(scan, this.encoder.encode(scan));
-  }
-
-  /** Writes the file of one scan already encoded (`bytes` from `encoder.encode(scan)`); returns its path relative to the root. */
-  writeEncoded(scan: ScanRecord, bytes: Uint8Array): string {
     const day = dayToIso(dayOf(scan.timestampNs));
     const d = dayOf(scan.timestampNs);
     if (d !== this.lastDay) {
@@ -41,7 +36,7 @@ export class ScanFileWriter {
       this.lastDay = d;
     }
     const rel = `${day}/${scanFileName(scan)}`;
-    writeFileAtomic(join(this.root, rel), bytes, undefined, { durable: false });
+    writeFileAtomic(join(this.root, rel), this.encoder.encode(scan), undefined, { durable: false });
     return rel;
   }
 }
